@@ -1,0 +1,25 @@
+@{
+    RootModule           = 'bin/FrostGuard.dll'
+    ModuleVersion        = '0.1.0'
+    GUID                 = 'f30e7c8c-258f-4454-b9a4-bc11c75aa190'
+    Author               = 'FrostGuard'
+    CompanyName          = 'FrostGuard'
+    Copyright            = '(c) 2026 FrostGuard. All rights reserved.'
+    Description          = 'Operates a FrostGuard Docker Compose deployment: services, health, backups, updates and executable Markdown runbooks.'
+    PowerShellVersion    = '7.4'
+    CompatiblePSEditions = @('Core')
+    FormatsToProcess     = @('module/FrostGuard.format.ps1xml')
+    CmdletsToExport      = @(
+        'Get-FrostDatabase'
+        'Get-FrostDeployment'
+        'Get-FrostService'
+    )
+    FunctionsToExport    = @()
+    AliasesToExport      = @()
+    VariablesToExport    = @()
+    PrivateData          = @{
+        PSData = @{
+            Tags = @('PostgreSQL', 'Docker', 'Compose', 'Runbook', 'Backup', 'Operations', 'Linux')
+        }
+    }
+}

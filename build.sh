@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# FrostGuard's one entry point. Bash, so it runs before PowerShell exists: on a fresh Debian 12
+# machine (as root) it installs what is missing and nothing more.
+#
+#   ./build.sh build                      build the module into bin/ (Import-Module ./FrostGuard.psd1)
+#   ./build.sh test                       build, bring the sandbox up, run every test suite
+#   ./build.sh demo                       run the main job against the sandbox
+#   ./build.sh sandbox up|down|reset|status
+#   ./build.sh package                    out/FrostGuard/<version>/ and a .nupkg
+#   ./build.sh bench [--quick]            benchmarks (bench/)
+set -euo pipefail
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+cd "$ROOT"
+# shellcheck source=scripts/common.sh
+source scripts/common.sh
+# shellcheck source=scripts/prerequisites.sh
+source scripts/prerequisites.sh
+# shellcheck source=scripts/module.sh
+source scripts/module.sh
+# shellcheck source=scripts/sandbox.sh
+source scripts/sandbox.sh
+# shellcheck source=scripts/tests.sh
+source scripts/tests.sh
+
+usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+
+command=${1:-}
+[[ -n "$command" ]] || usage
+shift
+case "$command" in
+    build)
+        ensure_pwsh
+        build_module
+        ;;
+    test)
+        ensure_prerequisites
+        ensure_test_packages
+        build_module
+        sandbox_up
+        run_all_tests "$@"
+        ;;
+    demo)
+        ensure_prerequisites
+        build_module
+        sandbox_up
+        run_demo
+        ;;
+    sandbox)
+        case "${1:-}" in
+            up) ensure_prerequisites && sandbox_up ;;
+            down) ensure_dockerd && sandbox_down ;;
+            reset) ensure_dockerd && sandbox_reset ;;
+            status) ensure_dockerd && sandbox_status ;;
+            *) die "usage: ./build.sh sandbox up|down|reset|status" ;;
+        esac
+        ;;
+    package)
+        ensure_pwsh
+        build_module
+        package_module
+        ;;
+    bench)
+        ensure_prerequisites
+        build_module
+        sandbox_up
+        "$PWSH" -NoProfile -File "$ROOT/bench/run.ps1" -ConfigPath "$SANDBOX_CONFIG" "$@"
+        ;;
+    *) usage ;;
+esac

@@ -1,0 +1,223 @@
+# The sandbox: a real FrostGuard deployment on this machine, as a Docker Compose project.
+# Its deployment directory (compose files, .env) lives outside the checkout, in the sandbox's
+# state folder, and is a git repository of its own, as a real deployment checkout would be.
+# shellcheck shell=bash
+
+SANDBOX_PROJECT=frostguard-sandbox
+SANDBOX_ROOT="${FROSTGUARD_SANDBOX_ROOT:-/var/lib/frostguard-sandbox}"
+SANDBOX_DEPLOYMENT="$SANDBOX_ROOT/deployment"
+SANDBOX_CONFIG="$SANDBOX_ROOT/frostguard.json"
+SANDBOX_PG_PORT=55432
+SANDBOX_BACKEND_PORT=58080
+SANDBOX_PROXY_PORT=58443
+SANDBOX_APP_UID=10001
+SANDBOX_PROXY_UID=10002
+SANDBOX_BACKEND_TAGS=(current next broken)
+
+compose() {
+    local tool=(docker-compose)
+    docker compose version >/dev/null 2>&1 && tool=(docker compose)
+    (cd "$SANDBOX_DEPLOYMENT" && "${tool[@]}" -p "$SANDBOX_PROJECT" "$@")
+}
+
+# docker import takes a tarball; an image is rebuilt only when its content hash changes.
+import_image() {
+    local tag=$1 tarball=$2 hash=$3
+    shift 3
+    local current
+    current=$(docker image inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$tag" 2>/dev/null | sed -n 's/^FROSTGUARD_IMAGE_HASH=//p' || true)
+    [[ "$current" == "$hash" ]] && return 0
+    log "building image $tag"
+    docker import "$@" --change "ENV FROSTGUARD_IMAGE_HASH=$hash" "$tarball" "$tag" >/dev/null
+}
+
+build_sandbox_images() {
+    local work="$ARTIFACTS/sandbox-images"
+    mkdir -p "$work/empty" "$work/app-root/app"
+    tar -C "$work/empty" -cf "$work/empty.tar" .
+    import_image frostguard-sandbox/postgres:15 "$work/empty.tar" empty-1
+    import_image frostguard-sandbox/proxy:local "$work/empty.tar" empty-1
+
+    log "publishing the sandbox application"
+    dotnet publish "$ROOT/sandbox/app/FrostGuard.Sandbox.csproj" -c Release -o "$work/publish" -v quiet -nologo >/dev/null
+    rm -rf "$work/app-root/app" && cp -a "$work/publish" "$work/app-root/app"
+    tar -C "$work/app-root" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf "$work/app.tar" app
+    local app_hash
+    app_hash=$(sha256sum "$work/app.tar" | cut -c1-16)
+    local tag
+    for tag in "${SANDBOX_BACKEND_TAGS[@]}"; do
+        import_image "frostguard-sandbox/backend:$tag" "$work/app.tar" "$app_hash-$tag" \
+            --change "ENV FROSTGUARD_BACKEND_VARIANT=$tag" \
+            --change 'CMD ["/usr/bin/dotnet", "/app/FrostGuard.Sandbox.dll", "backend"]'
+    done
+    import_image frostguard-sandbox/worker:current "$work/app.tar" "$app_hash-worker" \
+        --change 'CMD ["/usr/bin/dotnet", "/app/FrostGuard.Sandbox.dll", "worker"]'
+}
+
+# The .env is created once; later runs keep it (a rotated password must survive sandbox up).
+write_env_file() {
+    local env="$SANDBOX_DEPLOYMENT/.env"
+    if [[ ! -f "$env" ]]; then
+        log "generating the sandbox's secrets in $env"
+        local password
+        password=$(openssl rand -base64 32 | tr -d '/+=\n' | cut -c1-32)
+        (umask 077 && cat >"$env" <<ENV
+COMPOSE_PROJECT_NAME=$SANDBOX_PROJECT
+BACKEND_TAG=current
+WORKER_TAG=current
+POSTGRES_PASSWORD=$password
+ENV
+)
+    fi
+    # Non-secret settings are rewritten from this script every time.
+    local key value
+    for key in PG_UID PG_GID APP_UID APP_GID PROXY_UID PROXY_GID PG_PORT BACKEND_PORT PROXY_PORT PG_DATA TLS_DIR; do
+        case $key in
+            PG_UID) value=$(id -u postgres) ;;
+            PG_GID) value=$(id -g postgres) ;;
+            APP_UID | APP_GID) value=$SANDBOX_APP_UID ;;
+            PROXY_UID | PROXY_GID) value=$SANDBOX_PROXY_UID ;;
+            PG_PORT) value=$SANDBOX_PG_PORT ;;
+            BACKEND_PORT) value=$SANDBOX_BACKEND_PORT ;;
+            PROXY_PORT) value=$SANDBOX_PROXY_PORT ;;
+            PG_DATA) value="$SANDBOX_ROOT/data/postgres" ;;
+            TLS_DIR) value="$SANDBOX_ROOT/tls" ;;
+        esac
+        if grep -q "^$key=" "$env"; then
+            sed -i "s|^$key=.*|$key=$value|" "$env"
+        else
+            echo "$key=$value" >>"$env"
+        fi
+    done
+    # The backend (uid APP_UID) reads the password from this file, mounted read-only.
+    chown "$SANDBOX_APP_UID:$SANDBOX_APP_UID" "$env"
+    chmod 0600 "$env"
+}
+
+env_value() { sed -n "s/^$1=//p" "$SANDBOX_DEPLOYMENT/.env" | tail -n 1; }
+
+write_deployment_repository() {
+    mkdir -p "$SANDBOX_DEPLOYMENT/postgres" "$SANDBOX_DEPLOYMENT/proxy"
+    cp "$ROOT/sandbox/deployment/docker-compose.yml" "$SANDBOX_DEPLOYMENT/docker-compose.yml"
+    cp "$ROOT/sandbox/deployment/gitignore" "$SANDBOX_DEPLOYMENT/.gitignore"
+    cp "$ROOT/sandbox/deployment/postgres/pg_hba.conf" "$SANDBOX_DEPLOYMENT/postgres/pg_hba.conf"
+    sed -e "s/\${PROXY_PORT}/$SANDBOX_PROXY_PORT/g" -e "s/\${BACKEND_PORT}/$SANDBOX_BACKEND_PORT/g" \
+        "$ROOT/sandbox/deployment/proxy/nginx.conf.template" >"$SANDBOX_DEPLOYMENT/proxy/nginx.conf"
+    chmod -R a+rX "$SANDBOX_DEPLOYMENT/postgres" "$SANDBOX_DEPLOYMENT/proxy"
+    local git=(git -C "$SANDBOX_DEPLOYMENT" -c user.name="FrostGuard sandbox" -c user.email=sandbox@localhost)
+    [[ -d "$SANDBOX_DEPLOYMENT/.git" ]] || "${git[@]}" init -q -b main
+    "${git[@]}" add -A
+    if ! "${git[@]}" diff --cached --quiet; then
+        "${git[@]}" commit -q -m "sandbox deployment files from FrostGuard $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo checkout)"
+        log "committed the deployment files in $SANDBOX_DEPLOYMENT"
+    fi
+}
+
+initialize_database() {
+    local data="$SANDBOX_ROOT/data/postgres"
+    [[ -s "$data/PG_VERSION" ]] && return 0
+    log "initializing PostgreSQL 15 in $data"
+    install -d -m 0700 -o postgres -g postgres "$data"
+    local pwfile
+    pwfile=$(mktemp)
+    chown postgres "$pwfile" && chmod 0600 "$pwfile"
+    env_value POSTGRES_PASSWORD >"$pwfile"
+    local as_postgres=(setpriv --reuid=postgres --regid=postgres --init-groups)
+    "${as_postgres[@]}" /usr/lib/postgresql/15/bin/initdb -D "$data" --username=frostguard --pwfile="$pwfile" \
+        --auth=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >"$ARTIFACTS/initdb.log" 2>&1 \
+        || { rm -f "$pwfile"; die "initdb failed; read $ARTIFACTS/initdb.log"; }
+    rm -f "$pwfile"
+    echo "CREATE DATABASE frostguard;" | "${as_postgres[@]}" /usr/lib/postgresql/15/bin/postgres --single -D "$data" postgres \
+        >>"$ARTIFACTS/initdb.log" 2>&1 || die "creating the frostguard database failed; read $ARTIFACTS/initdb.log"
+}
+
+# A self-signed certificate for localhost, 90 days, renewed when under 30 days are left.
+write_certificate() {
+    local tls="$SANDBOX_ROOT/tls"
+    install -d -m 0750 -o "$SANDBOX_PROXY_UID" -g "$SANDBOX_PROXY_UID" "$tls"
+    if [[ -f "$tls/cert.pem" ]] && openssl x509 -checkend $((30 * 86400)) -noout -in "$tls/cert.pem" >/dev/null; then
+        return 0
+    fi
+    log "generating a 90-day TLS certificate for localhost"
+    (umask 077 && openssl req -x509 -newkey rsa:2048 -nodes -days 90 -subj "/CN=localhost" \
+        -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+        -keyout "$tls/key.pem" -out "$tls/cert.pem" 2>/dev/null)
+    chown "$SANDBOX_PROXY_UID:$SANDBOX_PROXY_UID" "$tls/key.pem" "$tls/cert.pem"
+    chmod 0644 "$tls/cert.pem"
+}
+
+write_frostguard_config() {
+    mkdir -p "$SANDBOX_ROOT/backups"
+    cat >"$SANDBOX_CONFIG.tmp" <<JSON
+{
+  "project": { "name": "$SANDBOX_PROJECT", "directory": "$SANDBOX_DEPLOYMENT" },
+  "docker": { "endpoint": "unix:///var/run/docker.sock" },
+  "database": {
+    "service": "postgres",
+    "host": "127.0.0.1",
+    "port": $SANDBOX_PG_PORT,
+    "name": "frostguard",
+    "user": "frostguard",
+    "password": { "envFileKey": "POSTGRES_PASSWORD" }
+  },
+  "backupRoot": "$SANDBOX_ROOT/backups",
+  "health": {
+    "healthUrl": "https://localhost:$SANDBOX_PROXY_PORT/health",
+    "metricsUrl": "http://127.0.0.1:$SANDBOX_BACKEND_PORT/metrics"
+  },
+  "tls": { "domain": "localhost", "port": $SANDBOX_PROXY_PORT },
+  "manualPath": "$ROOT/runbooks"
+}
+JSON
+    mv "$SANDBOX_CONFIG.tmp" "$SANDBOX_CONFIG"
+}
+
+container_health() { docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' "$1" 2>/dev/null; }
+
+all_services_healthy() {
+    local id
+    local ids
+    ids=$(compose ps -q)
+    [[ -n "$ids" ]] || return 1
+    for id in $ids; do
+        [[ "$(container_health "$id")" == healthy ]] || return 1
+    done
+}
+
+sandbox_up() {
+    mkdir -p "$SANDBOX_ROOT" "$ARTIFACTS"
+    build_sandbox_images
+    mkdir -p "$SANDBOX_DEPLOYMENT"
+    write_deployment_repository
+    write_env_file
+    initialize_database
+    write_certificate
+    log "starting project $SANDBOX_PROJECT"
+    compose up -d --remove-orphans 2>&1 | grep -v -e '^Creating' -e '^Starting' -e 'is up-to-date' >&2 || true
+    if ! wait_for 180 "all sandbox services are healthy" all_services_healthy; then
+        sandbox_status >&2
+        die "the sandbox did not become healthy within 180 s; see the table above and 'docker logs <container>'"
+    fi
+    write_frostguard_config
+    log "FrostGuard configuration: $SANDBOX_CONFIG (export FROSTGUARD_CONFIG=$SANDBOX_CONFIG)"
+}
+
+sandbox_down() {
+    [[ -f "$SANDBOX_DEPLOYMENT/docker-compose.yml" ]] || { log "no sandbox deployment at $SANDBOX_DEPLOYMENT"; return 0; }
+    compose down --remove-orphans
+}
+
+sandbox_reset() {
+    sandbox_down
+    log "removing $SANDBOX_ROOT"
+    rm -rf "$SANDBOX_ROOT"
+}
+
+sandbox_status() {
+    [[ -f "$SANDBOX_DEPLOYMENT/docker-compose.yml" ]] || { echo "no sandbox deployment at $SANDBOX_DEPLOYMENT"; return 1; }
+    local id
+    printf '%-40s %-10s %s\n' CONTAINER HEALTH IMAGE
+    for id in $(compose ps -q); do
+        printf '%-40s %-10s %s\n' "$(docker inspect -f '{{.Name}}' "$id" | tr -d /)" "$(container_health "$id")" "$(docker inspect -f '{{.Config.Image}}' "$id")"
+    done
+}

@@ -1,0 +1,89 @@
+using System.Text.RegularExpressions;
+
+namespace FrostGuard.Engine.Configuration;
+
+/// <summary>The rules a parsed configuration must meet beyond its JSON shape.</summary>
+internal static partial class ConfigValidator
+{
+    public static void Validate(FrostConfig config, string path)
+    {
+        Require(ProjectNamePattern().IsMatch(config.Project.Name), path, "project.name",
+            $"'{config.Project.Name}' is not a Compose project name (lower-case letters, digits, '-' and '_', starting with a letter or digit)");
+        Require(!string.IsNullOrWhiteSpace(config.Project.Directory), path, "project.directory", "must name the deployment directory");
+        Require(config.Project.ComposeFiles.Count > 0 && config.Project.ComposeFiles.All(f => !string.IsNullOrWhiteSpace(f)),
+            path, "project.composeFiles", "must list at least one compose file name");
+
+        Require(Uri.TryCreate(config.Docker.Endpoint, UriKind.Absolute, out var docker) && docker.Scheme is "unix" or "tcp" or "http" or "https",
+            path, "docker.endpoint", $"'{config.Docker.Endpoint}' is not a Docker endpoint (unix:///path/docker.sock or tcp://host:port)");
+        Require(config.Docker.TimeoutSeconds is > 0 and <= 600, path, "docker.timeoutSeconds", "must be between 1 and 600");
+
+        var db = config.Database;
+        Require(!string.IsNullOrWhiteSpace(db.Service), path, "database.service", "must name the Compose service of PostgreSQL");
+        Require(!string.IsNullOrWhiteSpace(db.Host), path, "database.host", "must not be empty");
+        Require(db.Port is > 0 and < 65536, path, "database.port", $"{db.Port} is not a TCP port (1-65535)");
+        Require(!string.IsNullOrWhiteSpace(db.Name), path, "database.name", "must name the database");
+        Require(!string.IsNullOrWhiteSpace(db.User), path, "database.user", "must name the database user");
+        Require(db.ConnectTimeoutSeconds is > 0 and <= 300, path, "database.connectTimeoutSeconds", "must be between 1 and 300");
+        var sources = (string.IsNullOrWhiteSpace(db.Password.EnvFileKey) ? 0 : 1) + (string.IsNullOrWhiteSpace(db.Password.EnvironmentVariable) ? 0 : 1);
+        Require(sources == 1, path, "database.password",
+            "set exactly one of envFileKey (a key of the deployment's .env) or environmentVariable");
+
+        RequireUrl(config.Health.HealthUrl, path, "health.healthUrl");
+        RequireUrl(config.Health.MetricsUrl, path, "health.metricsUrl");
+        RequireUrl(config.Health.PrometheusUrl, path, "health.prometheusUrl");
+        if (config.Tls is { } tls)
+        {
+            Require(!string.IsNullOrWhiteSpace(tls.Domain), path, "tls.domain", "must name the domain on the certificate");
+            Require(tls.Port is > 0 and < 65536, path, "tls.port", $"{tls.Port} is not a TCP port (1-65535)");
+        }
+
+        for (var i = 0; i < config.Alerts.Webhooks.Count; i++)
+        {
+            RequireUrl(config.Alerts.Webhooks[i], path, $"alerts.webhooks[{i}]");
+        }
+    }
+
+    private static void RequireUrl(string? value, string path, string key)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        Require(Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https", path, key,
+            $"'{value}' is not an absolute http(s) URL");
+    }
+
+    private static void Require(bool condition, string path, string key, string problem)
+    {
+        if (!condition)
+        {
+            throw ConfigLoader.Invalid(path, LineOf(path, key), key, problem);
+        }
+    }
+
+    /// <summary>Best effort: the line of the last segment of the key, for the editor; null when not found.</summary>
+    private static long? LineOf(string path, string key)
+    {
+        try
+        {
+            var leaf = key.Split('.')[^1];
+            var bracket = leaf.IndexOf('[');
+            if (bracket >= 0)
+            {
+                leaf = leaf[..bracket];
+            }
+
+            var lines = File.ReadAllLines(path);
+            var index = Array.FindIndex(lines, l => l.Contains($"\"{leaf}\"", StringComparison.Ordinal));
+            return index >= 0 ? index : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9_-]*$")]
+    private static partial Regex ProjectNamePattern();
+}

@@ -1,0 +1,79 @@
+using System.Text.Json.Serialization;
+
+namespace FrostGuard.Engine.Configuration;
+
+/// <summary>
+/// frostguard.json. Keys are camelCase; unknown keys are rejected so a typo never passes
+/// silently. Relative paths are relative to the file's folder.
+/// </summary>
+public sealed record FrostConfig
+{
+    public required ProjectSection Project { get; init; }
+    public DockerSection Docker { get; init; } = new();
+    public required DatabaseSection Database { get; init; }
+    public string? BackupRoot { get; init; }
+    public string? StateFolder { get; init; }
+    public HealthSection Health { get; init; } = new();
+    public TlsSection? Tls { get; init; }
+    public string? ManualPath { get; init; }
+    public AlertSection Alerts { get; init; } = new();
+
+    /// <summary>The file this configuration was read from.</summary>
+    [JsonIgnore]
+    public string SourcePath { get; init; } = "";
+}
+
+public sealed record ProjectSection
+{
+    /// <summary>The Compose project name (the com.docker.compose.project label).</summary>
+    public required string Name { get; init; }
+    /// <summary>The deployment directory holding the compose files and .env.</summary>
+    public required string Directory { get; init; }
+    public IReadOnlyList<string> ComposeFiles { get; init; } = ["docker-compose.yml"];
+    public string EnvFile { get; init; } = ".env";
+}
+
+public sealed record DockerSection
+{
+    public string Endpoint { get; init; } = "unix:///var/run/docker.sock";
+    public int TimeoutSeconds { get; init; } = 10;
+}
+
+public sealed record DatabaseSection
+{
+    /// <summary>The Compose service that runs PostgreSQL.</summary>
+    public string Service { get; init; } = "postgres";
+    public string Host { get; init; } = "127.0.0.1";
+    public int Port { get; init; } = 5432;
+    public required string Name { get; init; }
+    public required string User { get; init; }
+    public required PasswordSource Password { get; init; }
+    public int ConnectTimeoutSeconds { get; init; } = 5;
+}
+
+/// <summary>Where the database password comes from; exactly one of the two is set.</summary>
+public sealed record PasswordSource
+{
+    /// <summary>A key of the deployment's .env file.</summary>
+    public string? EnvFileKey { get; init; }
+    /// <summary>An environment variable of the FrostGuard process.</summary>
+    public string? EnvironmentVariable { get; init; }
+}
+
+public sealed record HealthSection
+{
+    public string? HealthUrl { get; init; }
+    public string? MetricsUrl { get; init; }
+    public string? PrometheusUrl { get; init; }
+}
+
+public sealed record TlsSection
+{
+    public required string Domain { get; init; }
+    public int Port { get; init; } = 443;
+}
+
+public sealed record AlertSection
+{
+    public IReadOnlyList<string> Webhooks { get; init; } = [];
+}

@@ -1,0 +1,40 @@
+using FrostGuard.Engine.Configuration;
+using FrostGuard.Engine.Database;
+using FrostGuard.Engine.Docker;
+
+namespace FrostGuard.Engine;
+
+/// <summary>
+/// Everything one command needs to reach a deployment: its resolved configuration, a Docker
+/// gateway and a database connector, each created on first use.
+/// </summary>
+public sealed class FrostSession : IDisposable
+{
+    private readonly Func<string, string?> _getEnvironment;
+    private DockerGateway? _docker;
+    private DatabaseConnector? _database;
+
+    private FrostSession(FrostConfig config, Func<string, string?> getEnvironment)
+    {
+        Config = config;
+        _getEnvironment = getEnvironment;
+    }
+
+    public FrostConfig Config { get; }
+
+    public string StateFolder => StatePaths.StateFolder(Config, _getEnvironment);
+
+    public DockerGateway Docker => _docker ??= new DockerGateway(Config.Docker, Config.SourcePath);
+
+    public DatabaseConnector Database => _database ??= new DatabaseConnector(Config, PasswordResolver.Resolve(Config, _getEnvironment));
+
+    public ServiceInventory Services => new(Docker, Config.Project.Name);
+
+    public static FrostSession Open(string? configPath, string workingDirectory, Func<string, string?> getEnvironment)
+    {
+        var path = new ConfigLocator(getEnvironment).Locate(configPath, workingDirectory);
+        return new FrostSession(ConfigLoader.Load(path), getEnvironment);
+    }
+
+    public void Dispose() => _docker?.Dispose();
+}

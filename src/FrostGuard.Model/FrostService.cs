@@ -1,0 +1,26 @@
+namespace FrostGuard;
+
+/// <summary>One container of a Compose service: a scaled service yields one per instance.</summary>
+public sealed class FrostService
+{
+    public required string Project { get; init; }
+    public required string Service { get; init; }
+    public int Instance { get; init; }
+    public required string Container { get; init; }
+    public required string ContainerId { get; init; }
+    /// <summary>Docker's state: created, running, restarting, exited, paused, dead.</summary>
+    public required string State { get; init; }
+    /// <summary>healthy, unhealthy, starting, or none when the service defines no healthcheck.</summary>
+    public required string Health { get; init; }
+    public TimeSpan? Uptime { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public int RestartCount { get; init; }
+    public int? ExitCode { get; init; }
+    public bool OomKilled { get; init; }
+    public required string Image { get; init; }
+    public required string ImageId { get; init; }
+
+    public bool IsRunning => State == "running";
+
+    public override string ToString() => Instance > 1 ? $"{Service}#{Instance}" : Service;
+}

@@ -1,0 +1,57 @@
+using System.Management.Automation;
+using FrostGuard.Completion;
+using FrostGuard.Engine;
+using FrostGuard.Hosting;
+
+namespace FrostGuard;
+
+/// <summary>Lists the containers of the deployment's Compose services, one object per container.</summary>
+[Cmdlet(VerbsCommon.Get, "FrostService")]
+[OutputType(typeof(FrostService))]
+public sealed class GetFrostServiceCommand : FrostCmdlet
+{
+    /// <summary>Service names (wildcards allowed); all services when omitted.</summary>
+    [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Service")]
+    [SupportsWildcards]
+    [ArgumentCompleter(typeof(ServiceNameCompleter))]
+    [ValidateNotNullOrEmpty]
+    public string[]? Name { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        IReadOnlyList<FrostService> services;
+        try
+        {
+            services = Await((_, ct) => Session.Services.ListAsync(ct));
+        }
+        catch (FrostException e)
+        {
+            ThrowFrostError(e);
+            return;
+        }
+
+        if (Name is null)
+        {
+            services.ToList().ForEach(WriteObject);
+            return;
+        }
+
+        foreach (var name in Name)
+        {
+            var pattern = WildcardPattern.Get(name, WildcardOptions.IgnoreCase);
+            var matches = services.Where(s => pattern.IsMatch(s.Service)).ToList();
+            if (matches.Count == 0 && !WildcardPattern.ContainsWildcardCharacters(name))
+            {
+                var known = string.Join(", ", services.Select(s => s.Service).Distinct());
+                WriteError(FrostErrors.Create(
+                    new ItemNotFoundException($"Project {Session.Config.Project.Name} has no service '{name}'. Its services: {(known.Length > 0 ? known : "none (is the project up?)")}."),
+                    ErrorIds.ServiceNotFound, ErrorCategory.ObjectNotFound, name,
+                    "Run Get-FrostService without -Name to list the services."));
+                continue;
+            }
+
+            matches.ForEach(WriteObject);
+        }
+    }
+}
