@@ -39,7 +39,7 @@ public sealed class ServiceInventoryTests : IDisposable
 
         var service = inventory.ToService(Container(new State
         {
-            Status = "running", Running = true, StartedAt = "2026-11-26T11:30:00.123456789Z",
+            Status = "running", Running = true, StartedAt = "2026-11-26T11:30:00.250Z",
             Health = new Health { Status = "healthy" },
         }));
 
@@ -47,7 +47,7 @@ public sealed class ServiceInventoryTests : IDisposable
         Assert.Equal(2, service.Instance);
         Assert.Equal("shop_worker_2", service.Container);
         Assert.Equal("healthy", service.Health);
-        Assert.Equal(TimeSpan.FromMinutes(30) - TimeSpan.FromTicks(1234567), service.Uptime);
+        Assert.Equal(TimeSpan.FromMinutes(30) - TimeSpan.FromMilliseconds(250), service.Uptime);
         Assert.Equal(3, service.RestartCount);
         Assert.Null(service.ExitCode);
         Assert.Equal("shop/worker:1.4", service.Image);
