@@ -33,15 +33,17 @@ import_image() {
 
 build_sandbox_images() {
     local work="$ARTIFACTS/sandbox-images"
-    mkdir -p "$work/empty" "$work/app-root/app"
-    tar -C "$work/empty" -cf "$work/empty.tar" .
-    import_image frostguard-sandbox/postgres:15 "$work/empty.tar" empty-1
-    import_image frostguard-sandbox/proxy:local "$work/empty.tar" empty-1
+    # The root file systems hold only the mount points, /tmp world-writable as on any system.
+    mkdir -p "$work/empty/tmp" "$work/empty/run" "$work/app-root/tmp" "$work/app-root/run"
+    chmod 1777 "$work/empty/tmp" "$work/app-root/tmp"
+    tar -C "$work/empty" --numeric-owner --owner=0 --group=0 -cf "$work/empty.tar" .
+    import_image frostguard-sandbox/postgres:15 "$work/empty.tar" empty-2
+    import_image frostguard-sandbox/proxy:local "$work/empty.tar" empty-2
 
     log "publishing the sandbox application"
     dotnet publish "$ROOT/sandbox/app/FrostGuard.Sandbox.csproj" -c Release -o "$work/publish" -v quiet -nologo >/dev/null
     rm -rf "$work/app-root/app" && cp -a "$work/publish" "$work/app-root/app"
-    tar -C "$work/app-root" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf "$work/app.tar" app
+    tar -C "$work/app-root" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf "$work/app.tar" app tmp run
     local app_hash
     app_hash=$(sha256sum "$work/app.tar" | cut -c1-16)
     local tag
@@ -174,14 +176,30 @@ JSON
 
 container_health() { docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' "$1" 2>/dev/null; }
 
+# Every service of the compose file has a container, and every container is healthy.
 all_services_healthy() {
-    local id
-    local ids
+    local id ids expected
+    expected=$(compose config --services | wc -l)
     ids=$(compose ps -q)
-    [[ -n "$ids" ]] || return 1
+    [[ $(wc -w <<<"$ids") -ge $expected ]] || return 1
     for id in $ids; do
         [[ "$(container_health "$id")" == healthy ]] || return 1
     done
+}
+
+# Compose gives up when a dependency is not healthy yet (e.g. right after a recreate): try
+# again, up to three times, once the containers that exist have had time to become healthy.
+compose_up() {
+    local attempt
+    for attempt in 1 2 3; do
+        if compose up -d --remove-orphans >"$ARTIFACTS/compose-up.log" 2>&1; then
+            return 0
+        fi
+        log "compose up (attempt $attempt) reported: $(grep -iE 'error|unhealthy' "$ARTIFACTS/compose-up.log" | tail -n 1)"
+        wait_for 90 "existing containers settled" all_services_healthy || true
+    done
+    cat "$ARTIFACTS/compose-up.log" >&2
+    return 1
 }
 
 sandbox_up() {
@@ -193,7 +211,7 @@ sandbox_up() {
     initialize_database
     write_certificate
     log "starting project $SANDBOX_PROJECT"
-    compose up -d --remove-orphans 2>&1 | grep -v -e '^Creating' -e '^Starting' -e 'is up-to-date' >&2 || true
+    compose_up || die "docker-compose up failed for project $SANDBOX_PROJECT; see the output above"
     if ! wait_for 180 "all sandbox services are healthy" all_services_healthy; then
         sandbox_status >&2
         die "the sandbox did not become healthy within 180 s; see the table above and 'docker logs <container>'"

@@ -15,5 +15,4 @@ public static class ErrorIds
     public const string DatabaseUnreachable = "DatabaseUnreachable";
     public const string DatabaseAuthenticationFailed = "DatabaseAuthenticationFailed";
     public const string DatabasePasswordUnavailable = "DatabasePasswordUnavailable";
-    public const string EngineNotFound = "EngineNotFound";
 }

@@ -1,0 +1,69 @@
+# Shared by the Pester suites. Every suite runs against the module built into bin/ and, where
+# it needs one, the live sandbox named by $env:FROSTGUARD_CONFIG.
+
+$script:RepoRoot = (Resolve-Path (Join-Path $PSScriptRoot '..' '..')).Path
+
+function Get-RepoRoot { $script:RepoRoot }
+
+function Get-ModuleManifestPath { Join-Path $script:RepoRoot 'FrostGuard.psd1' }
+
+# pwsh installed as a dotnet tool runs inside the dotnet host, so $PID's path is dotnet's.
+function Get-PwshPath {
+    if ($env:FROSTGUARD_PWSH) { return $env:FROSTGUARD_PWSH }
+    (Get-Command pwsh -CommandType Application -ErrorAction Stop | Select-Object -First 1).Source
+}
+
+# Runs a script in a fresh pwsh -NoProfile and returns what it wrote as JSON (one object).
+function Invoke-FreshPwsh {
+    param([Parameter(Mandatory)] [string] $Script)
+    $file = Join-Path ([IO.Path]::GetTempPath()) "frostguard-fresh-$([guid]::NewGuid().ToString('N')).ps1"
+    Set-Content -Path $file -Value ("`$ErrorActionPreference = 'Stop'`n" + $Script)
+    try {
+        $output = & (Get-PwshPath) -NoProfile -NonInteractive -File $file 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "fresh pwsh exited $LASTEXITCODE`n$($output -join "`n")" }
+        ($output | Where-Object { $_ -is [string] }) -join "`n" | ConvertFrom-Json
+    }
+    finally {
+        Remove-Item $file -ErrorAction SilentlyContinue
+    }
+}
+
+function Get-SandboxContainer {
+    param([Parameter(Mandatory)] [string] $Service)
+    (Get-FrostService -Name $Service | Select-Object -First 1).Container
+}
+
+# Waits on the condition itself (every service running and healthy), never a fixed sleep.
+function Wait-SandboxHealthy {
+    param([int] $TimeoutSeconds = 120)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while ($true) {
+        $services = @(Get-FrostService)
+        $unhealthy = @($services | Where-Object { $_.State -ne 'running' -or ($_.Health -ne 'healthy' -and $_.Health -ne 'none') })
+        if ($services.Count -gt 0 -and $unhealthy.Count -eq 0) { return }
+        if ([DateTime]::UtcNow -gt $deadline) {
+            throw "sandbox not healthy after $TimeoutSeconds s: $(($unhealthy | ForEach-Object { "$($_.Service)=$($_.State)/$($_.Health)" }) -join ', ')"
+        }
+        Start-Sleep -Milliseconds 500
+    }
+}
+
+function Wait-ServiceState {
+    param([Parameter(Mandatory)] [string] $Service, [Parameter(Mandatory)] [string] $State, [int] $TimeoutSeconds = 60)
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while ((Get-FrostService -Name $Service).State -ne $State) {
+        if ([DateTime]::UtcNow -gt $deadline) { throw "$Service did not reach state $State within $TimeoutSeconds s" }
+        Start-Sleep -Milliseconds 250
+    }
+}
+
+# Writes a configuration file built from the sandbox's, with some keys changed.
+function New-ConfigVariant {
+    param([Parameter(Mandatory)] [scriptblock] $Change, [Parameter(Mandatory)] [string] $Path)
+    $config = Get-Content -Raw $env:FROSTGUARD_CONFIG | ConvertFrom-Json
+    & $Change $config
+    $config | ConvertTo-Json -Depth 10 | Set-Content -Path $Path
+    $Path
+}
+
+Export-ModuleMember -Function *
