@@ -28,7 +28,11 @@ import_image() {
     current=$(docker image inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$tag" 2>/dev/null | sed -n 's/^FROSTGUARD_IMAGE_HASH=//p' || true)
     [[ "$current" == "$hash" ]] && return 0
     log "building image $tag"
+    local previous
+    previous=$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)
     docker import "$@" --change "ENV FROSTGUARD_IMAGE_HASH=$hash" "$tarball" "$tag" >/dev/null
+    # The replaced image is left untagged; remove it unless a container still uses it.
+    [[ -z "$previous" ]] || docker rmi "$previous" >/dev/null 2>&1 || true
 }
 
 build_sandbox_images() {

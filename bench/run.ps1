@@ -1,0 +1,74 @@
+<#
+.SYNOPSIS
+FrostGuard's benchmarks. Each figure is measured in fresh pwsh processes, interleaved with its
+baseline so drift hits both alike, and reported as min/median/max with the ratio to the
+baseline and the target, PASS or MISS. Results: bench/results/<date>.json.
+#>
+param(
+    [Parameter(Mandatory)] [string] $ConfigPath,
+    [switch] $Quick,
+    [int] $Runs = 15
+)
+$ErrorActionPreference = 'Stop'
+$root = Resolve-Path (Join-Path $PSScriptRoot '..')
+if ($Quick) { $Runs = 5 }
+$pwsh = (Get-Command pwsh -CommandType Application | Select-Object -First 1).Source
+$env:FROSTGUARD_CONFIG = $ConfigPath
+
+$emptyOut = Join-Path $root '.artifacts/bench/empty'
+dotnet build (Join-Path $PSScriptRoot 'EmptyModule/EmptyModule.csproj') -c Release -o $emptyOut -v quiet -nologo | Out-Null
+if ($LASTEXITCODE -ne 0) { throw 'building the empty baseline module failed' }
+$emptyModule = Join-Path $emptyOut 'EmptyModule.psd1'
+$frostGuard = Join-Path $root 'FrostGuard.psd1'
+
+# One timing inside a fresh pwsh: the stopwatch starts after pwsh itself is up.
+function Measure-InFreshPwsh([string] $Setup, [string] $Timed) {
+    $script = "$Setup; `$s = [Diagnostics.Stopwatch]::StartNew(); $Timed | Out-Null; `$s.Elapsed.TotalMilliseconds"
+    $out = & $pwsh -NoProfile -NonInteractive -Command $script
+    if ($LASTEXITCODE -ne 0) { throw "benchmark command failed: $Timed" }
+    [double]($out | Select-Object -Last 1)
+}
+
+function Get-Summary([double[]] $Values) {
+    $sorted = $Values | Sort-Object
+    [ordered]@{ min = [math]::Round($sorted[0], 1); median = [math]::Round($sorted[[int][math]::Floor($sorted.Count / 2)], 1); max = [math]::Round($sorted[-1], 1); runs = $sorted.Count }
+}
+
+$importFrost = [Collections.Generic.List[double]]::new()
+$importEmpty = [Collections.Generic.List[double]]::new()
+$firstService = [Collections.Generic.List[double]]::new()
+$firstDeployment = [Collections.Generic.List[double]]::new()
+for ($i = 0; $i -lt $Runs; $i++) {
+    Write-Progress -Activity 'Module import and first call' -Status "run $($i + 1) of $Runs" -PercentComplete (100 * $i / $Runs)
+    $importEmpty.Add((Measure-InFreshPwsh '' "Import-Module '$emptyModule'"))
+    $importFrost.Add((Measure-InFreshPwsh '' "Import-Module '$frostGuard'"))
+    $firstService.Add((Measure-InFreshPwsh "Import-Module '$frostGuard'" 'Get-FrostService'))
+    $firstDeployment.Add((Measure-InFreshPwsh "Import-Module '$frostGuard'" 'Get-FrostDeployment'))
+}
+Write-Progress -Activity 'Module import and first call' -Completed
+
+$ratios = for ($i = 0; $i -lt $Runs; $i++) { $importFrost[$i] / $importEmpty[$i] }
+$figures = [ordered]@{
+    'import.empty_module_ms' = Get-Summary $importEmpty
+    'import.frostguard_ms' = Get-Summary $importFrost
+    'import.ratio' = (Get-Summary $ratios) + @{ target = '<= 1.3'; pass = ((Get-Summary $ratios).median -le 1.3) }
+    'first_call.get_frostservice_ms' = (Get-Summary $firstService) + @{ target = '< 300'; pass = ((Get-Summary $firstService).median -lt 300) }
+    'first_call.get_frostdeployment_ms' = Get-Summary $firstDeployment
+}
+
+$result = [ordered]@{
+    date = (Get-Date).ToString('o')
+    machine = [ordered]@{ cores = [Environment]::ProcessorCount; os = [Environment]::OSVersion.VersionString; pwsh = $PSVersionTable.PSVersion.ToString(); dotnet = [Environment]::Version.ToString() }
+    quick = [bool]$Quick
+    figures = $figures
+}
+$file = Join-Path $PSScriptRoot "results/$((Get-Date).ToString('yyyy-MM-dd')).json"
+$result | ConvertTo-Json -Depth 5 | Set-Content $file
+
+$figures.GetEnumerator() | ForEach-Object {
+    [pscustomobject]@{
+        Figure = $_.Key; Min = $_.Value.min; Median = $_.Value.median; Max = $_.Value.max
+        Target = $_.Value.target; Verdict = if ($_.Value.Contains('pass')) { if ($_.Value.pass) { 'PASS' } else { 'MISS' } } else { '' }
+    }
+} | Format-Table -AutoSize | Out-Host
+Write-Host "results: $file"
