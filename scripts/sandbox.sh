@@ -3,13 +3,15 @@
 # state folder, and is a git repository of its own, as a real deployment checkout would be.
 # shellcheck shell=bash
 
-SANDBOX_PROJECT=frostguard-sandbox
+# A second instance (another project, root and ports) can run beside the default one, e.g. for
+# a recovery drill or a parallel worktree: set these before ./build.sh sandbox up.
+SANDBOX_PROJECT="${FROSTGUARD_SANDBOX_PROJECT:-frostguard-sandbox}"
 SANDBOX_ROOT="${FROSTGUARD_SANDBOX_ROOT:-/var/lib/frostguard-sandbox}"
 SANDBOX_DEPLOYMENT="$SANDBOX_ROOT/deployment"
 SANDBOX_CONFIG="$SANDBOX_ROOT/frostguard.json"
-SANDBOX_PG_PORT=55432
-SANDBOX_BACKEND_PORT=58080
-SANDBOX_PROXY_PORT=58443
+SANDBOX_PG_PORT="${FROSTGUARD_SANDBOX_PG_PORT:-55432}"
+SANDBOX_BACKEND_PORT="${FROSTGUARD_SANDBOX_BACKEND_PORT:-58080}"
+SANDBOX_PROXY_PORT="${FROSTGUARD_SANDBOX_PROXY_PORT:-58443}"
 SANDBOX_APP_UID=10001
 SANDBOX_PROXY_UID=10002
 SANDBOX_BACKEND_TAGS=(current next broken)
@@ -77,8 +79,9 @@ ENV
     fi
     # Non-secret settings are rewritten from this script every time.
     local key value
-    for key in PG_UID PG_GID APP_UID APP_GID PROXY_UID PROXY_GID PG_PORT BACKEND_PORT PROXY_PORT PG_DATA TLS_DIR; do
+    for key in COMPOSE_PROJECT_NAME PG_UID PG_GID APP_UID APP_GID PROXY_UID PROXY_GID PG_PORT BACKEND_PORT PROXY_PORT PG_DATA TLS_DIR; do
         case $key in
+            COMPOSE_PROJECT_NAME) value=$SANDBOX_PROJECT ;;
             PG_UID) value=$(id -u postgres) ;;
             PG_GID) value=$(id -g postgres) ;;
             APP_UID | APP_GID) value=$SANDBOX_APP_UID ;;

@@ -78,7 +78,8 @@ Describe 'The database' {
             $problems.Count | Should -Be 1
             $problems[0].FullyQualifiedErrorId | Should -Be 'DatabaseUnreachable,FrostGuard.GetFrostDatabaseCommand'
             $problems[0].CategoryInfo.Category | Should -Be 'ConnectionError'
-            $problems[0].TargetObject | Should -Be '127.0.0.1:55432/frostguard'
+            $config = Get-SandboxConfig
+            $problems[0].TargetObject | Should -Be "$($config.database.host):$($config.database.port)/$($config.database.name)"
             $problems[0].ErrorDetails.RecommendedAction | Should -Match 'postgres'
             (Get-FrostService -Name postgres).State | Should -Be 'exited'
         }

@@ -52,8 +52,8 @@ Remove-Module FrostGuard
 Import-Module '$manifestPath'
 @{ First = `$first; Second = (Get-FrostDeployment).Project } | ConvertTo-Json
 "@
-        $result.First | Should -Be 'frostguard-sandbox'
-        $result.Second | Should -Be 'frostguard-sandbox'
+        $result.First | Should -Be (Get-SandboxConfig).project.name
+        $result.Second | Should -Be (Get-SandboxConfig).project.name
     }
 }
 

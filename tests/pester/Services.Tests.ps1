@@ -14,7 +14,7 @@ Describe 'Get-FrostService' {
             $service.State | Should -Be 'running'
             $service.Health | Should -Be 'healthy'
             $service.Instance | Should -Be 1
-            $service.Project | Should -Be 'frostguard-sandbox'
+            $service.Project | Should -Be (Get-SandboxConfig).project.name
             $service.Uptime | Should -BeGreaterThan ([TimeSpan]::Zero)
             $service.Image | Should -BeLike 'frostguard-sandbox/*'
         }
@@ -63,7 +63,7 @@ Describe 'Get-FrostService' {
 Describe 'Get-FrostDeployment' {
     It 'joins the configuration with what Docker reports' {
         $deployment = Get-FrostDeployment
-        $deployment.Project | Should -Be 'frostguard-sandbox'
+        $deployment.Project | Should -Be (Get-SandboxConfig).project.name
         $deployment.ConfigPath | Should -Be $env:FROSTGUARD_CONFIG
         $deployment.DockerApiVersion | Should -Not -BeNullOrEmpty
         $deployment.ContainersRunning | Should -Be $deployment.ContainersTotal

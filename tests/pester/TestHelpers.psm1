@@ -28,6 +28,10 @@ function Invoke-FreshPwsh {
     }
 }
 
+# The sandbox's frostguard.json, parsed: tests compare against it rather than fixed names and
+# ports, so they pass against any sandbox instance.
+function Get-SandboxConfig { Get-Content -Raw $env:FROSTGUARD_CONFIG | ConvertFrom-Json }
+
 function Get-SandboxContainer {
     param([Parameter(Mandatory)] [string] $Service)
     (Get-FrostService -Name $Service | Select-Object -First 1).Container
