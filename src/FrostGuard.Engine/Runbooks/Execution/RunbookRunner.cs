@@ -1,0 +1,308 @@
+using System.Diagnostics;
+using FrostGuard.Runbooks;
+
+namespace FrostGuard.Engine.Runbooks.Execution;
+
+/// <summary>
+/// Runs a runbook's steps in order through step hosts: conditions, confirmation, timeouts,
+/// retries, a real dry run, rollback in reverse order after a failure, finally steps on every
+/// path, and a journal line for everything. Knows nothing of PowerShell.
+/// </summary>
+public sealed class RunbookRunner
+{
+    private readonly FrostRunbook _runbook;
+    private readonly RunOptions _options;
+    private readonly IReadOnlyDictionary<StepLanguage, IStepHost> _hosts;
+    private readonly IRunInteraction _interaction;
+    private readonly RunJournal _journal;
+    private readonly SecretMasker _masker;
+    private readonly TimeProvider _clock;
+
+    public RunbookRunner(FrostRunbook runbook, RunOptions options, IEnumerable<IStepHost> hosts, IRunInteraction interaction,
+        RunJournal journal, SecretMasker masker, TimeProvider? clock = null)
+    {
+        _runbook = runbook;
+        _options = options;
+        _hosts = hosts.ToDictionary(h => h.Language);
+        _interaction = interaction;
+        _journal = journal;
+        _masker = masker;
+        _clock = clock ?? TimeProvider.System;
+    }
+
+    public async Task<RunStatus> RunAsync(CancellationToken cancellationToken)
+    {
+        _journal.Write(new JournalEntry
+        {
+            Type = JournalEntry.RunStart, Time = _clock.GetUtcNow(), RunId = _options.RunId, Runbook = _runbook.Path,
+            ContentHash = _runbook.ContentHash, WhatIf = _options.WhatIf, ResumedFrom = _options.ResumedFrom,
+            Parameters = _options.Parameters.ToDictionary(p => p.Key, p => p.Value.Secret ? SecretMasker.Mask : p.Value.Value),
+        });
+
+        var plan = RunPlan.For(_runbook, _options);
+        var status = _options.WhatIf ? RunStatus.WhatIf : RunStatus.Succeeded;
+        var succeeded = new List<RunbookStep>();
+        var done = 0;
+        foreach (var step in plan.Main)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                status = RunStatus.Cancelled;
+                break;
+            }
+
+            _interaction.Progress(done++, plan.Count, step);
+            var (result, stopRun) = await RunMainStepAsync(step, cancellationToken).ConfigureAwait(false);
+            if (result.Status == StepStatus.Succeeded)
+            {
+                succeeded.Add(step);
+            }
+
+            if (result.Status is StepStatus.Failed or StepStatus.TimedOut && !step.ContinueOnError)
+            {
+                status = RunStatus.Failed;
+                await RollBackAsync(step, succeeded, cancellationToken).ConfigureAwait(false);
+                break;
+            }
+
+            if (result.Status == StepStatus.Cancelled || stopRun)
+            {
+                status = RunStatus.Cancelled;
+                break;
+            }
+        }
+
+        // Finally steps run whatever happened, Ctrl+C included; only their own timeouts bound them.
+        foreach (var step in plan.Finally)
+        {
+            _interaction.Progress(done++, plan.Count, step);
+            var result = _options.WhatIf && !step.IsReadOnly
+                ? await SimulateAsync(step, StepPhase.Finally, CancellationToken.None).ConfigureAwait(false)
+                : await ExecuteAsync(step, StepPhase.Finally, simulate: false, CancellationToken.None).ConfigureAwait(false);
+            if (result.Status is StepStatus.Failed or StepStatus.TimedOut && status == RunStatus.Succeeded)
+            {
+                status = RunStatus.Failed;
+            }
+        }
+
+        _journal.Write(new JournalEntry { Type = JournalEntry.RunEnd, Time = _clock.GetUtcNow(), RunId = _options.RunId, RunStatus = status });
+        return status;
+    }
+
+    private async Task<(FrostStepResult Result, bool StopRun)> RunMainStepAsync(RunbookStep step, CancellationToken cancellationToken)
+    {
+        if (_options.AlreadySucceeded.Contains(step.Id, StringComparer.OrdinalIgnoreCase))
+        {
+            return (Skip(step, $"succeeded in run {_options.ResumedFrom}; not run again"), false);
+        }
+
+        if (step.When is { } condition)
+        {
+            bool holds;
+            try
+            {
+                holds = await _interaction.EvaluateConditionAsync(step, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                var reason = $"when=\"{condition}\" could not be evaluated: {e.Message}";
+                return (_options.WhatIf ? Simulated(step, StepPhase.Main, reason) : Emit(Finish(step, StepPhase.Main, StepStatus.Failed, 0, "", reason, null, TimeSpan.Zero, _clock.GetUtcNow())), false);
+            }
+
+            if (!holds)
+            {
+                return (Skip(step, $"when=\"{condition}\" is false"), false);
+            }
+        }
+
+        if (_options.WhatIf)
+        {
+            return (step.IsReadOnly
+                ? await ExecuteAsync(step, StepPhase.Main, simulate: false, cancellationToken).ConfigureAwait(false)
+                : await SimulateAsync(step, StepPhase.Main, cancellationToken).ConfigureAwait(false), false);
+        }
+
+        if (step.NeedsConfirmation)
+        {
+            switch (await _interaction.ConfirmAsync(step, cancellationToken).ConfigureAwait(false))
+            {
+                case ConfirmDecision.No:
+                    return (Skip(step, "declined when asked to confirm; the run stops here"), true);
+                case ConfirmDecision.NoOneToAsk:
+                    return (Emit(Finish(step, StepPhase.Main, StepStatus.Failed, 0, "",
+                        $"Step '{step.Id}' is {(step.IsDestructive ? ".destructive" : "confirm=true")} and there is no one to ask: run interactively, or pass -Force to run it unasked.",
+                        null, TimeSpan.Zero, _clock.GetUtcNow())), false);
+            }
+        }
+
+        return (await ExecuteAsync(step, StepPhase.Main, simulate: false, cancellationToken).ConfigureAwait(false), false);
+    }
+
+    /// <summary>A dry run of a step that is not read-only: simulated when its host can prove it safe, else described.</summary>
+    private async Task<FrostStepResult> SimulateAsync(RunbookStep step, StepPhase phase, CancellationToken cancellationToken)
+    {
+        if (!Host(step).CanSimulate(step, out var reason))
+        {
+            return Simulated(step, phase, $"would run: {FirstLine(step.Code)} ({reason})");
+        }
+
+        var result = await ExecuteAsync(step, phase, simulate: true, cancellationToken, emit: false).ConfigureAwait(false);
+        var message = result.Status == StepStatus.Succeeded
+            ? "ran with -WhatIf in effect"
+            : $"failed in the dry run, probably because an earlier step was only simulated: {result.Error}";
+        return Emit(Finish(step, phase, StepStatus.WhatIf, result.Attempts, result.Output, null, message, result.Duration, result.Start, result.ExitCode));
+    }
+
+    private FrostStepResult Simulated(RunbookStep step, StepPhase phase, string message) =>
+        Emit(Finish(step, phase, StepStatus.WhatIf, 0, "", null, message, TimeSpan.Zero, _clock.GetUtcNow()));
+
+    private FrostStepResult Skip(RunbookStep step, string message) =>
+        Emit(Finish(step, StepPhase.Main, StepStatus.Skipped, 0, "", null, message, TimeSpan.Zero, _clock.GetUtcNow()));
+
+    private async Task<FrostStepResult> ExecuteAsync(RunbookStep step, StepPhase phase, bool simulate, CancellationToken cancellationToken, bool emit = true)
+    {
+        var start = _clock.GetUtcNow();
+        var clock = Stopwatch.StartNew();
+        var output = new CappedOutput(_options.OutputCap, _masker, step, _interaction);
+        var invocation = new StepInvocation(step, simulate, WorkingDirectory(step));
+        var attempts = 1 + step.Retries;
+        StepStatus status = StepStatus.Failed;
+        string? error = null;
+        int? exitCode = null;
+        var attempt = 0;
+        while (attempt < attempts)
+        {
+            attempt++;
+            _journal.Write(new JournalEntry { Type = JournalEntry.StepStart, Time = _clock.GetUtcNow(), StepId = step.Id, Phase = phase, Attempt = attempt });
+            var attemptClock = Stopwatch.StartNew();
+            (status, error, exitCode) = await AttemptAsync(step, invocation, output, cancellationToken).ConfigureAwait(false);
+            _journal.Write(new JournalEntry
+            {
+                Type = "step-attempt", Time = _clock.GetUtcNow(), StepId = step.Id, Phase = phase, Attempt = attempt,
+                Status = status, Error = _masker.Apply(error), ExitCode = exitCode, DurationMs = attemptClock.Elapsed.TotalMilliseconds,
+            });
+            if (status is StepStatus.Succeeded or StepStatus.Cancelled || attempt == attempts)
+            {
+                break;
+            }
+
+            output.Note($"attempt {attempt} of {attempts} {status.ToString().ToLowerInvariant()}: {_masker.Apply(error)}; retrying in {step.RetryDelay.TotalSeconds:0.#} s");
+            try
+            {
+                // A pause between tries is the retry policy itself, not a wait for a condition.
+                await Task.Delay(step.RetryDelay, _clock, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                status = StepStatus.Cancelled;
+                error = "cancelled while waiting to retry";
+                break;
+            }
+        }
+
+        var result = Finish(step, phase, status, attempt, output.ToString(), error, null, clock.Elapsed, start, exitCode);
+        return emit ? Emit(result) : result;
+    }
+
+    private async Task<(StepStatus, string?, int?)> AttemptAsync(RunbookStep step, StepInvocation invocation, CappedOutput output, CancellationToken cancellationToken)
+    {
+        using var timeout = step.Timeout is { } limit ? new CancellationTokenSource(limit, _clock) : new CancellationTokenSource();
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        StepAttempt attempt;
+        try
+        {
+            attempt = await Host(step).RunAsync(invocation, output, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (linked.IsCancellationRequested)
+        {
+            attempt = new StepAttempt(AttemptOutcome.Stopped);
+        }
+
+        return attempt.Outcome switch
+        {
+            AttemptOutcome.Succeeded => (StepStatus.Succeeded, null, attempt.ExitCode),
+            AttemptOutcome.Stopped when cancellationToken.IsCancellationRequested => (StepStatus.Cancelled, "cancelled (Ctrl+C)", attempt.ExitCode),
+            AttemptOutcome.Stopped => (StepStatus.TimedOut, $"timed out after {step.Timeout?.TotalSeconds:0.#} s; the step was stopped", attempt.ExitCode),
+            _ => (StepStatus.Failed, attempt.Error ?? "failed", attempt.ExitCode),
+        };
+    }
+
+    /// <summary>
+    /// Undoes a failed run: the failed step's own rollback first (it may have half-applied), then
+    /// the rollbacks of the steps that succeeded before it, newest first.
+    /// </summary>
+    private async Task RollBackAsync(RunbookStep failed, IReadOnlyList<RunbookStep> succeeded, CancellationToken cancellationToken)
+    {
+        foreach (var step in succeeded.Reverse().Prepend(failed).Where(s => s.Rollback is not null))
+        {
+            if (_runbook.FindStep(step.Rollback!) is not { } rollback)
+            {
+                continue; // validation reports a missing rollback step before any run starts
+            }
+
+            var undo = await ExecuteAsync(rollback, StepPhase.Rollback, simulate: false, cancellationToken, emit: false).ConfigureAwait(false);
+            var ok = undo.Status == StepStatus.Succeeded;
+            Emit(Finish(step, StepPhase.Rollback, ok ? StepStatus.RolledBack : StepStatus.Failed, undo.Attempts, undo.Output,
+                ok ? null : $"rollback step '{rollback.Id}' {undo.Status.ToString().ToLowerInvariant()}: {undo.Error}",
+                ok ? $"undone by rollback step '{rollback.Id}'" : null, undo.Duration, undo.Start, undo.ExitCode, rollback.Id));
+        }
+    }
+
+    private FrostStepResult Finish(RunbookStep step, StepPhase phase, StepStatus status, int attempts, string output, string? error,
+        string? message, TimeSpan duration, DateTimeOffset start, int? exitCode = null, string? rollbackStepId = null) => new()
+    {
+        RunId = _options.RunId,
+        Runbook = _runbook.Path,
+        Section = step.SectionId,
+        StepId = step.Id,
+        StepName = step.Name,
+        Language = step.Language,
+        Status = status,
+        Phase = phase,
+        Start = start,
+        Duration = duration,
+        Attempts = attempts,
+        ExitCode = exitCode,
+        Output = output,
+        Error = _masker.Apply(error) is { Length: > 0 } masked ? masked : null,
+        Message = _masker.Apply(message) is { Length: > 0 } text ? text : null,
+        RollbackStepId = rollbackStepId,
+    };
+
+    private FrostStepResult Emit(FrostStepResult result)
+    {
+        var file = result.Output.Length > 0 ? _journal.WriteOutput(result.StepId, result.Phase, result.Output) : null;
+        var recorded = file is null ? result : Copy(result, file);
+        _journal.Write(new JournalEntry
+        {
+            Type = JournalEntry.StepEnd, Time = _clock.GetUtcNow(), RunId = _options.RunId, StepId = recorded.StepId, StepName = recorded.StepName,
+            Section = recorded.Section, Language = recorded.Language, Phase = recorded.Phase, Status = recorded.Status, Attempt = recorded.Attempts,
+            DurationMs = recorded.Duration.TotalMilliseconds, ExitCode = recorded.ExitCode, Error = recorded.Error, Message = recorded.Message,
+            RollbackStepId = recorded.RollbackStepId, OutputFile = file,
+        });
+        _interaction.Result(recorded);
+        return recorded;
+    }
+
+    private static FrostStepResult Copy(FrostStepResult r, string outputFile) => new()
+    {
+        RunId = r.RunId, Runbook = r.Runbook, Section = r.Section, StepId = r.StepId, StepName = r.StepName, Language = r.Language,
+        Status = r.Status, Phase = r.Phase, Start = r.Start, Duration = r.Duration, Attempts = r.Attempts, ExitCode = r.ExitCode,
+        Output = r.Output, Error = r.Error, Message = r.Message, RollbackStepId = r.RollbackStepId, OutputFile = outputFile,
+    };
+
+    private IStepHost Host(RunbookStep step) =>
+        _hosts.TryGetValue(step.Language, out var host) ? host : throw new InvalidOperationException($"no host runs {step.Language} steps");
+
+    private string WorkingDirectory(RunbookStep step)
+    {
+        var folder = Path.GetDirectoryName(_runbook.Path) ?? Environment.CurrentDirectory;
+        return step.WorkingDirectory is { } cwd ? Path.GetFullPath(cwd, folder) : folder;
+    }
+
+    private static string FirstLine(string code)
+    {
+        var first = code.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0 && !l.StartsWith('#')) ?? "";
+        return first.Length <= 80 ? first : first[..77] + "...";
+    }
+}
