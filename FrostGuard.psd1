@@ -8,11 +8,18 @@
     Description          = 'Operates a FrostGuard Docker Compose deployment: services, health, backups, updates and executable Markdown runbooks.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
-    FormatsToProcess     = @('module/FrostGuard.format.ps1xml')
+    FormatsToProcess     = @(
+        'module/FrostGuard.format.ps1xml'
+        'module/FrostGuard.Runbooks.format.ps1xml'
+    )
     CmdletsToExport      = @(
         'Get-FrostDatabase'
         'Get-FrostDeployment'
         'Get-FrostService'
+        'Get-FrostRunbook'
+        'Test-FrostRunbook'
+        'Invoke-FrostRunbook'
+        'Get-FrostRunbookRun'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -15,4 +15,11 @@ public static class ErrorIds
     public const string DatabaseUnreachable = "DatabaseUnreachable";
     public const string DatabaseAuthenticationFailed = "DatabaseAuthenticationFailed";
     public const string DatabasePasswordUnavailable = "DatabasePasswordUnavailable";
+    public const string RunbookNotFound = "RunbookNotFound";
+    public const string RunbookInvalid = "RunbookInvalid";
+    public const string RunbookParameterInvalid = "RunbookParameterInvalid";
+    public const string RunbookParameterMissing = "RunbookParameterMissing";
+    public const string RunbookFailed = "RunbookFailed";
+    public const string RunbookResumeRefused = "RunbookResumeRefused";
+    public const string RunbookRunNotFound = "RunbookRunNotFound";
 }

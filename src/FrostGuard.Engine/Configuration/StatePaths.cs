@@ -8,14 +8,15 @@ public static class StatePaths
 {
     public const string StateVariable = "FROSTGUARD_STATE";
 
-    public static string StateFolder(FrostConfig config, Func<string, string?> getEnvironment)
+    /// <param name="config">The deployment's configuration; null when a command needs no deployment (a runbook run).</param>
+    public static string StateFolder(FrostConfig? config, Func<string, string?> getEnvironment)
     {
         if (getEnvironment(StateVariable) is { Length: > 0 } fromEnvironment)
         {
             return Path.GetFullPath(fromEnvironment);
         }
 
-        if (!string.IsNullOrWhiteSpace(config.StateFolder))
+        if (!string.IsNullOrWhiteSpace(config?.StateFolder))
         {
             return config.StateFolder;
         }

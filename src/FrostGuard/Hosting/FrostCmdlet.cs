@@ -48,10 +48,19 @@ public abstract class FrostCmdlet : PSCmdlet, IDisposable
     }
 
     /// <summary>Runs engine work off the pipeline thread and writes its messages here until it ends.</summary>
-    private protected T Await<T>(Func<IFrostReporter, CancellationToken, Task<T>> work)
+    private protected T Await<T>(Func<IFrostReporter, CancellationToken, Task<T>> work) => RunQueued<T>((reporter, ct) => work(reporter, ct));
+
+    /// <summary>
+    /// Like <see cref="Await{T}"/>, with the queue itself handed to the work, so it can post
+    /// pipeline-thread actions (WriteObject as each item ends, ShouldContinue). When the pipeline
+    /// is stopped, writing stops, but the work is still awaited (it is cancelled, and may have
+    /// clean-up to finish) before the stop is passed on.
+    /// </summary>
+    private protected T RunQueued<T>(Func<QueuedReporter, CancellationToken, Task<T>> work)
     {
         using var reporter = new QueuedReporter();
         var task = Task.Run(() => work(reporter, Cancellation));
+        var stopped = false;
         try
         {
             var handles = new[] { ((IAsyncResult)task).AsyncWaitHandle, reporter.Signal };
@@ -63,9 +72,23 @@ public abstract class FrostCmdlet : PSCmdlet, IDisposable
 
             reporter.Drain(this);
         }
+        catch (PipelineStoppedException)
+        {
+            stopped = true;
+            _stopping.Cancel();
+            ((IAsyncResult)task).AsyncWaitHandle.WaitOne();
+        }
         finally
         {
-            reporter.CompleteAll(this);
+            if (!stopped)
+            {
+                reporter.CompleteAll(this);
+            }
+        }
+
+        if (stopped)
+        {
+            throw new PipelineStoppedException();
         }
 
         try
@@ -75,6 +98,29 @@ public abstract class FrostCmdlet : PSCmdlet, IDisposable
         catch (OperationCanceledException) when (Cancellation.IsCancellationRequested)
         {
             throw new PipelineStoppedException();
+        }
+    }
+
+    /// <summary>
+    /// The state folder for commands that can work without a deployment (runbook runs): the
+    /// configured one when a configuration is found, else $env:FROSTGUARD_STATE or the default.
+    /// </summary>
+    private protected string StateFolderWithoutDeployment()
+    {
+        try
+        {
+            var session = FrostSession.Open(ConfigPath, SessionState.Path.CurrentFileSystemLocation.ProviderPath, Environment.GetEnvironmentVariable);
+            _session = session;
+            return session.StateFolder;
+        }
+        catch (FrostException e) when (e.ErrorId == ErrorIds.ConfigNotFound && ConfigPath is null)
+        {
+            return Engine.Configuration.StatePaths.StateFolder(null, Environment.GetEnvironmentVariable);
+        }
+        catch (FrostException e)
+        {
+            ThrowTerminatingError(FrostErrors.ToRecord(e));
+            throw; // not reached
         }
     }
 

@@ -23,6 +23,9 @@ internal sealed class QueuedReporter : IFrostReporter, IDisposable
 
     public void Progress(ProgressUpdate update) => Enqueue(c => WriteProgress(c, update));
 
+    /// <summary>Queues any work that must run on the pipeline thread (WriteObject, ShouldContinue).</summary>
+    public void Post(Action<Cmdlet> write) => Enqueue(write);
+
     public void Drain(Cmdlet cmdlet)
     {
         while (_messages.TryDequeue(out var write))

@@ -1,0 +1,56 @@
+using System.Management.Automation;
+using FrostGuard.Engine;
+using FrostGuard.Engine.Runbooks.Execution;
+using FrostGuard.Hosting;
+using FrostGuard.Runbooks;
+
+namespace FrostGuard;
+
+/// <summary>Lists past runbook runs from their journals in the state folder, newest first.</summary>
+[Cmdlet(VerbsCommon.Get, "FrostRunbookRun", DefaultParameterSetName = "All")]
+[OutputType(typeof(FrostRunbookRun))]
+public sealed class GetFrostRunbookRunCommand : FrostCmdlet
+{
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Id", ValueFromPipelineByPropertyName = true)]
+    [Alias("RunId")]
+    [ValidateNotNullOrEmpty]
+    public string[] Id { get; set; } = [];
+
+    /// <summary>Only runs of this runbook file.</summary>
+    [Parameter(ParameterSetName = "All")]
+    [ValidateNotNullOrEmpty]
+    public string? Runbook { get; set; }
+
+    /// <summary>At most this many runs, newest first.</summary>
+    [Parameter(ParameterSetName = "All")]
+    [ValidateRange(1, int.MaxValue)]
+    public int Last { get; set; } = int.MaxValue;
+
+    protected override void ProcessRecord()
+    {
+        var runs = JournalReader.ReadAll(StateFolderWithoutDeployment());
+        if (ParameterSetName == "Id")
+        {
+            foreach (var id in Id)
+            {
+                var run = runs.FirstOrDefault(r => r.RunId.Equals(id, StringComparison.OrdinalIgnoreCase));
+                if (run is null)
+                {
+                    WriteFrostError(new FrostException(ErrorIds.RunbookRunNotFound, FailureKind.NotFound, $"No run {id} in the journal.", id,
+                        "Get-FrostRunbookRun lists the runs."));
+                    continue;
+                }
+
+                WriteObject(run);
+            }
+
+            return;
+        }
+
+        var path = Runbook is null ? null : GetUnresolvedProviderPathFromPSPath(Runbook);
+        foreach (var run in runs.Where(r => path is null || r.Runbook == path).Take(Last))
+        {
+            WriteObject(run);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using FrostGuard.Engine.Runbooks.Execution;
+using FrostGuard.Runbooks;
+
+namespace FrostGuard.Runbooks;
+
+/// <summary>
+/// Runs the PowerShell steps of one run in one runspace, so variables carry from step to step:
+/// FrostGuard imported, the run's parameters as variables, $ErrorActionPreference = 'Stop' and
+/// native commands' exit codes honoured. Timeouts and Ctrl+C stop the pipeline.
+/// </summary>
+internal sealed class PowerShellStepHost : IStepHost
+{
+    private readonly Runspace _runspace;
+    private readonly WhatIfSafety _safety;
+    private readonly SecretMasker _masker;
+
+    private PowerShellStepHost(Runspace runspace, SecretMasker masker)
+    {
+        _runspace = runspace;
+        _masker = masker;
+        _safety = new WhatIfSafety(ResolveCommand);
+    }
+
+    public StepLanguage Language => StepLanguage.PowerShell;
+
+    public static PowerShellStepHost Open(string modulePath, IReadOnlyDictionary<string, object> variables, SecretMasker masker)
+    {
+        var state = InitialSessionState.CreateDefault2();
+        state.ImportPSModule([modulePath]);
+        state.Variables.Add(new SessionStateVariableEntry("ErrorActionPreference", ActionPreference.Stop, "Runbook steps stop at the first error."));
+        state.Variables.Add(new SessionStateVariableEntry("PSNativeCommandUseErrorActionPreference", true, "A native command's non-zero exit fails the step."));
+        state.Variables.Add(new SessionStateVariableEntry("ProgressPreference", ActionPreference.SilentlyContinue, "Steps' progress is FrostGuard's to show."));
+        foreach (var (name, value) in variables)
+        {
+            state.Variables.Add(new SessionStateVariableEntry(name, value, "Runbook parameter"));
+        }
+
+        var runspace = RunspaceFactory.CreateRunspace(state);
+        runspace.Open();
+        return new PowerShellStepHost(runspace, masker);
+    }
+
+    public bool CanSimulate(RunbookStep step, out string reason) => _safety.IsSafe(step.Code, out reason);
+
+    /// <summary>Evaluates a when= expression with the run's variables.</summary>
+    public bool Evaluate(string expression)
+    {
+        using var shell = PowerShell.Create();
+        shell.Runspace = _runspace;
+        shell.AddScript($"[bool]({expression})");
+        var result = shell.Invoke();
+        return result.Count > 0 && result[0].BaseObject is true;
+    }
+
+    public async Task<StepAttempt> RunAsync(StepInvocation invocation, IStepOutput output, CancellationToken cancellationToken)
+    {
+        using var shell = PowerShell.Create();
+        shell.Runspace = _runspace;
+        _runspace.SessionStateProxy.Path.SetLocation(WildcardPattern.Escape(invocation.WorkingDirectory));
+        _runspace.SessionStateProxy.SetVariable("WhatIfPreference", invocation.Simulate);
+        shell.AddScript(invocation.Step.Code).AddCommand("Out-String").AddParameter("Stream");
+
+        var lines = new PSDataCollection<PSObject>();
+        lines.DataAdded += (_, e) => output.Line(OutputStream.Output, lines[e.Index]?.ToString() ?? "");
+        shell.Streams.Error.DataAdded += (_, e) => output.Line(OutputStream.Error, shell.Streams.Error[e.Index].ToString());
+        shell.Streams.Warning.DataAdded += (_, e) => output.Line(OutputStream.Error, "WARNING: " + shell.Streams.Warning[e.Index].Message);
+        shell.Streams.Information.DataAdded += (_, e) => output.Line(OutputStream.Output, shell.Streams.Information[e.Index].MessageData?.ToString() ?? "");
+
+        try
+        {
+            using (cancellationToken.Register(() => shell.BeginStop(null, null)))
+            {
+                var pending = shell.BeginInvoke<PSObject, PSObject>(null, lines);
+                await Task.Factory.FromAsync(pending, shell.EndInvoke).ConfigureAwait(false);
+            }
+
+            return new StepAttempt(AttemptOutcome.Succeeded);
+        }
+        catch (PipelineStoppedException)
+        {
+            return new StepAttempt(AttemptOutcome.Stopped);
+        }
+        catch (RuntimeException e)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return new StepAttempt(AttemptOutcome.Stopped);
+            }
+
+            var record = e.ErrorRecord;
+            var where = record?.InvocationInfo is { ScriptLineNumber: > 0 } info
+                ? $" (line {invocation.Step.CodeLine + info.ScriptLineNumber - 1} of the runbook)"
+                : "";
+            var exitCode = _runspace.SessionStateProxy.GetVariable("LASTEXITCODE") is int code && code != 0 ? code : (int?)null;
+            return new StepAttempt(AttemptOutcome.Failed, _masker.Apply((record?.ToString() ?? e.Message) + where), exitCode);
+        }
+        finally
+        {
+            _runspace.SessionStateProxy.SetVariable("WhatIfPreference", false);
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        _runspace.Dispose();
+        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>A command as this run's session sees it (FrostGuard included); null when unknown.</summary>
+    public CommandInfo? ResolveCommand(string name)
+    {
+        using var shell = PowerShell.Create();
+        shell.Runspace = _runspace;
+        shell.AddCommand("Get-Command").AddParameter("Name", name).AddParameter("ErrorAction", ActionPreference.Ignore);
+        var found = shell.Invoke();
+        var command = found.Count > 0 ? found[0].BaseObject as CommandInfo : null;
+        return command is AliasInfo alias ? alias.ResolvedCommand ?? alias.ReferencedCommand : command;
+    }
+}
