@@ -219,9 +219,10 @@ public static class RunbookParser
 
         private string StepId(FenceAttributes attributes, StepAttributeReader.Settings settings, SectionDraft? section, int line, int column)
         {
+            // Runme's JSON form carries an internal ULID id as well: the name is what people use.
             var chosen = attributes.Id
-                ?? settings.RunmeId
-                ?? (settings.Name is { } name && StepAttributeReader.IsIdentifier(name) ? name : null);
+                ?? (settings.Name is { } name && StepAttributeReader.IsIdentifier(name) ? name : null)
+                ?? settings.RunmeId;
             if (chosen is not null)
             {
                 if (!_stepIds.Add(chosen))
