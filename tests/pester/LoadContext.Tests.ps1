@@ -17,6 +17,8 @@ Describe 'The private load context' {
 `$before = `$sessionMarkdig::ToHtml('**cold**').Trim()
 Import-Module '$manifestPath'
 `$deployment = Get-FrostDeployment
+# FrostGuard's own Markdig at work: the runbook parser.
+`$runbook = Get-FrostRunbook '$(Join-Path (Get-RepoRoot) 'tests/fixtures/runbooks/failing-with-rollback.md')'
 `$copies = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { `$_.GetName().Name -eq 'Markdig' } | ForEach-Object {
     @{ Version = `$_.GetName().Version.ToString(); Context = [System.Runtime.Loader.AssemblyLoadContext]::GetLoadContext(`$_).Name } }
 @{
@@ -24,6 +26,7 @@ Import-Module '$manifestPath'
     After = `$sessionMarkdig::ToHtml('**cold**').Trim()
     SessionVersion = `$sessionMarkdig.Assembly.GetName().Version.ToString()
     FrostGuardMarkdig = `$deployment.Components['Markdig']
+    FrostGuardSteps = `$runbook.Steps.Count
     Copies = @(`$copies)
 } | ConvertTo-Json -Depth 4
 "@
@@ -31,6 +34,7 @@ Import-Module '$manifestPath'
         $result.After | Should -Be '<p><strong>cold</strong></p>'
         $result.SessionVersion | Should -BeLike '0.31.*'
         $result.FrostGuardMarkdig | Should -BeLike '1.6.*'
+        $result.FrostGuardSteps | Should -Be 5
         ($result.Copies | Where-Object Context -eq 'FrostGuard').Version | Should -BeLike '1.6.*'
         ($result.Copies | Where-Object Context -ne 'FrostGuard').Version | Should -BeLike '0.31.*'
     }
