@@ -10,6 +10,7 @@ param(
     [int] $Runs = 15
 )
 $ErrorActionPreference = 'Stop'
+Import-Module (Join-Path $PSScriptRoot 'BenchCommon.psm1')
 $root = Resolve-Path (Join-Path $PSScriptRoot '..')
 if ($Quick) { $Runs = 5 }
 $pwsh = (Get-Command pwsh -CommandType Application | Select-Object -First 1).Source
@@ -29,11 +30,6 @@ function Measure-InFreshPwsh([string] $Setup, [string] $Timed) {
     [double]($out | Select-Object -Last 1)
 }
 
-function Get-Summary([double[]] $Values) {
-    $sorted = $Values | Sort-Object
-    [ordered]@{ min = [math]::Round($sorted[0], 1); median = [math]::Round($sorted[[int][math]::Floor($sorted.Count / 2)], 1); max = [math]::Round($sorted[-1], 1); runs = $sorted.Count }
-}
-
 $importFrost = [Collections.Generic.List[double]]::new()
 $importEmpty = [Collections.Generic.List[double]]::new()
 $firstService = [Collections.Generic.List[double]]::new()
@@ -51,10 +47,12 @@ $ratios = for ($i = 0; $i -lt $Runs; $i++) { $importFrost[$i] / $importEmpty[$i]
 $figures = [ordered]@{
     'import.empty_module_ms' = Get-Summary $importEmpty
     'import.frostguard_ms' = Get-Summary $importFrost
-    'import.ratio' = (Get-Summary $ratios) + @{ target = '<= 1.3'; pass = ((Get-Summary $ratios).median -le 1.3) }
-    'first_call.get_frostservice_ms' = (Get-Summary $firstService) + @{ target = '< 300'; pass = ((Get-Summary $firstService).median -lt 300) }
+    'import.ratio' = Get-Summary $ratios -Target '<= 1.3' -Pass { param($m) $m -le 1.3 }
+    'first_call.get_frostservice_ms' = Get-Summary $firstService -Target '< 300' -Pass { param($m) $m -lt 300 }
     'first_call.get_frostdeployment_ms' = Get-Summary $firstDeployment
 }
+$runbookFigures = & (Join-Path $PSScriptRoot 'runbooks.ps1') -WorkFolder (Join-Path $root '.artifacts/bench/runbooks') -Runs $(if ($Quick) { 3 } else { 5 }) -ParseMegabytes $(if ($Quick) { 20 } else { 40 })
+foreach ($entry in $runbookFigures.GetEnumerator()) { $figures[$entry.Key] = $entry.Value }
 
 $result = [ordered]@{
     date = (Get-Date).ToString('o')
