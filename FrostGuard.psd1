@@ -20,6 +20,9 @@
         'Test-FrostRunbook'
         'Invoke-FrostRunbook'
         'Get-FrostRunbookRun'
+        'Export-FrostRunReport'
+        'Invoke-FrostChecklist'
+        'ConvertTo-FrostPesterTest'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -26,6 +26,12 @@ ensure_pwsh() {
 pester_module() { echo "$HOME/.nuget/packages/pester/$PESTER_VERSION/tools/Pester.psd1"; }
 
 ensure_test_packages() {
+    # Headless Chromium checks the run report as a browser renders it.
+    if ! dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q 'install ok installed'; then
+        log "installing Debian package: chromium (for the report test)"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    fi
     [[ -f "$(pester_module)" && -f "$ARTIFACTS/test-packages.restored" ]] && return 0
     log "restoring Pester $PESTER_VERSION and test fixtures from NuGet"
     dotnet restore "$ROOT/tests/TestPackages/TestPackages.csproj" -v quiet >/dev/null

@@ -22,4 +22,6 @@ public static class ErrorIds
     public const string RunbookFailed = "RunbookFailed";
     public const string RunbookResumeRefused = "RunbookResumeRefused";
     public const string RunbookRunNotFound = "RunbookRunNotFound";
+    public const string RunReportInputInvalid = "RunReportInputInvalid";
+    public const string PesterNotFound = "PesterNotFound";
 }

@@ -1,0 +1,129 @@
+using System.Management.Automation;
+using System.Security.Cryptography;
+using FrostGuard.Engine;
+using FrostGuard.Engine.Runbooks.Execution;
+using FrostGuard.Engine.Runbooks.Reporting;
+using FrostGuard.Hosting;
+using FrostGuard.Runbooks;
+
+namespace FrostGuard;
+
+/// <summary>
+/// Writes the report of a runbook run: the runbook rendered by Markdig with each step's status,
+/// duration and output, failures and rollbacks highlighted, checklist results ticked, a summary
+/// on top. One self-contained HTML file (inline CSS, nothing fetched), or Markdown.
+/// </summary>
+[Cmdlet(VerbsData.Export, "FrostRunReport", SupportsShouldProcess = true)]
+[OutputType(typeof(FileInfo))]
+public sealed class ExportFrostRunReportCommand : FrostCmdlet
+{
+    private object? _run;
+
+    /// <summary>A run id, a run from Get-FrostRunbookRun, or the step results of Invoke-FrostRunbook.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public object Run { get; set; } = "";
+
+    [Parameter(Mandatory = true, Position = 1)]
+    [ValidateNotNullOrEmpty]
+    public string Path { get; set; } = "";
+
+    [Parameter]
+    public ReportFormat Format { get; set; } = ReportFormat.Html;
+
+    /// <summary>The result of Invoke-FrostChecklist, to tick the checklist items.</summary>
+    [Parameter]
+    public PSObject? Checklist { get; set; }
+
+    // Step results arrive one by one through the pipeline; one report is written at the end.
+    protected override void ProcessRecord() => _run ??= Run is PSObject wrapped ? wrapped.BaseObject : Run;
+
+    protected override void EndProcessing()
+    {
+        var runId = _run switch
+        {
+            FrostRunbookRun run => run.RunId,
+            FrostStepResult result => result.RunId,
+            string id => id,
+            _ => null,
+        };
+        if (runId is null)
+        {
+            ThrowTerminatingError(FrostErrors.Create(new ArgumentException($"-Run takes a run id, a run (Get-FrostRunbookRun) or step results (Invoke-FrostRunbook), not {_run?.GetType().Name}."),
+                ErrorIds.RunReportInputInvalid, ErrorCategory.InvalidArgument, _run, "Pipe Invoke-FrostRunbook or Get-FrostRunbookRun into Export-FrostRunReport."));
+            return;
+        }
+
+        var found = JournalReader.ReadAll(StateFolderWithoutDeployment()).FirstOrDefault(r => r.RunId.Equals(runId, StringComparison.OrdinalIgnoreCase));
+        if (found is null)
+        {
+            ThrowFrostError(new FrostException(ErrorIds.RunbookRunNotFound, FailureKind.NotFound, $"No run {runId} in the journal.", runId,
+                "Get-FrostRunbookRun lists the runs."));
+            return;
+        }
+
+        var target = GetUnresolvedProviderPathFromPSPath(Path);
+        if (!ShouldProcess(target, $"Write the {Format} report of run {found.RunId}"))
+        {
+            return;
+        }
+
+        var checks = ChecklistOutcomes(Checklist);
+        string content;
+        if (Format == ReportFormat.Markdown)
+        {
+            content = RunReportWriter.MarkdownText(found, checks);
+        }
+        else
+        {
+            if (!File.Exists(found.Runbook))
+            {
+                ThrowFrostError(new FrostException(ErrorIds.RunbookNotFound, FailureKind.NotFound, $"The runbook of run {found.RunId}, {found.Runbook}, is gone.", found.Runbook,
+                    "Restore the runbook file, or write a Markdown report with -Format Markdown, which needs only the journal."));
+            }
+
+            var bytes = File.ReadAllBytes(found.Runbook);
+            if (!Convert.ToHexString(SHA256.HashData(bytes)).Equals(found.ContentHash, StringComparison.OrdinalIgnoreCase))
+            {
+                WriteWarning($"{found.Runbook} changed since run {found.RunId}; the report shows today's text with that run's results.");
+            }
+
+            content = RunReportWriter.Html(found, System.Text.Encoding.UTF8.GetString(bytes).TrimStart('\uFEFF'), checks);
+        }
+
+        var folder = System.IO.Path.GetDirectoryName(target) ?? ".";
+        Directory.CreateDirectory(folder);
+        var temporary = System.IO.Path.Combine(folder, $".{System.IO.Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        File.WriteAllText(temporary, content);
+        File.Move(temporary, target, overwrite: true);
+        WriteObject(new FileInfo(target));
+    }
+
+    /// <summary>Pester's result: each automated or manual item is a test named after the item's text.</summary>
+    private static Dictionary<string, bool>? ChecklistOutcomes(PSObject? pester)
+    {
+        if (pester?.Properties["Tests"]?.Value is not System.Collections.IEnumerable tests)
+        {
+            return null;
+        }
+
+        var outcomes = new Dictionary<string, bool>(StringComparer.Ordinal);
+        foreach (var test in tests.Cast<object>().Select(PSObject.AsPSObject))
+        {
+            var name = test.Properties["ExpandedName"]?.Value?.ToString() ?? test.Properties["Name"]?.Value?.ToString();
+            var result = test.Properties["Result"]?.Value?.ToString();
+            if (name is not null && result is "Passed" or "Failed")
+            {
+                outcomes[name] = result == "Passed";
+            }
+        }
+
+        return outcomes;
+    }
+}
+
+public enum ReportFormat
+{
+    Html,
+    Markdown,
+}

@@ -1,0 +1,115 @@
+# Checklists verified by Pester, and the run report (checked in a real browser).
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-ModuleManifestPath) -Force
+    $fixtures = Join-Path (Get-RepoRoot) 'tests/fixtures/runbooks'
+    $work = Join-Path ([IO.Path]::GetTempPath()) "frostguard-checklists-$([guid]::NewGuid().ToString('N'))"
+    New-Item -ItemType Directory -Path $work | Out-Null
+    $marker = Join-Path ([IO.Path]::GetTempPath()) 'frostguard-checklist-marker'
+}
+
+AfterAll {
+    Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
+    Remove-Item -Force $marker -ErrorAction SilentlyContinue
+}
+
+Describe 'Invoke-FrostChecklist' {
+    # Pester cannot run inside a running Pester, so each checklist runs in a fresh pwsh.
+    It 'passes the automated items, skips the manual one, and fails the item whose check fails' {
+        Remove-Item $marker -ErrorAction SilentlyContinue
+        $report = Join-Path $work 'checklist.xml'
+        $result = Invoke-FreshPwsh @"
+Import-Module '$(Get-ModuleManifestPath)'
+`$r = Invoke-FrostChecklist '$(Join-Path $fixtures 'checklist.md')' -OutputFile '$report' -OutputFormat JUnitXml 6>`$null
+@{ Passed = `$r.PassedCount; Failed = `$r.FailedCount; Skipped = `$r.SkippedCount
+   Failures = @(`$r.Failed.ExpandedName); Skips = @(`$r.Skipped.ExpandedName) } | ConvertTo-Json
+"@
+        $result.Passed | Should -Be 2
+        $result.Failed | Should -Be 1
+        $result.Failures | Should -Be @('Marker file exists')
+        $result.Skipped | Should -Be 1
+        $result.Skips | Should -Be @('Someone read the error log')
+        [xml]$xml = Get-Content $report
+        $xml.testsuites | Should -Not -BeNullOrEmpty
+    }
+
+    It 'passes every automated item once the condition holds' {
+        New-Item -ItemType File -Path $marker -Force | Out-Null
+        $result = Invoke-FreshPwsh @"
+Import-Module '$(Get-ModuleManifestPath)'
+`$r = Invoke-FrostChecklist '$(Join-Path $fixtures 'checklist.md')' -Section automated 6>`$null
+@{ Passed = `$r.PassedCount; Failed = `$r.FailedCount; Skipped = `$r.SkippedCount } | ConvertTo-Json
+"@
+        $result.Passed | Should -Be 3
+        $result.Failed | Should -Be 0
+        $result.Skipped | Should -Be 0
+    }
+
+    It 'says how to get Pester when there is none' {
+        $result = Invoke-FreshPwsh @"
+`$env:HOME = '$work'
+`$env:PSModulePath = '$work'
+Import-Module '$(Get-ModuleManifestPath)'
+try { Invoke-FrostChecklist '$(Join-Path $fixtures 'checklist.md')'; @{ Id = 'none' } | ConvertTo-Json }
+catch { @{ Id = `$_.FullyQualifiedErrorId; Action = `$_.ErrorDetails.RecommendedAction } | ConvertTo-Json }
+"@
+        $result.Id | Should -Be 'PesterNotFound,FrostGuard.InvokeFrostChecklistCommand'
+        $result.Action | Should -Match 'Install-PSResource Pester'
+    }
+}
+
+Describe 'ConvertTo-FrostPesterTest' {
+    It 'writes a Pester file that names each item and marks manual ones' {
+        $file = ConvertTo-FrostPesterTest (Join-Path $fixtures 'checklist.md') (Join-Path $work 'checklist.Tests.ps1')
+        $text = Get-Content -Raw $file.FullName
+        $text | Should -Match "Describe 'Checklist demo'"
+        $text | Should -Match "Context 'Automated'"
+        $text | Should -Match "It 'Bash check that passes'"
+        $text | Should -Match "Set-ItResult -Skipped -Because 'manual check'"
+        $text | Should -Match 'Import-Module FrostGuard'
+        $errors = $null
+        $null = [System.Management.Automation.Language.Parser]::ParseInput($text, [ref]$null, [ref]$errors)
+        $errors | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'Export-FrostRunReport' {
+    BeforeAll {
+        $trace = Join-Path $work 'trace.txt'
+        $results = Invoke-FrostRunbook (Join-Path $fixtures 'failing-with-rollback.md') -Parameter @{ Trace = $trace } -ErrorAction SilentlyContinue 6>$null
+        $html = Join-Path $work 'report.html'
+        $results | Export-FrostRunReport -Path $html | Out-Null
+    }
+
+    It 'writes one self-contained HTML file with the run summary and each step annotated' {
+        $text = Get-Content -Raw $html
+        $text | Should -Match '<style>'
+        $text | Should -Not -Match '<script'
+        $text | Should -Not -Match '(src|href)="https?:'
+        $text | Should -Match 'data-status="Failed"'
+        $text | Should -Match 'data-status="RolledBack"'
+    }
+
+    It 'shows the failed step and the rollback in a real browser (headless Chromium)' {
+        $chromium = Get-Command chromium -ErrorAction SilentlyContinue
+        $chromium | Should -Not -BeNullOrEmpty -Because 'build.sh installs Debian chromium for this test'
+        $profileDir = Join-Path $work 'chromium-profile'
+        $dom = & $chromium.Source --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking `
+            --disable-component-update --disable-sync --user-data-dir=$profileDir --dump-dom "file://$html" 2>$null
+        $dom = $dom -join "`n"
+        $dom | Should -Match 'id="run-status"[^>]*>Run [^:]+: <strong>Failed</strong>'
+        $dom | Should -Match 'Failed at <a href="#step-apply">apply</a>'
+        $dom | Should -Match 'Rolled back: apply, prepare'
+        $dom | Should -Match 'id="step-apply"[^>]*data-status="Failed"'
+        $dom | Should -Match 'id="step-apply-rollback"[^>]*data-status="RolledBack"'
+    }
+
+    It 'writes a Markdown report from the journal alone' {
+        $md = Join-Path $work 'report.md'
+        Export-FrostRunReport -Run $results[0].RunId -Path $md -Format Markdown | Out-Null
+        $text = Get-Content -Raw $md
+        $text | Should -Match '# Run .*: Failed'
+        $text | Should -Match '\| apply \| Main \| \*\*Failed\*\*'
+        $text | Should -Match '\| apply \| Rollback \| \*\*RolledBack\*\*'
+    }
+}
