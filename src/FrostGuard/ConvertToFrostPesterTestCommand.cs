@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using FrostGuard.Completion;
 using FrostGuard.Engine.Runbooks.Checklists;
 using FrostGuard.Engine.Runbooks.Parsing;
 using FrostGuard.Hosting;
@@ -22,6 +23,7 @@ public sealed class ConvertToFrostPesterTestCommand : FrostCmdlet
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(RunbookPartCompleter))]
     public string[] Section { get; set; } = [];
 
     protected override void ProcessRecord()

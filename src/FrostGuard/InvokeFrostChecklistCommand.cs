@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
+using FrostGuard.Completion;
 using FrostGuard.Engine;
 using FrostGuard.Engine.Runbooks.Checklists;
 using FrostGuard.Engine.Runbooks.Parsing;
@@ -24,6 +25,7 @@ public sealed class InvokeFrostChecklistCommand : FrostCmdlet
 
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(RunbookPartCompleter))]
     public string[] Section { get; set; } = [];
 
     /// <summary>Where to write the test report.</summary>

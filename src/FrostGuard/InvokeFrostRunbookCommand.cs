@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Security;
+using FrostGuard.Completion;
 using FrostGuard.Engine;
 using FrostGuard.Engine.Runbooks.Execution;
 using FrostGuard.Engine.Runbooks.Parsing;
@@ -27,11 +28,13 @@ public sealed class InvokeFrostRunbookCommand : FrostCmdlet
     /// <summary>Run only these sections (ids), subsections included.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(RunbookPartCompleter))]
     public string[] Section { get; set; } = [];
 
     /// <summary>Run only these steps (ids).</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(RunbookPartCompleter))]
     public string[] Step { get; set; } = [];
 
     /// <summary>Values for the runbook's parameters; secret ones as SecureString.</summary>

@@ -172,3 +172,12 @@ Describe 'Invoke-FrostRunbook' {
         (Get-Content $trace)[-1] | Should -Be 'three'
     }
 }
+
+Describe 'Tab completion' {
+    It 'completes -Step and -Section with the ids of the runbook named on the same line' {
+        $line = "Invoke-FrostRunbook -Path '$(Join-Path $fixtures 'failing-with-rollback.md')' -Step undo-"
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('undo-prepare', 'undo-apply')
+        $line = "Invoke-FrostRunbook -Path '$(Join-Path $fixtures 'checklist.md')' -Section a"
+        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('automated')
+    }
+}
