@@ -27,9 +27,11 @@ public static class PesterTestWriter
         text.Append("BeforeAll {\n");
         text.Append(modulePath is null ? "    Import-Module FrostGuard\n" : $"    Import-Module {Quote(modulePath)}\n");
         text.Append("    $ErrorActionPreference = 'Stop'\n");
+        // Parameter defaults, as variables for PowerShell checks and exported for bash checks.
         foreach (var parameter in runbook.Parameters.Where(p => p.Default is not null && !p.Secret))
         {
             text.Append(CultureInfo.InvariantCulture, $"    ${parameter.Name} = {Quote(parameter.Default!)}\n");
+            text.Append(CultureInfo.InvariantCulture, $"    $env:{parameter.Name} = ${parameter.Name}\n");
         }
 
         text.Append("}\n\n");

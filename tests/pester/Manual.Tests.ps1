@@ -1,0 +1,50 @@
+# The operations manual in runbooks/ is also the automation: it must stay valid against the
+# cmdlets, run for real against the sandbox, and its checklists must catch real faults.
+BeforeDiscovery {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    $manual = @(Get-ChildItem (Join-Path (Get-RepoRoot) 'runbooks') -Filter '*.md' | ForEach-Object { @{ Name = $_.Name; Path = $_.FullName } })
+}
+
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-ModuleManifestPath) -Force
+    $daily = Join-Path (Get-RepoRoot) 'runbooks/daily-operations.md'
+    Wait-SandboxHealthy
+}
+
+Describe 'runbooks/<Name>' -ForEach $manual {
+    It 'passes Test-FrostRunbook with no errors' {
+        $errors = @(Test-FrostRunbook $Path | Where-Object Severity -eq 'Error')
+        $errors | ForEach-Object ToString | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'daily-operations.md against the sandbox' {
+    It 'runs end to end, every step succeeding' {
+        $results = Invoke-FrostRunbook $daily 6>$null
+        $results.Count | Should -BeGreaterOrEqual 4
+        $results | Where-Object Status -ne 'Succeeded' | ForEach-Object { "$($_.StepId): $($_.Status) $($_.Error)" } | Should -BeNullOrEmpty
+    }
+
+    It 'has a checklist that passes on a healthy sandbox and fails the right items when the worker is stopped' {
+        $script = @"
+Import-Module '$(Get-ModuleManifestPath)'
+`$r = Invoke-FrostChecklist '$daily' 6>`$null
+@{ Passed = `$r.PassedCount; Failed = @(`$r.Failed.ExpandedName) } | ConvertTo-Json
+"@
+        $healthy = Invoke-FreshPwsh $script
+        $healthy.Failed | Should -BeNullOrEmpty
+        $healthy.Passed | Should -BeGreaterOrEqual 4
+
+        $worker = Get-SandboxContainer worker
+        docker stop --time 5 $worker | Out-Null
+        try {
+            $broken = Invoke-FreshPwsh $script
+        }
+        finally {
+            docker start $worker | Out-Null
+        }
+        Wait-SandboxHealthy
+        $broken.Failed | Should -Be @('Every service is running, and healthy where it has a healthcheck', 'The worker is running and posting readings')
+    }
+}
