@@ -177,7 +177,8 @@ Describe 'Tab completion' {
     It 'completes -Step and -Section with the ids of the runbook named on the same line' {
         $line = "Invoke-FrostRunbook -Path '$(Join-Path $fixtures 'failing-with-rollback.md')' -Step undo-"
         (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('undo-prepare', 'undo-apply')
-        $line = "Invoke-FrostRunbook -Path '$(Join-Path $fixtures 'checklist.md')' -Section a"
-        (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('automated')
+        Push-Location $fixtures
+        $line = "Invoke-FrostRunbook -Path checklist.md -Section a"
+        try { (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Be @('automated') } finally { Pop-Location }
     }
 }

@@ -19,10 +19,7 @@ public sealed class RunbookPartCompleter : IArgumentCompleter
             return [];
         }
 
-        // The session's location, not the process's: they differ after Set-Location.
-        var here = System.Management.Automation.Runspaces.Runspace.DefaultRunspace?.SessionStateProxy.Path.CurrentFileSystemLocation.ProviderPath
-            ?? Environment.CurrentDirectory;
-        var full = Path.GetFullPath(path, here);
+        var full = Path.GetFullPath(path, SessionLocation());
         if (!File.Exists(full))
         {
             return [];
@@ -37,5 +34,21 @@ public sealed class RunbookPartCompleter : IArgumentCompleter
             .Where(c => c.Id.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
             .Select(c => new CompletionResult(c.Id, c.Id, CompletionResultType.ParameterValue, c.Tip))
             .ToList();
+    }
+
+    /// <summary>
+    /// The session's location, not the process's (they differ after Set-Location). Completion
+    /// runs inside a pipeline, so ask through a nested pipeline on the current runspace.
+    /// </summary>
+    private static string SessionLocation()
+    {
+        if (System.Management.Automation.Runspaces.Runspace.DefaultRunspace is null)
+        {
+            return Environment.CurrentDirectory;
+        }
+
+        using var shell = PowerShell.Create(RunspaceMode.CurrentRunspace);
+        var location = shell.AddCommand("Get-Location").Invoke<PathInfo>();
+        return location.Count > 0 ? location[0].ProviderPath : Environment.CurrentDirectory;
     }
 }

@@ -58,8 +58,13 @@ internal sealed class PowerShellStepHost : IStepHost
     {
         using var shell = PowerShell.Create();
         shell.Runspace = _runspace;
+        // Every step starts in its working directory, whatever an earlier step did with Set-Location.
         _runspace.SessionStateProxy.Path.SetLocation(WildcardPattern.Escape(invocation.WorkingDirectory));
-        _runspace.SessionStateProxy.SetVariable("WhatIfPreference", invocation.Simulate);
+
+        if (invocation.Simulate)
+        {
+            _runspace.SessionStateProxy.SetVariable("WhatIfPreference", true);
+        }
         shell.AddScript(invocation.Step.Code).AddCommand("Out-String").AddParameter("Stream");
 
         var lines = new PSDataCollection<PSObject>();
@@ -98,7 +103,10 @@ internal sealed class PowerShellStepHost : IStepHost
         }
         finally
         {
-            _runspace.SessionStateProxy.SetVariable("WhatIfPreference", false);
+            if (invocation.Simulate)
+            {
+                _runspace.SessionStateProxy.SetVariable("WhatIfPreference", false);
+            }
         }
     }
 
