@@ -143,7 +143,7 @@ public sealed class RunbookRunner
     {
         if (!Host(step).CanSimulate(step, out var reason))
         {
-            return Simulated(step, phase, $"would run: {FirstLine(step.Code)} ({reason})");
+            return Simulated(step, phase, $"would run: {CodeText.FirstLine(step.Code, 80, skipComments: true)} ({reason})");
         }
 
         var result = await ExecuteAsync(step, phase, simulate: true, cancellationToken, emit: false).ConfigureAwait(false);
@@ -298,11 +298,5 @@ public sealed class RunbookRunner
     {
         var folder = Path.GetDirectoryName(_runbook.Path) ?? Environment.CurrentDirectory;
         return step.WorkingDirectory is { } cwd ? Path.GetFullPath(cwd, folder) : folder;
-    }
-
-    private static string FirstLine(string code)
-    {
-        var first = code.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0 && !l.StartsWith('#')) ?? "";
-        return first.Length <= 80 ? first : first[..77] + "...";
     }
 }

@@ -184,7 +184,7 @@ public static class RunbookParser
             var step = new RunbookStep
             {
                 Id = id,
-                Name = settings.Name ?? FirstLine(code) ?? id,
+                Name = settings.Name ?? CodeText.FirstLine(code, 60, skipComments: false) ?? id,
                 Language = language,
                 Role = role,
                 Code = code,
@@ -303,12 +303,6 @@ public static class RunbookParser
                         $"Rollback step '{target.Id}' is not marked .rollback, so it also runs in the normal sequence.", step.Id);
                 }
             }
-        }
-
-        private static string? FirstLine(string code)
-        {
-            var first = code.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0);
-            return first is null ? null : first.Length <= 60 ? first : first[..57] + "...";
         }
 
         private sealed record SectionDraft(string Id, string Title, int Level, int Line, string? ParentId)
