@@ -8,11 +8,14 @@
     Description          = 'Operates a FrostGuard Docker Compose deployment: services, health, backups, updates and executable Markdown runbooks.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
-    FormatsToProcess     = @('module/FrostGuard.format.ps1xml')
+    FormatsToProcess     = @('module/FrostGuard.format.ps1xml', 'module/FrostGuard.Backups.format.ps1xml')
     CmdletsToExport      = @(
         'Get-FrostDatabase'
         'Get-FrostDeployment'
         'Get-FrostService'
+        'Invoke-FrostBackup'
+        'Get-FrostBackup'
+        'Test-FrostBackup'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

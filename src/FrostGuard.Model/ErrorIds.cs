@@ -15,4 +15,17 @@ public static class ErrorIds
     public const string DatabaseUnreachable = "DatabaseUnreachable";
     public const string DatabaseAuthenticationFailed = "DatabaseAuthenticationFailed";
     public const string DatabasePasswordUnavailable = "DatabasePasswordUnavailable";
+    public const string BackupInProgress = "BackupInProgress";
+    public const string BackupDestinationNotWritable = "BackupDestinationNotWritable";
+    public const string BackupWriteFailed = "BackupWriteFailed";
+    public const string BackupInsufficientSpace = "BackupInsufficientSpace";
+    public const string BackupFailed = "BackupFailed";
+    public const string BackupToolMissing = "BackupToolMissing";
+    public const string BackupToolTooOld = "BackupToolTooOld";
+    public const string BackupNotFound = "BackupNotFound";
+    public const string BackupManifestInvalid = "BackupManifestInvalid";
+    public const string BackupChecksumMismatch = "BackupChecksumMismatch";
+    public const string BackupArchiveUnreadable = "BackupArchiveUnreadable";
+    public const string BackupRestoreFailed = "BackupRestoreFailed";
+    public const string BackupRestoreTestFailed = "BackupRestoreTestFailed";
 }
