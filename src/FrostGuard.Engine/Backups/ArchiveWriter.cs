@@ -8,7 +8,7 @@ namespace FrostGuard.Engine.Backups;
 /// </summary>
 public sealed class ArchiveWriter : IAsyncDisposable
 {
-    public const int ZstdLevel = 3;
+    public const int ZstdLevel = 1;
 
     private readonly FileStream _file;
     private readonly HashingStream _hashing;
