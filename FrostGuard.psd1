@@ -16,6 +16,7 @@
         'Invoke-FrostBackup'
         'Get-FrostBackup'
         'Test-FrostBackup'
+        'Restore-FrostBackup'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -28,4 +28,5 @@ public static class ErrorIds
     public const string BackupArchiveUnreadable = "BackupArchiveUnreadable";
     public const string BackupRestoreFailed = "BackupRestoreFailed";
     public const string BackupRestoreTestFailed = "BackupRestoreTestFailed";
+    public const string ServiceUnhealthyAfterRestore = "ServiceUnhealthyAfterRestore";
 }

@@ -60,3 +60,22 @@ public sealed class FrostBackupTest
 
     public override string ToString() => Id;
 }
+
+/// <summary>What Restore-FrostBackup did.</summary>
+public sealed class FrostRestore
+{
+    public required string BackupId { get; init; }
+    public required string Database { get; init; }
+    /// <summary>The backup of the database taken just before it was overwritten.</summary>
+    public required string SafetyBackupId { get; init; }
+    /// <summary>Rows per table right after pg_restore, before the services started again.</summary>
+    public required IReadOnlyDictionary<string, long> RowCounts { get; init; }
+    public bool RowCountsMatch { get; init; }
+    public TimeSpan SafetyBackupDuration { get; init; }
+    public TimeSpan RestoreDuration { get; init; }
+    /// <summary>From the start to the services healthy again: the measured RTO.</summary>
+    public TimeSpan TotalDuration { get; init; }
+    public required IReadOnlyList<string> ServicesRestarted { get; init; }
+
+    public override string ToString() => BackupId;
+}

@@ -299,19 +299,24 @@ Describe 'Invoke-FrostBackup preconditions' {
         $folder = New-TestFolder deadlock
         $lock = Join-Path $folder '.frostguard-backup.lock'
         $holder = Start-Process -FilePath (Get-PwshPath) -PassThru -ArgumentList @('-NoProfile', '-Command',
-            "`$s = [IO.File]::Open('$lock', 'OpenOrCreate', 'ReadWrite', 'None'); Set-Content '$lock.held' 1; Start-Sleep 600")
+            "`$s = [IO.File]::Open('$lock', 'OpenOrCreate', 'ReadWrite', 'None'); Set-Content '$lock.held' `$PID; Start-Sleep 600")
+        # pwsh as a dotnet tool is a launcher with the real process as its child: the holder
+        # writes its own PID, and that process is the one that dies.
+        $holderPid = $null
         try {
             $deadline = [DateTime]::UtcNow.AddSeconds(30)
-            while (-not (Test-Path "$lock.held")) {
+            while (-not $holderPid) {
                 if ([DateTime]::UtcNow -gt $deadline) { throw 'the lock holder did not start' }
                 Start-Sleep -Milliseconds 50
+                $holderPid = Get-Content -Force "$lock.held" -ErrorAction SilentlyContinue | Select-Object -First 1
             }
             Remove-Item -Force "$lock.held"
             $null = Invoke-FrostBackup -Destination $folder -ErrorVariable busy -ErrorAction SilentlyContinue
             $busy[0].FullyQualifiedErrorId | Should -Be 'BackupInProgress,FrostGuard.InvokeFrostBackupCommand'
         }
         finally {
-            Stop-Process -Id $holder.Id
+            if ($holderPid) { kill -9 $holderPid }
+            if (-not $holder.HasExited) { Stop-Process -Id $holder.Id }
             $holder.WaitForExit()
         }
         $backup = Invoke-FrostBackup -Destination $folder
@@ -397,5 +402,80 @@ Describe 'Test-FrostBackup' {
         $result.RowCountsMatch | Should -BeTrue
         $result.RestoreDuration | Should -BeGreaterThan ([TimeSpan]::Zero)
         Invoke-Sql "SELECT count(*) FROM pg_database WHERE datname LIKE '%fgtest%'" | Should -Be '0'
+    }
+}
+
+Describe 'Restore-FrostBackup' {
+    BeforeAll {
+        $restoreFolder = New-TestFolder restore
+        Invoke-Sql "DELETE FROM sites WHERE name LIKE 'fg-test-%'" | Out-Null
+        function Get-AppStartedAt { Get-FrostService -Name backend, worker | ForEach-Object { "$($_.Service)=$($_.StartedAt)" } }
+    }
+
+    It 'refuses a backup with one byte flipped before touching the database: no safety backup, no service stopped' {
+        $backup = Invoke-FrostBackup -Destination $restoreFolder
+        $tampered = New-TestFolder restore-tampered
+        Copy-Item $backup.Path, $backup.ManifestPath -Destination $tampered
+        $copy = Get-FrostBackup -Path $tampered
+        $bytes = [IO.File]::ReadAllBytes($copy.Path)
+        $bytes[100] = $bytes[100] -bxor 0x80
+        [IO.File]::WriteAllBytes($copy.Path, $bytes)
+        $catalogBefore = @(Get-FrostBackup).Id
+        $startedBefore = Get-AppStartedAt
+
+        $result = $copy | Restore-FrostBackup -Confirm:$false -ErrorVariable problems -ErrorAction SilentlyContinue
+        $result | Should -BeNullOrEmpty
+        $problems.Count | Should -Be 1
+        $problems[0].FullyQualifiedErrorId | Should -Be 'BackupChecksumMismatch,FrostGuard.RestoreFrostBackupCommand'
+        $problems[0].TargetObject | Should -Be $copy.Id
+        @(Get-FrostBackup).Id | Should -Be $catalogBefore -Because 'no safety backup is taken for a damaged archive'
+        Get-AppStartedAt | Should -Be $startedBefore -Because 'backend and worker were never stopped'
+    }
+
+    It 'round trip: a backup taken while the worker writes comes back with exactly its rows; later rows are gone; services healthy' {
+        $backup = Invoke-FrostBackup -Destination $restoreFolder -Verify
+        Invoke-Sql "INSERT INTO sites (name, city) VALUES ('fg-test-after-backup', 'Nowhere')" | Out-Null
+        $deadline = [DateTime]::UtcNow.AddSeconds(60)
+        while ([long](Invoke-Sql 'SELECT count(*) FROM readings') -le $backup.RowCounts['public.readings']) {
+            if ([DateTime]::UtcNow -gt $deadline) { throw 'the worker wrote no readings within 60 s' }
+            Start-Sleep -Milliseconds 200
+        }
+
+        $result = $backup | Restore-FrostBackup -Confirm:$false
+        $result.BackupId | Should -Be $backup.Id
+        $result.RowCountsMatch | Should -BeTrue
+        foreach ($table in $backup.RowCounts.Keys) {
+            $result.RowCounts[$table] | Should -Be $backup.RowCounts[$table] -Because "$table must hold exactly the snapshot's rows"
+        }
+        Invoke-Sql "SELECT count(*) FROM sites WHERE name = 'fg-test-after-backup'" | Should -Be '0'
+        $result.ServicesRestarted | Should -Be @('backend', 'worker')
+        (Get-FrostBackup -Id $result.SafetyBackupId).Label | Should -Be "safety before restoring $($backup.Id)"
+        foreach ($service in Get-FrostService -Name backend, worker) {
+            $service.State | Should -Be 'running'
+            $service.Health | Should -Be 'healthy'
+        }
+    }
+
+    It 'a corrupt archive (valid checksum) fails, the safety backup is put back, and backend and worker run again' {
+        $raw = Invoke-FrostBackup -Destination (New-TestFolder corrupt) -Compression None
+        $bytes = [IO.File]::ReadAllBytes($raw.Path)
+        [IO.File]::WriteAllBytes($raw.Path, $bytes[0..([int]($bytes.Length * 0.6))])
+        $manifest = Get-Content -Raw $raw.ManifestPath | ConvertFrom-Json
+        $manifest.sha256 = (Get-FileHash -Algorithm SHA256 $raw.Path).Hash.ToLowerInvariant()
+        $manifest.sizeBytes = (Get-Item $raw.Path).Length
+        $manifest | ConvertTo-Json -Depth 5 | Set-Content $raw.ManifestPath
+        Invoke-Sql "INSERT INTO sites (name, city) VALUES ('fg-test-before-failed-restore', 'Nowhere')" | Out-Null
+
+        $result = Get-FrostBackup -Path (Split-Path $raw.Path) | Restore-FrostBackup -Confirm:$false -ErrorVariable problems -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+        $result | Should -BeNullOrEmpty
+        $problems.Count | Should -Be 1
+        $problems[0].FullyQualifiedErrorId | Should -Be 'BackupRestoreFailed,FrostGuard.RestoreFrostBackupCommand'
+        $problems[0].Exception.Message | Should -Match 'put back from the safety backup'
+        Invoke-Sql "SELECT count(*) FROM sites WHERE name = 'fg-test-before-failed-restore'" | Should -Be '1'
+        foreach ($service in Get-FrostService -Name backend, worker) {
+            $service.State | Should -Be 'running'
+            $service.Health | Should -Be 'healthy'
+        }
+        Invoke-Sql "DELETE FROM sites WHERE name LIKE 'fg-test-%'" | Out-Null
     }
 }
