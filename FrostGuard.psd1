@@ -17,6 +17,9 @@
         'Get-FrostBackup'
         'Test-FrostBackup'
         'Restore-FrostBackup'
+        'Remove-FrostBackup'
+        'Copy-FrostBackup'
+        'Invoke-FrostBackupRetention'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -29,4 +29,6 @@ public static class ErrorIds
     public const string BackupRestoreFailed = "BackupRestoreFailed";
     public const string BackupRestoreTestFailed = "BackupRestoreTestFailed";
     public const string ServiceUnhealthyAfterRestore = "ServiceUnhealthyAfterRestore";
+    public const string BackupRemoveFailed = "BackupRemoveFailed";
+    public const string BackupAlreadyExists = "BackupAlreadyExists";
 }

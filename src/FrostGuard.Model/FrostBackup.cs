@@ -79,3 +79,18 @@ public sealed class FrostRestore
 
     public override string ToString() => BackupId;
 }
+
+/// <summary>One retention decision of Invoke-FrostBackupRetention.</summary>
+public sealed class FrostBackupRetention
+{
+    public required string Id { get; init; }
+    public DateTimeOffset Created { get; init; }
+    public bool Verified { get; init; }
+    /// <summary>Keep, Remove, or WouldRemove (with -WhatIf or a declined confirmation).</summary>
+    public required string Action { get; init; }
+    /// <summary>Why it is kept: daily/weekly/monthly period, newest verified.</summary>
+    public required IReadOnlyList<string> Reasons { get; init; }
+    public required FrostBackup Backup { get; init; }
+
+    public override string ToString() => Id;
+}

@@ -479,3 +479,73 @@ Describe 'Restore-FrostBackup' {
         Invoke-Sql "DELETE FROM sites WHERE name LIKE 'fg-test-%'" | Out-Null
     }
 }
+
+Describe 'Copy-FrostBackup, Remove-FrostBackup and Invoke-FrostBackupRetention' {
+    BeforeAll {
+        $source = New-TestFolder source
+        $original = Invoke-FrostBackup -Destination $source -Verify
+
+        # A synthetic catalog: copies of one real backup under other ids and dates.
+        function New-SyntheticBackup {
+            param([string] $Folder, [DateTimeOffset] $Created, [bool] $Verified)
+            $id = 'frostguard-' + $Created.UtcDateTime.ToString('yyyyMMdd''T''HHmmss''Z''')
+            $manifest = Get-Content -Raw $original.ManifestPath | ConvertFrom-Json
+            $manifest.id = $id
+            $manifest.created = $Created.ToString('o')
+            $manifest.file = "$id.dump.zst"
+            $manifest.verified = $Verified
+            Copy-Item $original.Path (Join-Path $Folder $manifest.file)
+            $manifest | ConvertTo-Json -Depth 5 | Set-Content (Join-Path $Folder "$id.manifest.json")
+            $id
+        }
+    }
+
+    It 'copies a backup with its manifest, verified by checksum' {
+        $external = New-TestFolder external
+        $copy = $original | Copy-FrostBackup -Destination $external
+        $copy.Id | Should -Be $original.Id
+        $copy.Path | Should -Be (Join-Path $external (Split-Path -Leaf $original.Path))
+        (Get-FileHash -Algorithm SHA256 $copy.Path).Hash.ToLowerInvariant() | Should -Be $original.Sha256
+        (Get-FrostBackup -Path $external).Id | Should -Be $original.Id
+        @(Get-ChildItem $external -Filter '*.partial').Count | Should -Be 0
+    }
+
+    It 'refuses to report a copy of a damaged backup as done, and leaves nothing at the destination' {
+        $damaged = New-TestFolder damaged
+        Copy-Item $original.Path, $original.ManifestPath -Destination $damaged
+        $bad = Get-FrostBackup -Path $damaged
+        $bytes = [IO.File]::ReadAllBytes($bad.Path); $bytes[10] = $bytes[10] -bxor 0xFF; [IO.File]::WriteAllBytes($bad.Path, $bytes)
+        $external = New-TestFolder external-bad
+        $copy = $bad | Copy-FrostBackup -Destination $external -ErrorVariable problems -ErrorAction SilentlyContinue
+        $copy | Should -BeNullOrEmpty
+        $problems.Count | Should -Be 1
+        $problems[0].FullyQualifiedErrorId | Should -Be 'BackupChecksumMismatch,FrostGuard.CopyFrostBackupCommand'
+        @(Get-FrostBackup -Path $external).Count | Should -Be 0
+        @(Get-ChildItem $external | Where-Object Name -ne '.frostguard-backup.lock').Count | Should -Be 0
+    }
+
+    It 'Remove-FrostBackup removes the manifest and the archive' {
+        $folder = New-TestFolder remove
+        $id = New-SyntheticBackup $folder ([DateTimeOffset]::UtcNow.AddDays(-1)) $false
+        Get-FrostBackup -Path $folder -Id $id | Remove-FrostBackup -Confirm:$false
+        @(Get-ChildItem $folder | Where-Object Name -ne '.frostguard-backup.lock').Count | Should -Be 0
+    }
+
+    It 'retention -WhatIf removes nothing; then it keeps exactly the GFS set and the newest verified, and never touches a file without a manifest' {
+        $folder = New-TestFolder retention
+        $now = [DateTimeOffset]::new([DateTime]::UtcNow.Date.AddHours(12))
+        $ids = foreach ($day in 0..9) { New-SyntheticBackup $folder $now.AddDays(-$day) ($day -eq 6) }
+        Set-Content (Join-Path $folder 'orphan-20200101T000000Z.dump.zst') 'no manifest'
+
+        $plan = Invoke-FrostBackupRetention -Path $folder -KeepDaily 3 -KeepWeekly 0 -KeepMonthly 0 -WhatIf
+        $plan.Count | Should -Be 10
+        ($plan | Where-Object Action -eq 'WouldRemove').Count | Should -Be 6
+        @(Get-FrostBackup -Path $folder).Count | Should -Be 10
+
+        $done = Invoke-FrostBackupRetention -Path $folder -KeepDaily 3 -KeepWeekly 0 -KeepMonthly 0 -Confirm:$false
+        ($done | Where-Object Action -eq 'Remove').Count | Should -Be 6
+        (Get-FrostBackup -Path $folder).Id | Should -Be @($ids[0], $ids[1], $ids[2], $ids[6])
+        ($done | Where-Object Id -eq $ids[6]).Reasons | Should -Be @('newest verified')
+        Test-Path (Join-Path $folder 'orphan-20200101T000000Z.dump.zst') | Should -BeTrue
+    }
+}

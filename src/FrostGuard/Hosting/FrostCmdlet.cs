@@ -65,6 +65,14 @@ public abstract class FrostCmdlet : PSCmdlet, IDisposable
         }
         finally
         {
+            if (!task.IsCompleted)
+            {
+                // A Write* threw (the pipeline is stopping): the engine work still ends, and
+                // cleans up after itself, before the command does.
+                _stopping.Cancel();
+                ((IAsyncResult)task).AsyncWaitHandle.WaitOne();
+            }
+
             reporter.CompleteAll(this);
         }
 
