@@ -315,7 +315,15 @@ Describe 'Invoke-FrostBackup preconditions' {
             $busy[0].FullyQualifiedErrorId | Should -Be 'BackupInProgress,FrostGuard.InvokeFrostBackupCommand'
         }
         finally {
-            if ($holderPid) { kill -9 $holderPid }
+            if ($holderPid) {
+                kill -9 $holderPid
+                # kill returns before the process is gone: wait until it is dead (absent or a zombie).
+                $deadline = [DateTime]::UtcNow.AddSeconds(30)
+                while ((Test-Path "/proc/$holderPid") -and ((Get-Content "/proc/$holderPid/stat" -ErrorAction SilentlyContinue) -notmatch '^\d+ \(.*\) Z')) {
+                    if ([DateTime]::UtcNow -gt $deadline) { throw "process $holderPid did not die" }
+                    Start-Sleep -Milliseconds 20
+                }
+            }
             if (-not $holder.HasExited) { Stop-Process -Id $holder.Id }
             $holder.WaitForExit()
         }
