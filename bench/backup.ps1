@@ -2,8 +2,8 @@
 .SYNOPSIS
 Backup throughput and memory, one run each against the sandbox database: Invoke-FrostBackup
 (zstd) vs the manual's `pg_dump -Fc` through `docker exec` (the baseline) vs `pg_dump -Z0` on the
-host (the limit). Memory is the pwsh process's working set sampled every 50 ms during the
-backup, against its size just before. -Rows fills a ballast table to make the database big
+host (the limit). Memory is the pwsh process's peak resident size during the backup (VmHWM,
+reset just before) against its resident size just before. -Rows fills a ballast table to make the database big
 enough to measure; it is dropped afterwards.
 #>
 param(
@@ -23,7 +23,7 @@ New-Item -ItemType Directory -Force -Path $Folder | Out-Null
 
 & psql @psqlArgs -c "DROP TABLE IF EXISTS fg_bench_ballast; CREATE TABLE fg_bench_ballast AS SELECT g AS id, now() - g * interval '1 second' AS at, md5(g::text) || md5((g*7)::text) AS payload, (g % 1000) / 7.0 AS value FROM generate_series(1, $Rows) g"
 try {
-    $dbBytes = [long](& psql @psqlArgs -c 'SELECT pg_database_size(current_database())')
+    $dbBytes = [long](& psql @psqlArgs -c "SELECT pg_database_size(current_database())" | Select-Object -Last 1)
     $null = Invoke-FrostBackup -Destination $Folder -Compression None   # warm caches alike for all three
 
     $baselineFile = Join-Path $Folder 'baseline.dump'
@@ -36,21 +36,15 @@ try {
     & pg_dump -h $config.database.host -p $config.database.port -U $config.database.user -Fc -Z0 -f $limitFile $config.database.name
     $limit = $t.Elapsed.TotalSeconds
 
+    # Peak resident size during the backup: reset the kernel's high-water mark (VmHWM) first.
+    function Get-StatusKb([string] $Key) { [long]((Get-Content "/proc/$PID/status" | Where-Object { $_ -like "$Key`:*" } | Select-Object -First 1) -replace '\D', '') }
     [GC]::Collect()
-    $process = Get-Process -Id $PID
-    $process.Refresh(); $idle = $process.WorkingSet64
-    $peak = [ref]$idle
-    $sampling = [ref]$true
-    $sampler = [Threading.Thread]::new([Threading.ThreadStart]{
-            $p = [Diagnostics.Process]::GetCurrentProcess()
-            while ($sampling.Value) { $p.Refresh(); if ($p.WorkingSet64 -gt $peak.Value) { $peak.Value = $p.WorkingSet64 }; [Threading.Thread]::Sleep(50) }
-        }.GetNewClosure())
-    $sampler.Start()
+    bash -c "echo 5 > /proc/$PID/clear_refs"
+    $idle = (Get-StatusKb VmRSS) * 1KB
     $t.Restart()
     $backup = Invoke-FrostBackup -Destination $Folder
     $ours = $t.Elapsed.TotalSeconds
-    $sampling.Value = $false
-    $sampler.Join()
+    $peak = (Get-StatusKb VmHWM) * 1KB
 
     $baselineSize = (Get-Item $baselineFile).Length
     [ordered]@{
@@ -65,7 +59,7 @@ try {
         limitSeconds        = [math]::Round($limit, 2)
         speedupVsBaseline   = [math]::Round($baseline / $ours, 2)
         sizeVsBaseline      = [math]::Round($backup.SizeBytes / $baselineSize, 3)
-        memoryGrowthMB      = [math]::Round(($peak.Value - $idle) / 1MB, 1)
+        memoryGrowthMB      = [math]::Round(($peak - $idle) / 1MB, 1)
         target              = 'speedup >= 2, size <= 1, memory growth < 50 MB'
     } | ConvertTo-Json
 }
