@@ -24,6 +24,11 @@ public sealed class RestoreFrostBackupCommand : FrostCmdlet
     [ValidateNotNullOrEmpty]
     public string[] StopService { get; set; } = ["backend", "worker"];
 
+    /// <summary>Parallel pg_restore jobs; above 1 the archive is first written to a file in the container.</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int Jobs { get; set; } = 1;
+
     private bool _restored;
 
     protected override void ProcessRecord()
@@ -45,7 +50,7 @@ public sealed class RestoreFrostBackupCommand : FrostCmdlet
         }
 
         _restored = true;
-        var request = new RestoreRequest { Backup = backup, StopServices = StopService };
+        var request = new RestoreRequest { Backup = backup, StopServices = StopService, Jobs = Jobs };
         try
         {
             WriteObject(Await((reporter, ct) => new DatabaseRestorer(session).RestoreAsync(request, reporter, ct)));

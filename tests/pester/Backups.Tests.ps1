@@ -464,6 +464,21 @@ Describe 'Restore-FrostBackup' {
         }
     }
 
+    It '-Jobs 2 restores from a file staged in the container, gets exactly the backup''s rows, and removes the file' {
+        $backup = Invoke-FrostBackup -Destination $restoreFolder
+        Invoke-Sql "INSERT INTO sites (name, city) VALUES ('fg-test-after-jobs-backup', 'Nowhere')" | Out-Null
+        $result = $backup | Restore-FrostBackup -Jobs 2 -Confirm:$false -Verbose 4>&1 | Tee-Object -Variable everything | Where-Object { $_ -is [FrostGuard.FrostRestore] }
+        @($everything | Where-Object { $_ -is [System.Management.Automation.VerboseRecord] -and $_.Message -match 'staged backup .* for 2 jobs' }).Count | Should -Be 1
+        $result.RowCountsMatch | Should -BeTrue
+        $result.RowCounts['public.readings'] | Should -Be $backup.RowCounts['public.readings']
+        Invoke-Sql "SELECT count(*) FROM sites WHERE name = 'fg-test-after-jobs-backup'" | Should -Be '0'
+        docker exec $postgres sh -c 'ls /tmp/frostguard-restore-* 2>/dev/null; true' | Should -BeNullOrEmpty
+        foreach ($service in Get-FrostService -Name backend, worker) {
+            $service.State | Should -Be 'running'
+            $service.Health | Should -Be 'healthy'
+        }
+    }
+
     It 'a corrupt archive (valid checksum) fails, the safety backup is put back, and backend and worker run again' {
         $raw = Invoke-FrostBackup -Destination (New-TestFolder corrupt) -Compression None
         $bytes = [IO.File]::ReadAllBytes($raw.Path)

@@ -90,7 +90,12 @@ public sealed class BackupVerifier
         return lines;
     }
 
-    /// <summary>Streams the archive into pg_restore connected to <paramref name="database"/>; returns how long it took.</summary>
+    /// <summary>
+    /// Restores the archive into <paramref name="database"/> and returns how long it took. One
+    /// job: streamed into pg_restore's stdin (with --clean in one transaction). Several jobs:
+    /// pg_restore -j needs a seekable file, so the archive is first written decompressed to a
+    /// 0600 file in the container's /tmp, restored from there, and removed whatever happened.
+    /// </summary>
     public async Task<TimeSpan> RestoreAsync(string path, BackupManifest manifest, string database, bool clean, int jobs, IFrostReporter reporter, CancellationToken cancellationToken)
     {
         var server = await ServerMajorAsync(cancellationToken).ConfigureAwait(false);
@@ -104,33 +109,70 @@ public sealed class BackupVerifier
         };
         if (clean)
         {
-            command.AddRange(["--clean", "--if-exists", "--single-transaction"]);
+            command.AddRange(["--clean", "--if-exists"]);
         }
 
         var password = PgPassWrapper.PasswordLine(_session.DatabasePassword);
         var clock = Stopwatch.StartNew();
         var progress = new ProgressMeter(reporter, BackupRunner.ProgressActivity + 1, $"Restoring backup {manifest.Id} into {database}");
+        string? staged = null;
         ExecResult result;
         try
         {
-            result = await _container.Exec.RunAsync(PgPassWrapper.Wrap(command),
-                (stdin, ct) => FeedAsync(stdin, password, path, manifest.Compression, ct, progress),
-                (_, _) => ValueTask.CompletedTask, cancellationToken).ConfigureAwait(false);
+            if (jobs > 1)
+            {
+                staged = $"/tmp/frostguard-restore-{Guid.NewGuid():N}.dump";
+                var copy = await _container.Exec.RunAsync(["/bin/sh", "-c", "umask 077; cat > \"$1\"", "stage", staged],
+                    (stdin, ct) => FeedAsync(stdin, null, path, manifest.Compression, ct, progress),
+                    (_, _) => ValueTask.CompletedTask, cancellationToken).ConfigureAwait(false);
+                if (!copy.Succeeded || copy.InputFailure is not null)
+                {
+                    throw RestoreFailed(manifest, database, copy, $"writing the archive to {staged} in the container failed");
+                }
+
+                reporter.Verbose($"staged backup {manifest.Id} as {staged} in {_container.Name} for {jobs} jobs");
+                command.AddRange(["--jobs=" + jobs.ToString(CultureInfo.InvariantCulture), staged]);
+                result = await _container.Exec.RunAsync(PgPassWrapper.Wrap(command),
+                    (stdin, ct) => stdin.WriteAsync(password, 0, password.Length, ct),
+                    (_, _) => ValueTask.CompletedTask, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                if (clean)
+                {
+                    command.Add("--single-transaction");
+                }
+
+                result = await _container.Exec.RunAsync(PgPassWrapper.Wrap(command),
+                    (stdin, ct) => FeedAsync(stdin, password, path, manifest.Compression, ct, progress),
+                    (_, _) => ValueTask.CompletedTask, cancellationToken).ConfigureAwait(false);
+            }
         }
         finally
         {
             progress.Complete();
+            if (staged is not null)
+            {
+                var removed = await _container.Exec.RunAsync(["rm", "-f", staged], null, (_, _) => ValueTask.CompletedTask, CancellationToken.None).ConfigureAwait(false);
+                if (!removed.Succeeded)
+                {
+                    reporter.Warning($"Could not remove {staged} from {_container.Name} (exit {removed.ExitCode}): {removed.StandardError}; remove it with `docker exec {_container.Name} rm -f {staged}`.");
+                }
+            }
         }
 
         if (!result.Succeeded)
         {
-            throw new FrostException(ErrorIds.BackupRestoreFailed, FailureKind.OperationFailed,
-                $"pg_restore of backup {manifest.Id} into database {database} failed in {_container.Name}: exit {result.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "unknown (the container stopped?)"}. {result.StandardError}".Trim(),
-                manifest.Id, $"Read pg_restore's message above; `docker logs --tail 50 {_container.Name}` shows the server's side. Test-FrostBackup -Restore checks a backup without touching {_session.Config.Database.Name}.");
+            throw RestoreFailed(manifest, database, result, "pg_restore failed");
         }
 
         return clock.Elapsed;
     }
+
+    private FrostException RestoreFailed(BackupManifest manifest, string database, ExecResult result, string what) =>
+        new(ErrorIds.BackupRestoreFailed, FailureKind.OperationFailed,
+            $"Restoring backup {manifest.Id} into database {database} in {_container.Name}: {what}, exit {result.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "unknown (the container stopped?)"}. {result.StandardError}".Trim(),
+            manifest.Id, $"Read pg_restore's message above; `docker logs --tail 50 {_container.Name}` shows the server's side. Test-FrostBackup -Restore checks a backup without touching {_session.Config.Database.Name}.");
 
     private static async Task FeedAsync(MultiplexedStream stdin, byte[]? firstLine, string path, FrostBackupCompression compression, CancellationToken cancellationToken, ProgressMeter? progress = null)
     {

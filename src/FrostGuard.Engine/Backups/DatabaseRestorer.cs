@@ -45,7 +45,7 @@ public sealed class DatabaseRestorer
             try
             {
                 // Not cancellable once started: a half-restored database is worse than waiting.
-                restoreDuration = await verifier.RestoreAsync(backup.Path, manifest, database, clean: true, jobs: 1, reporter, CancellationToken.None).ConfigureAwait(false);
+                restoreDuration = await verifier.RestoreAsync(backup.Path, manifest, database, clean: true, jobs: request.Jobs, reporter, CancellationToken.None).ConfigureAwait(false);
             }
             catch (FrostException failure) when (failure.ErrorId == ErrorIds.BackupRestoreFailed)
             {

@@ -6,5 +6,7 @@ public sealed record RestoreRequest
     public required FrostBackup Backup { get; init; }
     /// <summary>Services stopped during the restore and started again afterwards.</summary>
     public IReadOnlyList<string> StopServices { get; init; } = ["backend", "worker"];
+    /// <summary>pg_restore jobs; above 1 the archive is staged as a file in the container first (no single transaction).</summary>
+    public int Jobs { get; init; } = 1;
     public TimeSpan HealthTimeout { get; init; } = TimeSpan.FromSeconds(180);
 }
