@@ -20,6 +20,7 @@
         'Remove-FrostBackup'
         'Copy-FrostBackup'
         'Invoke-FrostBackupRetention'
+        'Get-FrostRecoveryStatus'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

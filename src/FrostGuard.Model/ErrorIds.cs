@@ -31,4 +31,5 @@ public static class ErrorIds
     public const string ServiceUnhealthyAfterRestore = "ServiceUnhealthyAfterRestore";
     public const string BackupRemoveFailed = "BackupRemoveFailed";
     public const string BackupAlreadyExists = "BackupAlreadyExists";
+    public const string RecoveryObjectivesInvalid = "RecoveryObjectivesInvalid";
 }

@@ -94,3 +94,22 @@ public sealed class FrostBackupRetention
 
     public override string ToString() => Id;
 }
+
+/// <summary>One recovery objective from the manual against what was measured.</summary>
+public sealed class FrostRecoveryObjective
+{
+    public required string Id { get; init; }
+    public required string Objective { get; init; }
+    /// <summary>The target as the manual writes it (e.g. "15–30 min").</summary>
+    public required string Target { get; init; }
+    /// <summary>The target's upper bound: within it, the objective is met.</summary>
+    public TimeSpan TargetLimit { get; init; }
+    public TimeSpan? Measured { get; init; }
+    public DateTimeOffset? MeasuredAt { get; init; }
+    /// <summary>What the measurement came from (a backup id, a command).</summary>
+    public string? Source { get; init; }
+    /// <summary>Met, Missed, or Unknown when nothing was measured yet.</summary>
+    public required string Status { get; init; }
+
+    public override string ToString() => Id;
+}

@@ -572,3 +572,31 @@ Describe 'Copy-FrostBackup, Remove-FrostBackup and Invoke-FrostBackupRetention' 
         Test-Path (Join-Path $folder 'orphan-20200101T000000Z.dump.zst') | Should -BeTrue
     }
 }
+
+Describe 'Get-FrostRecoveryStatus' {
+    It 'shows each objective of the manual: measured restore and fresh verified backup Met, nothing measured Unknown' {
+        $backup = Invoke-FrostBackup -Verify
+        $tested = $backup | Test-FrostBackup -Restore
+        $status = Get-FrostRecoveryStatus
+        $status.Id | Should -Be @('rpo', 'database-restore', 'full-recovery', 'rollback')
+        $rpo = $status | Where-Object Id -eq 'rpo'
+        $rpo.Status | Should -Be 'Met'
+        $rpo.Source | Should -Be $backup.Id
+        $rpo.TargetLimit | Should -Be ([TimeSpan]::FromHours(24))
+        $restore = $status | Where-Object Id -eq 'database-restore'
+        $restore.Status | Should -Be 'Met'
+        $restore.Source | Should -Be "Test-FrostBackup -Restore $($backup.Id)"
+        $restore.Measured.TotalSeconds | Should -Be $tested.RestoreDuration.TotalSeconds
+        ($status | Where-Object Id -eq 'full-recovery').Status | Should -Be 'Unknown'
+        ($status | Where-Object Id -eq 'rollback').Status | Should -Be 'Unknown'
+    }
+
+    It 'is Unknown, not Met, for a restore nobody measured (a fresh state folder)' {
+        $saved = $env:FROSTGUARD_STATE
+        $env:FROSTGUARD_STATE = New-TestFolder state
+        try {
+            (Get-FrostRecoveryStatus | Where-Object Id -eq 'database-restore').Status | Should -Be 'Unknown'
+        }
+        finally { $env:FROSTGUARD_STATE = $saved }
+    }
+}

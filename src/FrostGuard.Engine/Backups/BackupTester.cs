@@ -48,6 +48,7 @@ public sealed class BackupTester
             }
 
             reporter.Verbose($"restored {backup.Id} into {scratch} in {duration.TotalSeconds:N1} s; row counts match the manifest");
+            RecoveryMeasurements.TryRecord(_session.StateFolder, "database-restore", duration, $"Test-FrostBackup -Restore {backup.Id}", reporter);
             return new FrostBackupTest
             {
                 Id = backup.Id, ChecksumMatches = true, ArchiveReadable = true, ArchiveEntries = entries,

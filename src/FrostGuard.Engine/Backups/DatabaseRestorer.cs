@@ -81,6 +81,7 @@ public sealed class DatabaseRestorer
             reporter.Warning($"After restoring {backup.Id}: {difference}.");
         }
 
+        RecoveryMeasurements.TryRecord(_session.StateFolder, "database-restore", clock.Elapsed, $"Restore-FrostBackup {backup.Id}", reporter);
         return new FrostRestore
         {
             BackupId = backup.Id,
