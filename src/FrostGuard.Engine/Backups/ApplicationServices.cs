@@ -18,7 +18,8 @@ public sealed class ApplicationServices
         _names = names;
     }
 
-    public async Task<IReadOnlyList<FrostService>> StopAsync(IFrostReporter reporter, CancellationToken cancellationToken)
+    /// <summary>The containers of the named services; every name must have one.</summary>
+    public async Task<IReadOnlyList<FrostService>> FindAsync(CancellationToken cancellationToken)
     {
         var all = await _session.Services.ListAsync(cancellationToken).ConfigureAwait(false);
         var targets = all.Where(s => _names.Contains(s.Service, StringComparer.Ordinal)).ToList();
@@ -29,6 +30,11 @@ public sealed class ApplicationServices
                 "Get-FrostService lists the services; pass the ones that write to the database with -StopService.");
         }
 
+        return targets;
+    }
+
+    public async Task StopAsync(IReadOnlyList<FrostService> targets, IFrostReporter reporter, CancellationToken cancellationToken)
+    {
         foreach (var service in targets.Where(t => t.IsRunning))
         {
             reporter.Verbose($"stopping {service.Container}");
@@ -36,8 +42,6 @@ public sealed class ApplicationServices
                 (c, ct) => c.Containers.StopContainerAsync(service.ContainerId, new ContainerStopParameters { WaitBeforeKillSeconds = 10 }, ct),
                 cancellationToken).ConfigureAwait(false);
         }
-
-        return targets;
     }
 
     /// <summary>Starts the services and waits until each is running and healthy (or has no health check).</summary>

@@ -9,6 +9,9 @@ public sealed class BackupLock : IDisposable
 {
     public const string FileName = ".frostguard-backup.lock";
 
+    // .NET reports a lock held elsewhere (flock EWOULDBLOCK) as ERROR_SHARING_VIOLATION.
+    private const int SharingViolation = 32;
+
     private readonly FileStream _stream;
 
     private BackupLock(FileStream stream) => _stream = stream;
@@ -25,7 +28,7 @@ public sealed class BackupLock : IDisposable
             stream.Flush();
             return new BackupLock(stream);
         }
-        catch (IOException e) when (e is not FileNotFoundException and not DirectoryNotFoundException && File.Exists(path))
+        catch (IOException e) when ((e.HResult & 0xFFFF) == SharingViolation)
         {
             throw new FrostException(ErrorIds.BackupInProgress, FailureKind.OperationFailed,
                 $"Another backup or restore is running on {root} (it holds {path}); this one did not start.", root,

@@ -37,17 +37,19 @@ public sealed class DatabaseRestorer
         var verifier = new BackupVerifier(_session, container);
         var services = new ApplicationServices(_session, request.StopServices);
         using var restoreLock = BackupLock.Acquire(Path.GetDirectoryName(safety.Path)!, "restore of " + database);
-        var stopped = await services.StopAsync(reporter, cancellationToken).ConfigureAwait(false);
-        TimeSpan restoreDuration;
-        IReadOnlyList<TableRowCount> counts;
+        var targets = await services.FindAsync(cancellationToken).ConfigureAwait(false);
+        TimeSpan restoreDuration = default;
+        IReadOnlyList<TableRowCount> counts = [];
+        Exception? failure = null;
         try
         {
+            await services.StopAsync(targets, reporter, CancellationToken.None).ConfigureAwait(false);
             try
             {
                 // Not cancellable once started: a half-restored database is worse than waiting.
                 restoreDuration = await verifier.RestoreAsync(backup.Path, manifest, database, clean: true, jobs: request.Jobs, reporter, CancellationToken.None).ConfigureAwait(false);
             }
-            catch (FrostException failure) when (failure.ErrorId == ErrorIds.BackupRestoreFailed)
+            catch (FrostException restoreFailure) when (restoreFailure.ErrorId == ErrorIds.BackupRestoreFailed)
             {
                 reporter.Warning($"Restoring {backup.Id} failed; restoring the safety backup {safety.Id}.");
                 var safetyManifest = BackupCatalog.Load(safety);
@@ -58,21 +60,39 @@ public sealed class DatabaseRestorer
                 catch (FrostException safetyFailure)
                 {
                     throw new FrostException(ErrorIds.BackupRestoreFailed, FailureKind.OperationFailed,
-                        $"{failure.Message} Putting back the safety backup {safety.Id} failed too: {safetyFailure.Message}", backup.Id,
-                        $"Restore the safety backup by hand: Get-FrostBackup -Id {safety.Id} | Restore-FrostBackup", new AggregateException(failure, safetyFailure));
+                        $"{restoreFailure.Message} Putting back the safety backup {safety.Id} failed too: {safetyFailure.Message}", backup.Id,
+                        $"Restore the safety backup by hand: Get-FrostBackup -Id {safety.Id} | Restore-FrostBackup", new AggregateException(restoreFailure, safetyFailure));
                 }
 
                 throw new FrostException(ErrorIds.BackupRestoreFailed, FailureKind.OperationFailed,
-                    $"{failure.Message} The database was put back from the safety backup {safety.Id}, taken just before.", backup.Id,
-                    $"The database is as it was before. {failure.RecommendedAction}", failure);
+                    $"{restoreFailure.Message} The database was put back from the safety backup {safety.Id}, taken just before.", backup.Id,
+                    $"The database is as it was before. {restoreFailure.RecommendedAction}", restoreFailure);
             }
 
             await using var connection = await _session.Database.OpenAsync(CancellationToken.None, database).ConfigureAwait(false);
             counts = await DumpSnapshot.CountRowsAsync(connection, null, CancellationToken.None).ConfigureAwait(false);
         }
-        finally
+        catch (Exception e)
         {
-            await services.StartAndWaitAsync(stopped, request.HealthTimeout, reporter).ConfigureAwait(false);
+            failure = e; // told below, after the services are started again
+        }
+
+        // The services start again whatever happened; if that fails too, both failures are told.
+        try
+        {
+            await services.StartAndWaitAsync(targets, request.HealthTimeout, reporter).ConfigureAwait(false);
+        }
+        catch (FrostException startFailure) when (failure is not null)
+        {
+            var first = failure as FrostException;
+            throw new FrostException(first?.ErrorId ?? ErrorIds.BackupRestoreFailed, first?.Kind ?? FailureKind.OperationFailed,
+                $"{failure.Message} Then starting the services failed: {startFailure.Message}", first?.Target ?? backup.Id,
+                $"{first?.RecommendedAction} {startFailure.RecommendedAction}".Trim(), new AggregateException(failure, startFailure));
+        }
+
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
         }
 
         var differences = RowCountComparison.Differences(manifest.Tables, counts);
@@ -92,7 +112,7 @@ public sealed class DatabaseRestorer
             SafetyBackupDuration = safetyDuration,
             RestoreDuration = restoreDuration,
             TotalDuration = clock.Elapsed,
-            ServicesRestarted = stopped.Select(s => s.Service).ToList(),
+            ServicesRestarted = targets.Select(s => s.Service).ToList(),
         };
     }
 }
