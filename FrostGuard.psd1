@@ -11,6 +11,7 @@
     FormatsToProcess     = @(
         'module/FrostGuard.format.ps1xml'
         'module/FrostGuard.Runbooks.format.ps1xml'
+        'module/FrostGuard.Backups.format.ps1xml'
     )
     CmdletsToExport      = @(
         'Get-FrostDatabase'
@@ -23,6 +24,14 @@
         'Export-FrostRunReport'
         'Invoke-FrostChecklist'
         'ConvertTo-FrostPesterTest'
+        'Invoke-FrostBackup'
+        'Get-FrostBackup'
+        'Test-FrostBackup'
+        'Restore-FrostBackup'
+        'Remove-FrostBackup'
+        'Copy-FrostBackup'
+        'Invoke-FrostBackupRetention'
+        'Get-FrostRecoveryStatus'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -13,6 +13,7 @@ public sealed class FrostSession : IDisposable
     private readonly Func<string, string?> _getEnvironment;
     private DockerGateway? _docker;
     private DatabaseConnector? _database;
+    private string? _password;
 
     private FrostSession(FrostConfig config, Func<string, string?> getEnvironment)
     {
@@ -24,9 +25,14 @@ public sealed class FrostSession : IDisposable
 
     public string StateFolder => StatePaths.StateFolder(Config, _getEnvironment);
 
+    public string BackupRoot => StatePaths.BackupRoot(Config, _getEnvironment);
+
     public DockerGateway Docker => _docker ??= new DockerGateway(Config.Docker, Config.SourcePath);
 
-    public DatabaseConnector Database => _database ??= new DatabaseConnector(Config, PasswordResolver.Resolve(Config, _getEnvironment));
+    public DatabaseConnector Database => _database ??= new DatabaseConnector(Config, DatabasePassword);
+
+    /// <summary>For tools that must authenticate themselves (pg_dump in the container); never logged.</summary>
+    internal string DatabasePassword => _password ??= PasswordResolver.Resolve(Config, _getEnvironment);
 
     public ServiceInventory Services => new(Docker, Config.Project.Name);
 

@@ -24,4 +24,21 @@ public static class ErrorIds
     public const string RunbookRunNotFound = "RunbookRunNotFound";
     public const string RunReportInputInvalid = "RunReportInputInvalid";
     public const string PesterNotFound = "PesterNotFound";
+    public const string BackupInProgress = "BackupInProgress";
+    public const string BackupDestinationNotWritable = "BackupDestinationNotWritable";
+    public const string BackupWriteFailed = "BackupWriteFailed";
+    public const string BackupInsufficientSpace = "BackupInsufficientSpace";
+    public const string BackupFailed = "BackupFailed";
+    public const string BackupToolMissing = "BackupToolMissing";
+    public const string BackupToolTooOld = "BackupToolTooOld";
+    public const string BackupNotFound = "BackupNotFound";
+    public const string BackupManifestInvalid = "BackupManifestInvalid";
+    public const string BackupChecksumMismatch = "BackupChecksumMismatch";
+    public const string BackupArchiveUnreadable = "BackupArchiveUnreadable";
+    public const string BackupRestoreFailed = "BackupRestoreFailed";
+    public const string BackupRestoreTestFailed = "BackupRestoreTestFailed";
+    public const string ServiceUnhealthyAfterRestore = "ServiceUnhealthyAfterRestore";
+    public const string BackupRemoveFailed = "BackupRemoveFailed";
+    public const string BackupAlreadyExists = "BackupAlreadyExists";
+    public const string RecoveryObjectivesInvalid = "RecoveryObjectivesInvalid";
 }

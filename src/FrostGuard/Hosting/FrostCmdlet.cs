@@ -60,7 +60,6 @@ public abstract class FrostCmdlet : PSCmdlet, IDisposable
     {
         using var reporter = new QueuedReporter();
         var task = Task.Run(() => work(reporter, Cancellation));
-        var stopped = false;
         try
         {
             var handles = new[] { ((IAsyncResult)task).AsyncWaitHandle, reporter.Signal };
@@ -72,23 +71,19 @@ public abstract class FrostCmdlet : PSCmdlet, IDisposable
 
             reporter.Drain(this);
         }
-        catch (PipelineStoppedException)
-        {
-            stopped = true;
-            _stopping.Cancel();
-            ((IAsyncResult)task).AsyncWaitHandle.WaitOne();
-        }
         finally
         {
-            if (!stopped)
+            if (!task.IsCompleted)
+            {
+                // A Write* threw (the pipeline is stopping): the engine work still ends, and
+                // cleans up after itself, before the command does.
+                _stopping.Cancel();
+                ((IAsyncResult)task).AsyncWaitHandle.WaitOne();
+            }
+            else
             {
                 reporter.CompleteAll(this);
             }
-        }
-
-        if (stopped)
-        {
-            throw new PipelineStoppedException();
         }
 
         try

@@ -1,0 +1,73 @@
+using FrostGuard.Engine.Reporting;
+
+namespace FrostGuard.Engine.Backups;
+
+/// <summary>
+/// Copy-FrostBackup: the archive copied to <c>.partial</c> with its SHA-256 computed on the
+/// way, synced, compared with the manifest; then the manifest copied last and both renamed. A
+/// copy that does not match is removed and reported.
+/// </summary>
+public static class BackupCopier
+{
+    public static async Task<FrostBackup> CopyAsync(FrostBackup backup, string destination, IFrostReporter reporter, CancellationToken cancellationToken)
+    {
+        var manifest = BackupCatalog.Load(backup);
+        try
+        {
+            Directory.CreateDirectory(destination);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw BackupErrors.NotWritable(destination, e);
+        }
+
+        using var copyLock = BackupLock.Acquire(destination, "copy of " + backup.Id);
+        var archive = Path.Combine(destination, manifest.File);
+        var manifestPath = BackupManifest.PathFor(destination, manifest.Id);
+        if (File.Exists(manifestPath))
+        {
+            throw new FrostException(ErrorIds.BackupAlreadyExists, FailureKind.OperationFailed,
+                $"{destination} already holds backup {manifest.Id} ({manifestPath}); nothing was copied.", destination,
+                $"Test the existing copy with Get-FrostBackup -Path {destination} -Id {manifest.Id} | Test-FrostBackup, or remove it first.");
+        }
+
+        var partial = archive + ".partial";
+        try
+        {
+            string sha;
+            await using (var source = new FileStream(backup.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.Asynchronous | FileOptions.SequentialScan))
+            await using (var target = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20, FileOptions.Asynchronous))
+            {
+                var hashing = new HashingStream(target);
+                await source.CopyToAsync(hashing, 1 << 20, cancellationToken).ConfigureAwait(false);
+                await hashing.FlushAsync(cancellationToken).ConfigureAwait(false);
+                target.Flush(flushToDisk: true);
+                sha = hashing.HexDigest();
+            }
+
+            if (!string.Equals(sha, manifest.Sha256, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new FrostException(ErrorIds.BackupChecksumMismatch, FailureKind.InvalidData,
+                    $"The copy of backup {manifest.Id} to {destination} does not match its manifest (SHA-256 {sha}, expected {manifest.Sha256}); the copy was removed. The source {backup.Path} may be damaged.", manifest.Id,
+                    $"Run Test-FrostBackup on {manifest.Id}; copy another backup.");
+            }
+
+            File.Move(partial, archive);
+            manifest.Write(manifestPath);
+            Posix.SyncDirectory(destination);
+        }
+        catch (IOException e)
+        {
+            File.Delete(partial);
+            throw BackupErrors.WriteFailed(archive, e);
+        }
+        catch
+        {
+            File.Delete(partial);
+            throw;
+        }
+
+        reporter.Verbose($"copied backup {manifest.Id} to {destination}; SHA-256 verified");
+        return manifest.ToBackup(destination);
+    }
+}

@@ -1,0 +1,91 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace FrostGuard.Engine.Backups;
+
+/// <summary>Rows of one table, counted in the dump's snapshot.</summary>
+public sealed record TableRowCount(string Schema, string Table, long Rows)
+{
+    public string QualifiedName => $"{Schema}.{Table}";
+}
+
+/// <summary>
+/// A backup's manifest (<c>&lt;id&gt;.manifest.json</c>): written last, after the archive is on
+/// disk and synced. A backup exists only if its manifest does.
+/// </summary>
+public sealed record BackupManifest
+{
+    public const string Extension = ".manifest.json";
+    public const int CurrentVersion = 1;
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        WriteIndented = true,
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public int ManifestVersion { get; init; } = CurrentVersion;
+    public required string Id { get; init; }
+    public required string Database { get; init; }
+    public DateTimeOffset Created { get; init; }
+    /// <summary>The archive's file name, in the manifest's folder.</summary>
+    public required string File { get; init; }
+    public long SizeBytes { get; init; }
+    public long DumpBytes { get; init; }
+    public required string Sha256 { get; init; }
+    public string Format { get; init; } = "Custom";
+    public FrostBackupCompression Compression { get; init; }
+    public required string ServerVersion { get; init; }
+    public required string PgDumpVersion { get; init; }
+    public double DurationSeconds { get; init; }
+    public string? Label { get; init; }
+    public bool Verified { get; init; }
+    public string? Snapshot { get; init; }
+    public IReadOnlyList<TableRowCount> Tables { get; init; } = [];
+
+    public static string PathFor(string folder, string id) => System.IO.Path.Combine(folder, id + Extension);
+
+    public static string ArchiveName(string id, FrostBackupCompression compression) =>
+        id + (compression == FrostBackupCompression.Zstd ? ".dump.zst" : ".dump");
+
+    public static BackupManifest Read(string path)
+    {
+        using var stream = System.IO.File.OpenRead(path);
+        return JsonSerializer.Deserialize<BackupManifest>(stream, Json)
+            ?? throw new JsonException($"{path} holds no manifest");
+    }
+
+    /// <summary>Writes to a temporary file, syncs it, and renames it over <paramref name="path"/>.</summary>
+    public void Write(string path)
+    {
+        var temporary = path + ".partial";
+        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            JsonSerializer.Serialize(stream, this, Json);
+            stream.Flush(flushToDisk: true);
+        }
+
+        System.IO.File.Move(temporary, path, overwrite: true);
+    }
+
+    public FrostBackup ToBackup(string folder) => new()
+    {
+        Id = Id,
+        Database = Database,
+        Created = Created,
+        SizeBytes = SizeBytes,
+        DumpBytes = DumpBytes,
+        Sha256 = Sha256,
+        Format = Format,
+        Compression = Compression,
+        ServerVersion = ServerVersion,
+        PgDumpVersion = PgDumpVersion,
+        Duration = TimeSpan.FromSeconds(DurationSeconds),
+        Label = Label,
+        Verified = Verified,
+        RowCounts = Tables.ToDictionary(t => t.QualifiedName, t => t.Rows, StringComparer.Ordinal),
+        Path = System.IO.Path.Combine(folder, File),
+        ManifestPath = PathFor(folder, Id),
+    };
+}

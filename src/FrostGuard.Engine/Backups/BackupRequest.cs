@@ -1,0 +1,14 @@
+namespace FrostGuard.Engine.Backups;
+
+/// <summary>What Invoke-FrostBackup asks for.</summary>
+public sealed record BackupRequest
+{
+    /// <summary>The database to dump; the configured one when null.</summary>
+    public string? Database { get; init; }
+    /// <summary>The folder to write to; the configured backup root when null.</summary>
+    public string? Destination { get; init; }
+    public FrostBackupCompression Compression { get; init; } = FrostBackupCompression.Zstd;
+    public string? Label { get; init; }
+    /// <summary>Read the archive back (checksum, pg_restore --list) before the manifest is written.</summary>
+    public bool Verify { get; init; }
+}

@@ -1,0 +1,210 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using Docker.DotNet;
+using FrostGuard.Engine.Reporting;
+using Npgsql;
+using ZstdSharp;
+
+namespace FrostGuard.Engine.Backups;
+
+/// <summary>
+/// Reads a backup back: its SHA-256 against the manifest, its table of contents with
+/// pg_restore --list, and (for a restore test or a restore) the whole archive streamed into
+/// pg_restore in the database container.
+/// </summary>
+public sealed class BackupVerifier
+{
+    private const int ChunkSize = 256 * 1024;
+
+    private readonly FrostSession _session;
+    private readonly PostgresContainer _container;
+
+    public BackupVerifier(FrostSession session, PostgresContainer container)
+    {
+        _session = session;
+        _container = container;
+    }
+
+    public static async Task<string> ChecksumAsync(string path, CancellationToken cancellationToken)
+    {
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, ChunkSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        using var sha = SHA256.Create();
+        var digest = await sha.ComputeHashAsync(file, cancellationToken).ConfigureAwait(false);
+        return Convert.ToHexString(digest).ToLowerInvariant();
+    }
+
+    /// <summary>Fails with BackupChecksumMismatch unless the file's SHA-256 is the manifest's.</summary>
+    public static async Task CheckChecksumAsync(string path, BackupManifest manifest, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FrostException(ErrorIds.BackupNotFound, FailureKind.NotFound,
+                $"The archive {path} of backup {manifest.Id} is missing.", manifest.Id,
+                "Get-FrostBackup lists the backups whose files are present; remove this one with Remove-FrostBackup.");
+        }
+
+        var actual = await ChecksumAsync(path, cancellationToken).ConfigureAwait(false);
+        if (!string.Equals(actual, manifest.Sha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new FrostException(ErrorIds.BackupChecksumMismatch, FailureKind.InvalidData,
+                $"Backup {manifest.Id} is damaged: the SHA-256 of {path} is {actual}, its manifest says {manifest.Sha256}. It must not be restored.", manifest.Id,
+                "Use another backup (Get-FrostBackup), or restore a good copy of this file (Copy-FrostBackup made one if you ran it).");
+        }
+    }
+
+    /// <summary>Checksum, then pg_restore --list; returns the number of archive entries.</summary>
+    public async Task<int> VerifyArchiveAsync(string path, BackupManifest manifest, IFrostReporter reporter, CancellationToken cancellationToken)
+    {
+        await CheckChecksumAsync(path, manifest, cancellationToken).ConfigureAwait(false);
+        var server = await ServerMajorAsync(cancellationToken).ConfigureAwait(false);
+        var (pgRestore, _) = await _container.LocateToolAsync("pg_restore", server, cancellationToken).ConfigureAwait(false);
+        var lines = 0;
+        var pending = new List<byte>();
+        var result = await _container.Exec.RunAsync([pgRestore, "--list"],
+            (stdin, ct) => FeedAsync(stdin, null, path, manifest.Compression, ct),
+            (chunk, _) =>
+            {
+                foreach (var b in chunk.Span)
+                {
+                    if (b == (byte)'\n')
+                    {
+                        lines += pending.Count > 0 && pending[0] != (byte)';' ? 1 : 0;
+                        pending.Clear();
+                    }
+                    else if (pending.Count < 2)
+                    {
+                        pending.Add(b);
+                    }
+                }
+
+                return ValueTask.CompletedTask;
+            }, cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded || lines == 0)
+        {
+            throw new FrostException(ErrorIds.BackupArchiveUnreadable, FailureKind.InvalidData,
+                $"pg_restore --list in {_container.Name} cannot read backup {manifest.Id} ({path}): exit {result.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "unknown"}, {lines} entries. {result.StandardError}".Trim(),
+                manifest.Id, "Use another backup (Get-FrostBackup); run Test-FrostBackup on it first.");
+        }
+
+        return lines;
+    }
+
+    /// <summary>
+    /// Restores the archive into <paramref name="database"/> and returns how long it took. One
+    /// job: streamed into pg_restore's stdin (with --clean in one transaction). Several jobs:
+    /// pg_restore -j needs a seekable file, so the archive is first written decompressed to a
+    /// 0600 file in the container's /tmp, restored from there, and removed whatever happened.
+    /// </summary>
+    public async Task<TimeSpan> RestoreAsync(string path, BackupManifest manifest, string database, bool clean, int jobs, IFrostReporter reporter, CancellationToken cancellationToken)
+    {
+        var server = await ServerMajorAsync(cancellationToken).ConfigureAwait(false);
+        var (pgRestore, _) = await _container.LocateToolAsync("pg_restore", server, cancellationToken).ConfigureAwait(false);
+        var port = await ServerPortAsync(cancellationToken).ConfigureAwait(false);
+        var command = new List<string>
+        {
+            pgRestore, "--no-password", "--exit-on-error", "--no-owner",
+            "--host=127.0.0.1", "--port=" + port.ToString(CultureInfo.InvariantCulture),
+            "--username=" + _session.Config.Database.User, "--dbname=" + database,
+        };
+        if (clean)
+        {
+            command.AddRange(["--clean", "--if-exists"]);
+        }
+
+        var password = PgPassWrapper.PasswordLine(_session.DatabasePassword);
+        var clock = Stopwatch.StartNew();
+        var progress = new ProgressMeter(reporter, BackupRunner.ProgressActivity + 1, $"Restoring backup {manifest.Id} into {database}");
+        string? staged = null;
+        ExecResult result;
+        try
+        {
+            if (jobs > 1)
+            {
+                staged = $"/tmp/frostguard-restore-{Guid.NewGuid():N}.dump";
+                var copy = await _container.Exec.RunAsync(["/bin/sh", "-c", "umask 077; cat > \"$1\"", "stage", staged],
+                    (stdin, ct) => FeedAsync(stdin, null, path, manifest.Compression, ct, progress),
+                    (_, _) => ValueTask.CompletedTask, cancellationToken).ConfigureAwait(false);
+                if (!copy.Succeeded || copy.InputFailure is not null)
+                {
+                    throw RestoreFailed(manifest, database, copy, $"writing the archive to {staged} in the container failed");
+                }
+
+                reporter.Verbose($"staged backup {manifest.Id} as {staged} in {_container.Name} for {jobs} jobs");
+                command.AddRange(["--jobs=" + jobs.ToString(CultureInfo.InvariantCulture), staged]);
+                result = await _container.Exec.RunAsync(PgPassWrapper.Wrap(command),
+                    (stdin, ct) => stdin.WriteAsync(password, 0, password.Length, ct),
+                    (_, _) => ValueTask.CompletedTask, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                if (clean)
+                {
+                    command.Add("--single-transaction");
+                }
+
+                result = await _container.Exec.RunAsync(PgPassWrapper.Wrap(command),
+                    (stdin, ct) => FeedAsync(stdin, password, path, manifest.Compression, ct, progress),
+                    (_, _) => ValueTask.CompletedTask, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            progress.Complete();
+            if (staged is not null)
+            {
+                var removed = await _container.Exec.RunAsync(["rm", "-f", staged], null, (_, _) => ValueTask.CompletedTask, CancellationToken.None).ConfigureAwait(false);
+                if (!removed.Succeeded)
+                {
+                    reporter.Warning($"Could not remove {staged} from {_container.Name} (exit {removed.ExitCode}): {removed.StandardError}; remove it with `docker exec {_container.Name} rm -f {staged}`.");
+                }
+            }
+        }
+
+        if (!result.Succeeded)
+        {
+            throw RestoreFailed(manifest, database, result, "pg_restore failed");
+        }
+
+        return clock.Elapsed;
+    }
+
+    private FrostException RestoreFailed(BackupManifest manifest, string database, ExecResult result, string what) =>
+        new(ErrorIds.BackupRestoreFailed, FailureKind.OperationFailed,
+            $"Restoring backup {manifest.Id} into database {database} in {_container.Name}: {what}, exit {result.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "unknown (the container stopped?)"}. {result.StandardError}".Trim(),
+            manifest.Id, $"Read pg_restore's message above; `docker logs --tail 50 {_container.Name}` shows the server's side. Test-FrostBackup -Restore checks a backup without touching {_session.Config.Database.Name}.");
+
+    private static async Task FeedAsync(MultiplexedStream stdin, byte[]? firstLine, string path, FrostBackupCompression compression, CancellationToken cancellationToken, ProgressMeter? progress = null)
+    {
+        if (firstLine is not null)
+        {
+            await stdin.WriteAsync(firstLine, 0, firstLine.Length, cancellationToken).ConfigureAwait(false);
+        }
+
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, ChunkSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await using Stream archive = compression == FrostBackupCompression.Zstd ? new DecompressionStream(file, ChunkSize, checkEndOfStream: true, leaveOpen: true) : file;
+        var buffer = new byte[ChunkSize];
+        long total = 0;
+        int read;
+        while ((read = await archive.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+        {
+            await stdin.WriteAsync(buffer, 0, read, cancellationToken).ConfigureAwait(false);
+            total += read;
+            progress?.Report(total, total);
+        }
+    }
+
+    private async Task<int> ServerMajorAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _session.Database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand("SELECT current_setting('server_version_num')::int / 10000", connection);
+        return (int)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    private async Task<int> ServerPortAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await _session.Database.OpenAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand("SELECT current_setting('port')::int", connection);
+        return (int)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+}

@@ -1,0 +1,12 @@
+namespace FrostGuard.Engine.Backups;
+
+/// <summary>What Restore-FrostBackup asks for.</summary>
+public sealed record RestoreRequest
+{
+    public required FrostBackup Backup { get; init; }
+    /// <summary>Services stopped during the restore and started again afterwards.</summary>
+    public IReadOnlyList<string> StopServices { get; init; } = ["backend", "worker"];
+    /// <summary>pg_restore jobs; above 1 the archive is staged as a file in the container first (no single transaction).</summary>
+    public int Jobs { get; init; } = 1;
+    public TimeSpan HealthTimeout { get; init; } = TimeSpan.FromSeconds(180);
+}

@@ -1,0 +1,115 @@
+namespace FrostGuard;
+
+/// <summary>How a backup's archive is compressed.</summary>
+public enum FrostBackupCompression
+{
+    /// <summary>pg_dump -Fc -Z0, compressed by FrostGuard with zstd on the way to disk (the default).</summary>
+    Zstd,
+    /// <summary>pg_dump -Fc with its own compression: a file anyone can pg_restore by hand.</summary>
+    Gzip,
+    /// <summary>pg_dump -Fc -Z0, written as it comes.</summary>
+    None,
+}
+
+/// <summary>One backup in the catalog, as its manifest describes it. No manifest, no backup.</summary>
+public sealed class FrostBackup
+{
+    public required string Id { get; init; }
+    public required string Database { get; init; }
+    public DateTimeOffset Created { get; init; }
+    /// <summary>Bytes of the archive file on disk.</summary>
+    public long SizeBytes { get; init; }
+    /// <summary>Bytes pg_dump wrote (before FrostGuard's compression).</summary>
+    public long DumpBytes { get; init; }
+    public required string Sha256 { get; init; }
+    /// <summary>pg_dump's archive format: Custom.</summary>
+    public required string Format { get; init; }
+    public FrostBackupCompression Compression { get; init; }
+    public required string ServerVersion { get; init; }
+    public required string PgDumpVersion { get; init; }
+    public TimeSpan Duration { get; init; }
+    public string? Label { get; init; }
+    /// <summary>True when the archive was read back (checksum and pg_restore --list) before the manifest was written.</summary>
+    public bool Verified { get; init; }
+    /// <summary>Rows per table (schema.table), counted in the dump's own snapshot.</summary>
+    public required IReadOnlyDictionary<string, long> RowCounts { get; init; }
+    /// <summary>The archive file.</summary>
+    public required string Path { get; init; }
+    /// <summary>The manifest file (JSON) beside it.</summary>
+    public required string ManifestPath { get; init; }
+
+    public override string ToString() => Id;
+}
+
+/// <summary>What Test-FrostBackup found out about one backup.</summary>
+public sealed class FrostBackupTest
+{
+    public required string Id { get; init; }
+    public bool ChecksumMatches { get; init; }
+    public bool ArchiveReadable { get; init; }
+    /// <summary>Entries pg_restore --list reads from the archive's table of contents.</summary>
+    public int ArchiveEntries { get; init; }
+    /// <summary>True when -Restore restored the archive into a throwaway database.</summary>
+    public bool Restored { get; init; }
+    /// <summary>With -Restore: every table's row count equals the manifest's; otherwise null.</summary>
+    public bool? RowCountsMatch { get; init; }
+    /// <summary>With -Restore: how long the restore took (the measured RTO for the database).</summary>
+    public TimeSpan? RestoreDuration { get; init; }
+    public bool Passed { get; init; }
+    public required FrostBackup Backup { get; init; }
+
+    public override string ToString() => Id;
+}
+
+/// <summary>What Restore-FrostBackup did.</summary>
+public sealed class FrostRestore
+{
+    public required string BackupId { get; init; }
+    public required string Database { get; init; }
+    /// <summary>The backup of the database taken just before it was overwritten.</summary>
+    public required string SafetyBackupId { get; init; }
+    /// <summary>Rows per table right after pg_restore, before the services started again.</summary>
+    public required IReadOnlyDictionary<string, long> RowCounts { get; init; }
+    public bool RowCountsMatch { get; init; }
+    public TimeSpan SafetyBackupDuration { get; init; }
+    public TimeSpan RestoreDuration { get; init; }
+    /// <summary>From the start to the services healthy again: the measured RTO.</summary>
+    public TimeSpan TotalDuration { get; init; }
+    public required IReadOnlyList<string> ServicesRestarted { get; init; }
+
+    public override string ToString() => BackupId;
+}
+
+/// <summary>One retention decision of Invoke-FrostBackupRetention.</summary>
+public sealed class FrostBackupRetention
+{
+    public required string Id { get; init; }
+    public DateTimeOffset Created { get; init; }
+    public bool Verified { get; init; }
+    /// <summary>Keep, Remove, or WouldRemove (with -WhatIf or a declined confirmation).</summary>
+    public required string Action { get; init; }
+    /// <summary>Why it is kept: daily/weekly/monthly period, newest verified.</summary>
+    public required IReadOnlyList<string> Reasons { get; init; }
+    public required FrostBackup Backup { get; init; }
+
+    public override string ToString() => Id;
+}
+
+/// <summary>One recovery objective from the manual against what was measured.</summary>
+public sealed class FrostRecoveryObjective
+{
+    public required string Id { get; init; }
+    public required string Objective { get; init; }
+    /// <summary>The target as the manual writes it (e.g. "15–30 min").</summary>
+    public required string Target { get; init; }
+    /// <summary>The target's upper bound: within it, the objective is met.</summary>
+    public TimeSpan TargetLimit { get; init; }
+    public TimeSpan? Measured { get; init; }
+    public DateTimeOffset? MeasuredAt { get; init; }
+    /// <summary>What the measurement came from (a backup id, a command).</summary>
+    public string? Source { get; init; }
+    /// <summary>Met, Missed, or Unknown when nothing was measured yet.</summary>
+    public required string Status { get; init; }
+
+    public override string ToString() => Id;
+}

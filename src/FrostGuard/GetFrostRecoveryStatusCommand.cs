@@ -1,0 +1,29 @@
+using System.Management.Automation;
+using FrostGuard.Engine;
+using FrostGuard.Engine.Backups;
+using FrostGuard.Hosting;
+
+namespace FrostGuard;
+
+/// <summary>
+/// The recovery objectives of the manual (runbooks/disaster-recovery.md) against what was
+/// measured: the newest verified backup's age, the last measured restore, full recovery and
+/// rollback. Unknown where nothing was measured yet.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "FrostRecoveryStatus")]
+[OutputType(typeof(FrostRecoveryObjective))]
+public sealed class GetFrostRecoveryStatusCommand : FrostCmdlet
+{
+    protected override void EndProcessing()
+    {
+        var session = Session;
+        try
+        {
+            Await((reporter, _) => Task.FromResult(new RecoveryStatusReader(session).Read(reporter))).ToList().ForEach(WriteObject);
+        }
+        catch (FrostException e)
+        {
+            WriteFrostError(e);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+using System.Management.Automation;
+using FrostGuard.Engine;
+using FrostGuard.Engine.Backups;
+using FrostGuard.Hosting;
+
+namespace FrostGuard;
+
+/// <summary>
+/// Restores a backup over the deployment's database: checksum first, a safety backup, backend
+/// and worker stopped and started again whatever happens; a failed restore puts the safety
+/// backup back.
+/// </summary>
+[Cmdlet(VerbsData.Restore, "FrostBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[OutputType(typeof(FrostRestore))]
+public sealed class RestoreFrostBackupCommand : FrostCmdlet
+{
+    /// <summary>The backup to restore (from Get-FrostBackup).</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
+    [ValidateNotNull]
+    public FrostBackup? InputObject { get; set; }
+
+    /// <summary>The services that write to the database, stopped during the restore.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[] StopService { get; set; } = ["backend", "worker"];
+
+    /// <summary>Parallel pg_restore jobs; above 1 the archive is first written to a file in the container.</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int Jobs { get; set; } = 1;
+
+    private bool _restored;
+
+    protected override void ProcessRecord()
+    {
+        var backup = InputObject!;
+        if (_restored)
+        {
+            WriteFrostError(new FrostException(ErrorIds.BackupRestoreFailed, FailureKind.InvalidData,
+                $"Only one backup can be restored at a time; {backup.Id} was not restored.", backup.Id,
+                "Pipe a single backup, e.g. Get-FrostBackup -Latest | Restore-FrostBackup."));
+            return;
+        }
+
+        var session = Session;
+        if (!ShouldProcess($"database {backup.Database} ({session.Config.Project.Name})",
+                $"Replace with backup {backup.Id} of {backup.Created:u}, stopping {string.Join(", ", StopService)}"))
+        {
+            return;
+        }
+
+        _restored = true;
+        var request = new RestoreRequest { Backup = backup, StopServices = StopService, Jobs = Jobs };
+        try
+        {
+            WriteObject(Await((reporter, ct) => new DatabaseRestorer(session).RestoreAsync(request, reporter, ct)));
+        }
+        catch (FrostException e)
+        {
+            WriteFrostError(e);
+        }
+    }
+}

@@ -1,0 +1,145 @@
+using System.Security.Cryptography;
+using System.Text;
+using FrostGuard.Engine.Backups;
+using FrostGuard.Engine.Reporting;
+
+namespace FrostGuard.Engine.Tests.Backups;
+
+public sealed class BackupFilesTests
+{
+    private static BackupManifest Manifest(string id, DateTimeOffset created) => new()
+    {
+        Id = id,
+        Database = "frostguard",
+        Created = created,
+        File = BackupManifest.ArchiveName(id, FrostBackupCompression.Zstd),
+        Sha256 = "00",
+        ServerVersion = "15.20",
+        PgDumpVersion = "15.20",
+        Tables = [new TableRowCount("public", "readings", 42)],
+    };
+
+    [Fact]
+    public void A_manifest_round_trips_through_its_JSON_file()
+    {
+        using var folder = new TempFolder();
+        var manifest = Manifest("frostguard-20261126T010203Z", DateTimeOffset.UtcNow) with { Label = "nightly", Compression = FrostBackupCompression.Gzip };
+        var path = BackupManifest.PathFor(folder.Path, manifest.Id);
+        manifest.Write(path);
+        var read = BackupManifest.Read(path);
+        Assert.Equal(manifest.Id, read.Id);
+        Assert.Equal(FrostBackupCompression.Gzip, read.Compression);
+        Assert.Equal(42, read.Tables.Single().Rows);
+        Assert.Contains("\"compression\": \"Gzip\"", File.ReadAllText(path), StringComparison.Ordinal);
+        Assert.False(File.Exists(path + ".partial"));
+    }
+
+    [Fact]
+    public void The_catalog_lists_only_backups_with_a_manifest_and_an_archive_newest_first()
+    {
+        using var folder = new TempFolder();
+        var older = Manifest("frostguard-20261120T000000Z", new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero));
+        var newer = Manifest("frostguard-20261125T000000Z", new DateTimeOffset(2026, 11, 25, 0, 0, 0, TimeSpan.Zero));
+        var noArchive = Manifest("frostguard-20261126T000000Z", new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero));
+        foreach (var m in new[] { older, newer, noArchive })
+        {
+            m.Write(BackupManifest.PathFor(folder.Path, m.Id));
+        }
+
+        folder.Write(older.File, "x");
+        folder.Write(newer.File, "x");
+        folder.Write("orphan-20261126T000000Z.dump.zst", "no manifest");
+        folder.Write("broken.manifest.json", "{ not json");
+        var reporter = new RecordingReporter();
+
+        var listed = new BackupCatalog(folder.Path).List(reporter).Select(b => b.Backup.Id);
+
+        Assert.Equal([newer.Id, older.Id], listed);
+        Assert.Equal(2, reporter.Warnings.Count);
+    }
+
+    [Fact]
+    public async Task The_hashing_stream_hashes_and_counts_what_it_passes_on()
+    {
+        var data = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("frostguard ", 10000)));
+        using var sink = new MemoryStream();
+        using var hashing = new HashingStream(sink);
+        await hashing.WriteAsync(data.AsMemory(0, 1000));
+        hashing.Write(data, 1000, data.Length - 1000);
+        Assert.Equal(data.Length, hashing.BytesWritten);
+        Assert.Equal(data, sink.ToArray());
+        Assert.Equal(Convert.ToHexString(SHA256.HashData(data)).ToLowerInvariant(), hashing.HexDigest());
+    }
+
+    [Theory]
+    [InlineData("plain", "*:*:*:*:plain\n")]
+    [InlineData(@"a:b\c", @"*:*:*:*:a\:b\\c" + "\n")]
+    public void The_password_line_escapes_colons_and_backslashes(string password, string expected) =>
+        Assert.Equal(expected, Encoding.UTF8.GetString(PgPassWrapper.PasswordLine(password)));
+
+    [Fact]
+    public void A_password_with_a_line_break_is_refused_without_being_echoed()
+    {
+        var e = Assert.Throws<FrostException>(() => PgPassWrapper.PasswordLine("secret\nmore"));
+        Assert.Equal(ErrorIds.DatabasePasswordUnavailable, e.ErrorId);
+        Assert.DoesNotContain("secret", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_wrapper_passes_the_tool_and_its_arguments_as_separate_words()
+    {
+        var command = PgPassWrapper.Wrap(["/usr/bin/pg_dump", "--dbname=x y"]);
+        Assert.Equal(["/bin/sh", "-c"], command.Take(2));
+        Assert.Equal(["frostguard", "/usr/bin/pg_dump", "--dbname=x y"], command.Skip(3));
+    }
+
+    [Fact]
+    public void Preflight_refuses_a_root_with_less_free_space_than_the_database()
+    {
+        var e = Assert.Throws<FrostException>(() => Preflight.CheckSpace("/backups", 10 * 1048576L, 20 * 1048576L));
+        Assert.Equal(ErrorIds.BackupInsufficientSpace, e.ErrorId);
+        Assert.Contains("/backups", e.Message, StringComparison.Ordinal);
+        Preflight.CheckSpace("/backups", 30 * 1048576L, 20 * 1048576L);
+    }
+
+    [Fact]
+    public void Row_count_comparison_names_every_difference()
+    {
+        var differences = RowCountComparison.Differences(
+            [new TableRowCount("public", "a", 1), new TableRowCount("public", "b", 2)],
+            [new TableRowCount("public", "a", 1), new TableRowCount("public", "b", 3), new TableRowCount("public", "c", 0)]);
+        Assert.Equal(["public.b has 3 rows, expected 2", "public.c not in the backup (0 rows)"], differences);
+    }
+
+    [Fact]
+    public void Ids_are_unique_within_a_second()
+    {
+        using var folder = new TempFolder();
+        var at = new DateTimeOffset(2026, 11, 26, 1, 2, 3, TimeSpan.Zero);
+        var first = BackupRunner.NewId(folder.Path, "frostguard", at);
+        folder.Write(first + ".manifest.json", "{}");
+        Assert.Equal("frostguard-20261126T010203Z", first);
+        Assert.Equal("frostguard-20261126T010203Z-2", BackupRunner.NewId(folder.Path, "frostguard", at));
+    }
+
+    [Fact]
+    public void A_second_lock_on_the_same_root_fails_with_BackupInProgress_until_the_first_is_released()
+    {
+        using var folder = new TempFolder();
+        using (BackupLock.Acquire(folder.Path, "first"))
+        {
+            var e = Assert.Throws<FrostException>(() => BackupLock.Acquire(folder.Path, "second"));
+            Assert.Equal(ErrorIds.BackupInProgress, e.ErrorId);
+        }
+
+        using var again = BackupLock.Acquire(folder.Path, "third");
+    }
+
+    private sealed class RecordingReporter : IFrostReporter
+    {
+        public List<string> Warnings { get; } = [];
+        public void Verbose(string message) { }
+        public void Warning(string message) => Warnings.Add(message);
+        public void Progress(ProgressUpdate update) { }
+    }
+}
