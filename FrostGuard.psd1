@@ -8,11 +8,16 @@
     Description          = 'Operates a FrostGuard Docker Compose deployment: services, health, backups, updates and executable Markdown runbooks.'
     PowerShellVersion    = '7.4'
     CompatiblePSEditions = @('Core')
-    FormatsToProcess     = @('module/FrostGuard.format.ps1xml')
+    FormatsToProcess     = @('module/FrostGuard.format.ps1xml', 'module/FrostGuard.Health.format.ps1xml')
     CmdletsToExport      = @(
         'Get-FrostDatabase'
         'Get-FrostDeployment'
         'Get-FrostService'
+        'Start-FrostService'
+        'Stop-FrostService'
+        'Restart-FrostService'
+        'Get-FrostLog'
+        'Invoke-FrostServiceCommand'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -15,4 +15,9 @@ public static class ErrorIds
     public const string DatabaseUnreachable = "DatabaseUnreachable";
     public const string DatabaseAuthenticationFailed = "DatabaseAuthenticationFailed";
     public const string DatabasePasswordUnavailable = "DatabasePasswordUnavailable";
+    public const string ServiceNotReady = "ServiceNotReady";
+    public const string ServiceNotRunning = "ServiceNotRunning";
+    public const string ServiceCommandFailed = "ServiceCommandFailed";
+    public const string InvalidDuration = "InvalidDuration";
+    public const string InvalidPattern = "InvalidPattern";
 }

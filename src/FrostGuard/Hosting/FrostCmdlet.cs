@@ -48,10 +48,19 @@ public abstract class FrostCmdlet : PSCmdlet, IDisposable
     }
 
     /// <summary>Runs engine work off the pipeline thread and writes its messages here until it ends.</summary>
-    private protected T Await<T>(Func<IFrostReporter, CancellationToken, Task<T>> work)
+    private protected T Await<T>(Func<IFrostReporter, CancellationToken, Task<T>> work) =>
+        AwaitStreaming<object, T>((reporter, _, ct) => work(reporter, ct), _ => { });
+
+    /// <summary>
+    /// Like <see cref="Await{T}"/>, for engine work that yields items as it goes (log lines,
+    /// command output, results as each is done): <paramref name="write"/> runs on the pipeline
+    /// thread, in order, while the work goes on.
+    /// </summary>
+    private protected T AwaitStreaming<TItem, T>(Func<IFrostReporter, Action<TItem>, CancellationToken, Task<T>> work, Action<TItem> write)
     {
         using var reporter = new QueuedReporter();
-        var task = Task.Run(() => work(reporter, Cancellation));
+        void Yield(TItem item) => reporter.Post(_ => write(item));
+        var task = Task.Run(() => work(reporter, Yield, Cancellation));
         try
         {
             var handles = new[] { ((IAsyncResult)task).AsyncWaitHandle, reporter.Signal };

@@ -23,6 +23,9 @@ internal sealed class QueuedReporter : IFrostReporter, IDisposable
 
     public void Progress(ProgressUpdate update) => Enqueue(c => WriteProgress(c, update));
 
+    /// <summary>Anything else to write on the pipeline thread, in order with the messages (streamed output).</summary>
+    public void Post(Action<Cmdlet> write) => Enqueue(write);
+
     public void Drain(Cmdlet cmdlet)
     {
         while (_messages.TryDequeue(out var write))
