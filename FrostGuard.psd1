@@ -18,6 +18,8 @@
         'Restart-FrostService'
         'Get-FrostLog'
         'Invoke-FrostServiceCommand'
+        'Test-FrostHealth'
+        'Get-FrostThreshold'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -20,4 +20,6 @@ public static class ErrorIds
     public const string ServiceCommandFailed = "ServiceCommandFailed";
     public const string InvalidDuration = "InvalidDuration";
     public const string InvalidPattern = "InvalidPattern";
+    public const string ThresholdInvalid = "ThresholdInvalid";
+    public const string ThresholdTableNotFound = "ThresholdTableNotFound";
 }

@@ -19,18 +19,30 @@ public sealed class ResourceSampler
     public async Task<IReadOnlyDictionary<string, FrostServiceResources>> SampleAsync(
         IEnumerable<FrostService> services, CancellationToken cancellationToken)
     {
-        var running = services.Where(s => s.IsRunning).ToList();
-        if (running.Count == 0)
-        {
-            return new Dictionary<string, FrostServiceResources>();
-        }
+        var list = services.ToList();
+        var first = await FirstSampleAsync(list, cancellationToken).ConfigureAwait(false);
+        return await SecondSampleAsync(list, first, cancellationToken).ConfigureAwait(false);
+    }
 
-        var first = await Task.WhenAll(running.Select(s => OneShotAsync(s, cancellationToken))).ConfigureAwait(false);
-        var second = await Task.WhenAll(running.Select((s, i) => LaterSampleAsync(s, first[i], cancellationToken))).ConfigureAwait(false);
+    /// <summary>One one-shot sample per running container (enough for memory, which needs no delta).</summary>
+    public async Task<IReadOnlyDictionary<string, ContainerStatsResponse>> FirstSampleAsync(
+        IEnumerable<FrostService> services, CancellationToken cancellationToken)
+    {
+        var running = services.Where(s => s.IsRunning).ToList();
+        var samples = await Task.WhenAll(running.Select(s => OneShotAsync(s, cancellationToken))).ConfigureAwait(false);
+        return running.Select((s, i) => (s.ContainerId, samples[i])).ToDictionary(p => p.ContainerId, p => p.Item2, StringComparer.Ordinal);
+    }
+
+    /// <summary>A later sample of each container in <paramref name="first"/>, and the resources between the two.</summary>
+    public async Task<IReadOnlyDictionary<string, FrostServiceResources>> SecondSampleAsync(
+        IEnumerable<FrostService> services, IReadOnlyDictionary<string, ContainerStatsResponse> first, CancellationToken cancellationToken)
+    {
+        var sampled = services.Where(s => first.ContainsKey(s.ContainerId)).ToList();
+        var second = await Task.WhenAll(sampled.Select(s => LaterSampleAsync(s, first[s.ContainerId], cancellationToken))).ConfigureAwait(false);
         var result = new Dictionary<string, FrostServiceResources>(StringComparer.Ordinal);
-        for (var i = 0; i < running.Count; i++)
+        for (var i = 0; i < sampled.Count; i++)
         {
-            result[running[i].ContainerId] = ContainerStatsMath.Resources(first[i], second[i]);
+            result[sampled[i].ContainerId] = ContainerStatsMath.Resources(first[sampled[i].ContainerId], second[i]);
         }
 
         return result;
