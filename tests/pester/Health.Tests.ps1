@@ -1,0 +1,241 @@
+# Test-FrostHealth and Get-FrostThreshold against the live sandbox: faults are injected for real
+# (containers stopped, the backend's chaos switch, a short-lived certificate) and always undone.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-ModuleManifestPath) -Force
+    Wait-SandboxHealthy
+    $script:config = Get-SandboxConfig
+    $script:backend = "http://127.0.0.1:$(([uri]$config.health.metricsUrl).Port)"
+    $script:http = [System.Net.Http.HttpClient]::new()
+
+    function Set-Chaos([double] $ErrorRate, [int] $LatencyMs) {
+        $body = [System.Net.Http.StringContent]::new((@{ errorRate = $ErrorRate; latencyMs = $LatencyMs } | ConvertTo-Json), [Text.Encoding]::UTF8, 'application/json')
+        $response = $script:http.PutAsync("$script:backend/admin/chaos", $body).GetAwaiter().GetResult()
+        $response.EnsureSuccessStatusCode() | Out-Null
+    }
+
+    # Real API traffic, $Parallel requests at a time, straight to the backend.
+    function Send-ApiTraffic([int] $Count, [int] $Parallel = 20) {
+        for ($sent = 0; $sent -lt $Count; $sent += $Parallel) {
+            $tasks = @(1..([math]::Min($Parallel, $Count - $sent)) | ForEach-Object { $script:http.GetAsync("$script:backend/api/sensors") })
+            [System.Threading.Tasks.Task]::WaitAll([System.Threading.Tasks.Task[]]$tasks)
+            $tasks | ForEach-Object { $_.Result.Dispose() }
+        }
+    }
+
+    # Starts from a kept scrape, so the next run judges exactly the traffic sent in between.
+    function Reset-MetricsBaseline {
+        $null = Test-FrostHealth -Check ErrorRate
+        Start-Sleep -Milliseconds 1100 # the kept scrape must be at least 1 s old to be used
+    }
+}
+
+AfterAll {
+    Set-Chaos 0 0
+    Get-FrostService | Where-Object State -ne 'running' | Start-FrostService -TimeoutSeconds 180
+    Wait-SandboxHealthy -TimeoutSeconds 180
+    $script:http.Dispose()
+}
+
+Describe 'Test-FrostHealth on a healthy sandbox' {
+    BeforeAll {
+        $script:clock = [Diagnostics.Stopwatch]::StartNew()
+        $script:results = @(Test-FrostHealth)
+        $script:wall = $clock.Elapsed
+    }
+
+    It 'reports every check, one result per target, with threshold, message and duration' {
+        $results.Check | Sort-Object -Unique | Should -Be @('Certificate', 'Containers', 'Cpu', 'Database', 'Disk', 'ErrorRate', 'Http', 'Memory', 'ResponseTime')
+        ($results | Where-Object Check -eq 'Containers').Target | Should -Be @('backend', 'postgres', 'proxy', 'worker')
+        ($results | Where-Object Check -eq 'Disk').Count | Should -Be 3 -Because 'Docker data root, database data and backup root'
+        foreach ($result in $results) {
+            $result.Threshold | Should -Not -BeNullOrEmpty
+            $result.Message | Should -Not -BeNullOrEmpty
+            $result.Duration | Should -BeGreaterThan ([TimeSpan]::Zero)
+        }
+    }
+
+    It 'finds nothing Warning or Critical in the deployment' {
+        # Host CPU and memory belong to the whole machine, which other sandboxes share: they are
+        # judged (and shown) but not held against the deployment here.
+        $bad = @($results | Where-Object { $_.Status -in 'Warning', 'Critical' -and $_.Target -ne 'host' })
+        $bad | ForEach-Object { "$($_.Check) $($_.Target): $($_.Message)" } | Should -BeNullOrEmpty
+        ($results | Where-Object Check -in 'Containers', 'Database', 'Http', 'Certificate', 'Disk').Status | Should -Not -Contain 'Unknown'
+    }
+
+    It 'trusts the self-signed proxy certificate through tls.caFile and reports its days left' {
+        $certificate = $results | Where-Object Check -eq 'Certificate'
+        $certificate.Status | Should -Be 'Ok'
+        $certificate.Unit | Should -Be 'days'
+        $certificate.Observed | Should -BeGreaterThan 30
+        ($results | Where-Object Check -eq 'Http').Message | Should -Match '^200 OK'
+    }
+
+    It 'runs the checks concurrently: the total stays close to the slowest check' {
+        $slowest = ($results | Measure-Object -Property { $_.Duration.TotalMilliseconds } -Maximum).Maximum
+        $wall.TotalMilliseconds | Should -BeLessThan (1.3 * $slowest + 300)
+        Write-Host ("    wall {0:N0} ms, slowest check {1:N0} ms" -f $wall.TotalMilliseconds, $slowest)
+    }
+
+    It 'answers -Quiet with one bool' {
+        $answer = Test-FrostHealth -Check Containers, Database, Http, Certificate -Quiet
+        $answer | Should -BeOfType [bool]
+        $answer | Should -BeTrue
+    }
+}
+
+Describe 'Test-FrostHealth with faults injected' {
+    It 'reports Containers Critical for a stopped worker, and the others Ok' {
+        Stop-FrostService -Name worker -GracePeriodSeconds 5
+        try {
+            $containers = Test-FrostHealth -Check Containers
+            ($containers | Where-Object Target -eq 'worker').Status | Should -Be 'Critical'
+            ($containers | Where-Object Target -eq 'worker').Message | Should -Match 'Start-FrostService -Name worker'
+            ($containers | Where-Object Target -ne 'worker').Status | Should -Not -Contain 'Critical'
+            Test-FrostHealth -Check Containers -Quiet | Should -BeFalse
+        }
+        finally {
+            Start-FrostService -Name worker -TimeoutSeconds 120
+        }
+    }
+
+    It 'reports Database and Http Critical when postgres stops, while the other checks still report' {
+        Stop-FrostService -Name postgres -GracePeriodSeconds 10
+        try {
+            $results = @(Test-FrostHealth)
+            $database = $results | Where-Object Check -eq 'Database'
+            $database.Status | Should -Be 'Critical'
+            $database.Message | Should -Match 'Cannot connect to PostgreSQL'
+            ($results | Where-Object Check -eq 'Http').Status | Should -Be 'Critical' -Because "the backend's /health answers 503 without its database"
+            ($results | Where-Object Check -eq 'Http').Message | Should -Match '503'
+            ($results | Where-Object { $_.Check -eq 'Containers' -and $_.Target -eq 'postgres' }).Status | Should -Be 'Critical'
+            foreach ($other in 'Disk', 'Certificate', 'Memory', 'Cpu') {
+                ($results | Where-Object Check -eq $other).Status | Should -Not -BeNullOrEmpty -Because "$other still reports"
+            }
+            ($results | Where-Object Check -eq 'Certificate').Status | Should -Be 'Ok'
+        }
+        finally {
+            Start-FrostService -Name postgres -TimeoutSeconds 120
+            Wait-SandboxHealthy -TimeoutSeconds 180
+        }
+        (Test-FrostHealth -Check Database, Http).Status | Should -Not -Contain 'Critical'
+    }
+
+    It 'reports ErrorRate Critical while the backend fails 10% of API requests' {
+        Reset-MetricsBaseline
+        Set-Chaos 0.1 0
+        try {
+            Send-ApiTraffic -Count 400
+            $errorRate = Test-FrostHealth -Check ErrorRate
+        }
+        finally {
+            Set-Chaos 0 0
+        }
+        $errorRate.Status | Should -Be 'Critical'
+        $errorRate.Observed | Should -BeGreaterThan 5
+        $errorRate.Observed | Should -BeLessThan 20
+        $errorRate.Message | Should -Match 'since the scrape kept from the previous run'
+    }
+
+    It 'reports ResponseTime (p95) Warning with 800 ms of added latency' {
+        Reset-MetricsBaseline
+        Set-Chaos 0 800
+        try {
+            Send-ApiTraffic -Count 60 -Parallel 30
+            $p95 = Test-FrostHealth -Check ResponseTime
+        }
+        finally {
+            Set-Chaos 0 0
+        }
+        $p95.Status | Should -Be 'Warning'
+        $p95.Observed | Should -BeGreaterThan 500
+        $p95.Observed | Should -BeLessThan 2000
+        $p95.Unit | Should -Be 'ms'
+    }
+
+    It 'keeps the API metrics Ok for the same traffic without faults' {
+        Reset-MetricsBaseline
+        Send-ApiTraffic -Count 100
+        $api = Test-FrostHealth -Check ApiMetrics
+        $api.Status | Should -Be @('Ok', 'Ok')
+    }
+
+    It 'reports Certificate Critical when the proxy serves a certificate expiring in 3 days' {
+        $tls = Join-Path $env:FROSTGUARD_SANDBOX_ROOT 'tls'
+        $saved = Join-Path ([IO.Path]::GetTempPath()) "fg-tls-$([guid]::NewGuid().ToString('N'))"
+        New-Item -ItemType Directory $saved | Out-Null
+        Copy-Item (Join-Path $tls '*.pem') $saved -Force
+        try {
+            openssl req -x509 -newkey rsa:2048 -nodes -days 3 -subj '/CN=localhost' -addext 'subjectAltName=DNS:localhost,IP:127.0.0.1' `
+                -keyout (Join-Path $tls 'key.pem') -out (Join-Path $tls 'cert.pem') 2>$null
+            $LASTEXITCODE | Should -Be 0
+            chown 10002:10002 (Join-Path $tls 'key.pem') (Join-Path $tls 'cert.pem')
+            Restart-FrostService -Name proxy -TimeoutSeconds 60
+            $certificate = Test-FrostHealth -Check Certificate
+            $certificate.Status | Should -Be 'Critical'
+            $certificate.Observed | Should -BeLessThan 3.01
+            $certificate.Message | Should -Match '< 7 days'
+        }
+        finally {
+            Copy-Item (Join-Path $saved '*.pem') $tls -Force
+            chown 10002:10002 (Join-Path $tls 'key.pem') (Join-Path $tls 'cert.pem')
+            Remove-Item -Recurse $saved
+            Restart-FrostService -Name proxy -TimeoutSeconds 60
+        }
+        (Test-FrostHealth -Check Certificate).Status | Should -Be 'Ok'
+    }
+
+    It 'reports Http Critical, naming the reason, when the self-signed certificate is not trusted' {
+        $variant = New-ConfigVariant -Path (Join-Path $TestDrive 'no-ca.json') -Change { param($c) $c.tls.PSObject.Properties.Remove('caFile') }
+        $http = Test-FrostHealth -Check Http -ConfigPath $variant
+        $http.Status | Should -Be 'Critical'
+        $http.Message | Should -Match 'not trusted by the system store, and no tls.caFile'
+    }
+
+    It 'gives a check that runs out of time Unknown, and the others their verdict' {
+        # Cpu needs two stats collector ticks (about 2 s); Containers needs one API call.
+        $results = @(Test-FrostHealth -Check Cpu, Containers -TimeoutSeconds 1)
+        $cpu = $results | Where-Object Check -eq 'Cpu'
+        $cpu.Status | Should -Be 'Unknown'
+        $cpu.Message | Should -Match 'did not finish within 1 s'
+        ($results | Where-Object Check -eq 'Containers').Status | Should -Not -Contain 'Unknown'
+    }
+}
+
+Describe 'Thresholds from the manual' {
+    BeforeAll {
+        $script:manual = Join-Path (Get-RepoRoot) 'runbooks/monitoring.md'
+    }
+
+    It 'reads the shipped table into typed thresholds equal to the built-in defaults' {
+        $thresholds = Get-FrostThreshold -Path $manual
+        $cpu = $thresholds | Where-Object { $_.Key -eq 'cpu' -and $_.Level -eq 'Warning' }
+        $cpu.Value | Should -Be 70
+        $cpu.Comparison | Should -Be 'GreaterThan'
+        $cpu.Sustained | Should -Be ([TimeSpan]::FromMinutes(5))
+        $cpu.Source | Should -Match 'monitoring\.md:\d+$'
+        ($thresholds | Where-Object { $_.Key -eq 'response-time-p95' -and $_.Level -eq 'Critical' }).Value | Should -Be 2000
+        # The configuration's manualPath is this checkout's runbooks/: same answer without -Path.
+        (Get-FrostThreshold | Where-Object Key -eq 'disk').Source | Should -Match 'monitoring\.md'
+    }
+
+    It 'changes the outcome when a number in a copy of the manual changes' {
+        $copy = Join-Path $TestDrive 'monitoring.md'
+        (Get-Content -Raw $manual) -replace '\| Disk Usage \| > 70% \| > 85% \|', '| Disk Usage | > 0.1% | > 0.2% |' | Set-Content $copy
+        (Test-FrostHealth -Check Disk).Status | Should -Not -Contain 'Critical'
+        $disk = Test-FrostHealth -Check Disk -Threshold $copy
+        $disk.Status | Should -Be @('Critical', 'Critical', 'Critical')
+        $disk[0].Message | Should -Match ([regex]::Escape("${copy}:"))
+        (Test-FrostHealth -Check Disk -Threshold (Get-FrostThreshold -Path $copy)).Status | Should -Be @('Critical', 'Critical', 'Critical')
+    }
+
+    It 'stops with ThresholdInvalid naming the file and line of an unreadable cell' {
+        $copy = Join-Path $TestDrive 'broken.md'
+        (Get-Content -Raw $manual) -replace '\| API Error Rate \| > 1% \|', '| API Error Rate | above one percent |' | Set-Content $copy
+        $line = (Select-String -Path $copy -Pattern 'above one percent').LineNumber
+        { Get-FrostThreshold -Path $copy -ErrorAction Stop } | Should -Throw -ErrorId 'ThresholdInvalid,FrostGuard.GetFrostThresholdCommand'
+        try { Test-FrostHealth -Check Disk -Threshold $copy -ErrorAction Stop } catch { $caught = $_ }
+        $caught.FullyQualifiedErrorId | Should -Be 'ThresholdInvalid,FrostGuard.TestFrostHealthCommand'
+        $caught.Exception.Message | Should -BeLike "$($copy):$($line): *above one percent*"
+    }
+}
