@@ -20,6 +20,8 @@
         'Invoke-FrostServiceCommand'
         'Test-FrostHealth'
         'Get-FrostThreshold'
+        'Export-FrostHealthMetric'
+        'Send-FrostAlert'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -22,4 +22,7 @@ public static class ErrorIds
     public const string InvalidPattern = "InvalidPattern";
     public const string ThresholdInvalid = "ThresholdInvalid";
     public const string ThresholdTableNotFound = "ThresholdTableNotFound";
+    public const string ExportFailed = "ExportFailed";
+    public const string AlertDeliveryFailed = "AlertDeliveryFailed";
+    public const string AlertWebhookMissing = "AlertWebhookMissing";
 }

@@ -239,3 +239,114 @@ Describe 'Thresholds from the manual' {
         $caught.Exception.Message | Should -BeLike "$($copy):$($line): *above one percent*"
     }
 }
+
+Describe 'Export-FrostHealthMetric' {
+    It 'writes the results in the textfile collector format, replacing the file whole' {
+        $file = Join-Path $TestDrive 'frostguard.prom'
+        Set-Content $file 'stale'
+        $results = @(Test-FrostHealth -Check Containers, Disk)
+        $results | Export-FrostHealthMetric -Path $file
+        $text = Get-Content -Raw $file
+        $text | Should -Not -Match 'stale'
+        $text | Should -Match '# TYPE frostguard_health_status gauge'
+        foreach ($result in $results) {
+            $text | Should -Match ([regex]::Escape("frostguard_health_status{check=`"$($result.Check)`",target=`"$($result.Target)`",status=`"$($result.Status)`"} $([int]$result.Status)"))
+        }
+        @(Get-ChildItem -Force $TestDrive | Where-Object Name -like '*.tmp').Count | Should -Be 0
+    }
+
+    It 'changes nothing with -WhatIf, and fails with ExportFailed for a missing folder' {
+        $file = Join-Path $TestDrive 'whatif.prom'
+        Test-FrostHealth -Check Containers | Export-FrostHealthMetric -Path $file -WhatIf
+        Test-Path $file | Should -BeFalse
+        { Test-FrostHealth -Check Containers | Export-FrostHealthMetric -Path (Join-Path $TestDrive 'no/such/folder/x.prom') -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ExportFailed,FrostGuard.ExportFrostHealthMetricCommand'
+    }
+}
+
+Describe 'Send-FrostAlert' {
+    BeforeAll {
+        # A webhook on 127.0.0.1 that answers each request with the next status of its plan
+        # (0 = never answer) and returns what it received.
+        function Start-Webhook([int[]] $Plan) {
+            $probe = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+            $probe.Start(); $port = $probe.LocalEndpoint.Port; $probe.Stop()
+            $job = Start-ThreadJob -ArgumentList $port, $Plan -ScriptBlock {
+                param($port, $plan)
+                $listener = [System.Net.HttpListener]::new()
+                $listener.Prefixes.Add("http://127.0.0.1:$port/")
+                $listener.Start()
+                try {
+                    foreach ($status in $plan) {
+                        $context = $listener.GetContext()
+                        $reader = [IO.StreamReader]::new($context.Request.InputStream)
+                        [pscustomobject]@{ Path = $context.Request.Url.PathAndQuery; ContentType = $context.Request.ContentType; Body = $reader.ReadToEnd() }
+                        if ($status -eq 0) { Start-Sleep -Seconds 5; continue } # the client gives up first
+                        $context.Response.StatusCode = $status
+                        $context.Response.Close()
+                    }
+                }
+                finally { $listener.Stop() }
+            }
+            # Wait until it listens: a refused connection would count as a failed attempt.
+            $deadline = [DateTime]::UtcNow.AddSeconds(10)
+            while ($true) {
+                $client = [System.Net.Sockets.TcpClient]::new()
+                try { $client.Connect([System.Net.IPAddress]::Loopback, $port); break }
+                catch [System.Net.Sockets.SocketException] { if ([DateTime]::UtcNow -gt $deadline) { throw "the test webhook did not start listening on port $port" } ; Start-Sleep -Milliseconds 50 }
+                finally { $client.Dispose() }
+            }
+            [pscustomobject]@{ Uri = "http://127.0.0.1:$port/services/T0/B0/secret-token"; Job = $job }
+        }
+
+        $script:critical = [FrostGuard.FrostHealthResult]@{ Check = 'Database'; Target = '127.0.0.1:1/frostguard'; Status = 'Critical'; Threshold = 'reachable'; Message = 'Cannot connect' }
+        $script:ok = [FrostGuard.FrostHealthResult]@{ Check = 'Disk'; Target = '/'; Status = 'Ok'; Threshold = '> 85%'; Message = 'fine' }
+    }
+
+    It 'posts the non-Ok results as Slack-compatible JSON, retrying a 500' {
+        $hook = Start-Webhook -Plan 500, 200
+        try {
+            $delivery = $critical, $ok | Send-FrostAlert -Uri $hook.Uri -WarningVariable warnings -WarningAction SilentlyContinue
+            $received = @($hook.Job | Wait-Job -Timeout 20 | Receive-Job)
+        }
+        finally { Remove-Job $hook.Job -Force }
+        $delivery.Attempts | Should -Be 2
+        $delivery.StatusCode | Should -Be 200
+        $delivery.Alerts | Should -Be 1
+        $delivery.Webhook | Should -Not -Match 'secret-token' -Because "a webhook's path is its secret"
+        $warnings.Count | Should -Be 1
+        $received.Count | Should -Be 2
+        $received[1].Path | Should -Be '/services/T0/B0/secret-token'
+        $received[1].ContentType | Should -Match 'application/json'
+        $body = $received[1].Body | ConvertFrom-Json
+        $body.text | Should -Match 'Critical: Database'
+        $body.text | Should -Not -Match 'Disk' -Because 'Ok results are not alerts'
+        $body.blocks[1].text.text | Should -Match '\*Critical\* Database'
+    }
+
+    It 'gives up after -MaxAttempts timeouts with AlertDeliveryFailed, without showing the secret' {
+        $hook = Start-Webhook -Plan 0, 0
+        try {
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $critical | Send-FrostAlert -Uri $hook.Uri -TimeoutSeconds 1 -MaxAttempts 2 -ErrorVariable problems -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+            $elapsed = $clock.Elapsed
+        }
+        finally { Remove-Job $hook.Job -Force }
+        $problems.Count | Should -Be 1
+        $problems[0].FullyQualifiedErrorId | Should -Be 'AlertDeliveryFailed,FrostGuard.SendFrostAlertCommand'
+        $problems[0].Exception.Message | Should -Match 'after 2 attempt\(s\): no answer within 1 s'
+        $problems[0].Exception.Message | Should -Not -Match 'secret-token'
+        $elapsed.TotalSeconds | Should -BeLessThan 5 -Because 'two 1 s attempts and a 0.5 s back-off'
+    }
+
+    It 'does not retry a 4xx refusal, and posts nothing when every result is Ok' {
+        $hook = Start-Webhook -Plan 404
+        try {
+            $critical | Send-FrostAlert -Uri $hook.Uri -ErrorVariable problems -ErrorAction SilentlyContinue
+            @($hook.Job | Wait-Job -Timeout 10 | Receive-Job).Count | Should -Be 1
+        }
+        finally { Remove-Job $hook.Job -Force }
+        $problems[0].Exception.Message | Should -Match 'after 1 attempt\(s\): 404'
+        $ok | Send-FrostAlert -Uri 'http://127.0.0.1:9/never' | Should -BeNullOrEmpty
+    }
+}
