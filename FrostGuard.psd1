@@ -22,6 +22,7 @@
         'Get-FrostThreshold'
         'Export-FrostHealthMetric'
         'Send-FrostAlert'
+        'Export-FrostAlertRule'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

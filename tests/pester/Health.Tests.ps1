@@ -350,3 +350,97 @@ Describe 'Send-FrostAlert' {
         $ok | Send-FrostAlert -Uri 'http://127.0.0.1:9/never' | Should -BeNullOrEmpty
     }
 }
+
+Describe 'Export-FrostAlertRule' {
+    BeforeAll {
+        # promtool from Debian's prometheus package, unpacked (never installed as a service).
+        $script:promtool = (Get-Command promtool -ErrorAction SilentlyContinue).Source
+        if (-not $promtool) {
+            $cache = Join-Path (Get-RepoRoot) '.artifacts/promtool'
+            $script:promtool = Join-Path $cache 'usr/bin/promtool'
+            if (-not (Test-Path $promtool)) {
+                New-Item -ItemType Directory -Force $cache | Out-Null
+                Push-Location $cache
+                try { apt-get download prometheus 2>&1 | Out-Null; dpkg-deb -x (Get-ChildItem prometheus_*.deb | Select-Object -First 1) . }
+                finally { Pop-Location }
+            }
+        }
+
+        # A promtool unit test per threshold: one series just across the line (must fire after its
+        # "for" window) and one just short of it (must not).
+        function New-RuleTest([object[]] $Thresholds, [string] $RulesFile) {
+            $selectors = @{
+                'cpu' = @{ check = 'Cpu' }; 'memory' = @{ check = 'Memory' }; 'disk' = @{ check = 'Disk' }
+                'error-rate' = @{ check = 'ErrorRate' }; 'response-time-p95' = @{ check = 'ResponseTime' }
+                'database-connections' = @{ check = 'Database'; target = 'connections' }
+                'longest-transaction' = @{ check = 'Database'; target = 'longest-transaction' }
+                'certificate-expiry' = @{ check = 'Certificate' }
+            }
+            $lines = @("rule_files: ['$RulesFile']", 'evaluation_interval: 1m', 'tests:')
+            foreach ($t in $Thresholds) {
+                $delta = [math]::Max(0.01, [math]::Abs($t.Value) * 0.01)
+                $up = $t.Comparison -in 'GreaterThan', 'GreaterThanOrEqual'
+                $across = if ($up) { $t.Value + $delta } else { $t.Value - $delta }
+                $short = if ($up) { $t.Value - $delta } else { $t.Value + $delta }
+                $labels = @{} + $selectors[$t.Key]
+                if (-not $labels.ContainsKey('target')) { $labels.target = 'node-1' }
+                $name = 'FrostGuard' + ((($t.Metric -split '[ ()\-_]') | Where-Object { $_ } | ForEach-Object { $_.Substring(0, 1).ToUpperInvariant() + $_.Substring(1) }) -join '') + $t.Level
+                $series = { param($instance) 'frostguard_health_observed{' + ((@($labels.GetEnumerator() | Sort-Object Key | ForEach-Object { "$($_.Key)=`"$($_.Value)`"" }) + "instance=`"$instance`"") -join ',') + '}' }
+                $unit = if ($t.Unit -eq '%') { '%' } else { " $($t.Unit)" }
+                $evalMinutes = [int][math]::Ceiling(($t.Sustained ?? [TimeSpan]::Zero).TotalMinutes) + 2
+                $lines += @(
+                    '  - interval: 1m'
+                    '    input_series:'
+                    "      - series: '$(& $series 'across')'"
+                    "        values: '$($across.ToString([cultureinfo]::InvariantCulture))x15'"
+                    "      - series: '$(& $series 'short')'"
+                    "        values: '$($short.ToString([cultureinfo]::InvariantCulture))x15'"
+                    '    alert_rule_test:'
+                    "      - eval_time: $($evalMinutes)m"
+                    "        alertname: $name"
+                    '        exp_alerts:'
+                    '          - exp_labels:'
+                    "              severity: $($t.Level.ToString().ToLowerInvariant())"
+                    "              instance: across"
+                )
+                foreach ($label in $labels.GetEnumerator()) { $lines += "              $($label.Key): $($label.Value)" }
+                $lines += @(
+                    '            exp_annotations:'
+                    "              summary: '$($t.Metric) $($t.Symbol) $($t.Value.ToString([cultureinfo]::InvariantCulture))$unit on $($labels.target)'"
+                    "              source: '$($t.Source)'"
+                )
+            }
+            $lines -join "`n"
+        }
+    }
+
+    It 'writes rules that promtool accepts and that fire just across each line of the table, not just short of it' {
+        $rules = Join-Path $TestDrive 'rules.yml'
+        Export-FrostAlertRule -Path $rules
+        $check = & $promtool check rules $rules 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because ($check -join "`n")
+        $thresholds = @(Get-FrostThreshold)
+        $check -join "`n" | Should -Match "SUCCESS: $($thresholds.Count) rules found"
+        $test = Join-Path $TestDrive 'rules.test.yml'
+        New-RuleTest -Thresholds $thresholds -RulesFile $rules | Set-Content $test
+        $outcome = & $promtool test rules $test 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because ($outcome -join "`n")
+    }
+
+    It 'follows a number changed in a copy of the manual, and a rule test written for the old number fails' {
+        $copy = Join-Path $TestDrive 'monitoring.md'
+        (Get-Content -Raw (Join-Path (Get-RepoRoot) 'runbooks/monitoring.md')) -replace '\| API Error Rate \| > 1% \| > 5% \|', '| API Error Rate | > 2% | > 10% |' | Set-Content $copy
+        $rules = Join-Path $TestDrive 'edited.yml'
+        Get-FrostThreshold -Path $copy | Export-FrostAlertRule -Path $rules
+        (Get-Content -Raw $rules) | Should -Match ([regex]::Escape('frostguard_health_observed{check="ErrorRate"} > 10'))
+        $edited = @(Get-FrostThreshold -Path $copy | Where-Object Key -eq 'error-rate')
+        $test = Join-Path $TestDrive 'edited.test.yml'
+        New-RuleTest -Thresholds $edited -RulesFile $rules | Set-Content $test
+        & $promtool test rules $test 2>&1 | Out-Null
+        $LASTEXITCODE | Should -Be 0
+        # The same test against the shipped numbers must fail: the test can tell them apart.
+        New-RuleTest -Thresholds @(Get-FrostThreshold | Where-Object Key -eq 'error-rate') -RulesFile $rules | Set-Content $test
+        & $promtool test rules $test 2>&1 | Out-Null
+        $LASTEXITCODE | Should -Not -Be 0
+    }
+}
