@@ -193,11 +193,20 @@ Describe 'Test-FrostHealth with faults injected' {
     }
 
     It 'gives a check that runs out of time Unknown, and the others their verdict' {
-        # Cpu needs two stats collector ticks (about 2 s); Containers needs one API call.
-        $results = @(Test-FrostHealth -Check Cpu, Containers -TimeoutSeconds 1)
-        $cpu = $results | Where-Object Check -eq 'Cpu'
-        $cpu.Status | Should -Be 'Unknown'
-        $cpu.Message | Should -Match 'did not finish within 1 s'
+        # A health URL whose server accepts the connection and never answers.
+        $silent = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+        $silent.Start()
+        try {
+            $port = $silent.LocalEndpoint.Port
+            $variant = New-ConfigVariant -Path (Join-Path $TestDrive 'silent.json') -Change { param($c) $c.health.healthUrl = "http://127.0.0.1:$port/health" }
+            $clock = [Diagnostics.Stopwatch]::StartNew()
+            $results = @(Test-FrostHealth -Check Http, Containers -TimeoutSeconds 1 -ConfigPath $variant)
+            $clock.Elapsed.TotalSeconds | Should -BeLessThan 3
+        }
+        finally { $silent.Stop() }
+        $http = $results | Where-Object Check -eq 'Http'
+        $http.Status | Should -Be 'Unknown'
+        $http.Message | Should -Match 'did not finish within 1 s'
         ($results | Where-Object Check -eq 'Containers').Status | Should -Not -Contain 'Unknown'
     }
 }
