@@ -23,6 +23,7 @@
         'Export-FrostHealthMetric'
         'Send-FrostAlert'
         'Export-FrostAlertRule'
+        'Export-FrostDashboard'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

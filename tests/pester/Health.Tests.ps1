@@ -453,3 +453,66 @@ Describe 'Export-FrostAlertRule' {
         $LASTEXITCODE | Should -Not -Be 0
     }
 }
+
+Describe 'Export-FrostDashboard' {
+    BeforeAll {
+        # Grafana's published schema (npm @grafana/schema) and the TypeScript compiler check the
+        # dashboard JSON against the schema's Dashboard type: unknown keys and wrong types fail.
+        $script:schemaFolder = Join-Path (Get-RepoRoot) '.artifacts/grafana-schema'
+        if (-not (Test-Path (Join-Path $schemaFolder 'node_modules/.bin/tsc'))) {
+            New-Item -ItemType Directory -Force $schemaFolder | Out-Null
+            Set-Content (Join-Path $schemaFolder 'package.json') '{"private":true}'
+            Push-Location $schemaFolder
+            try { npm install --no-audit --no-fund '@grafana/schema@13.2.3' 'typescript@5' 2>&1 | Out-Null } finally { Pop-Location }
+        }
+
+        function Test-AgainstGrafanaSchema([string] $Json) {
+            $file = Join-Path $schemaFolder "check-$([guid]::NewGuid().ToString('N')).ts"
+            @(
+                "import type { Dashboard } from '@grafana/schema';"
+                '// JSON has no enums: each string enum of the schema is compared by its values.'
+                'type Jsonish<T> = T extends string ? `${T}` : T extends number | boolean | null | undefined ? T : T extends Array<infer U> ? Array<Jsonish<U>> : T extends object ? { [K in keyof T]: Jsonish<T[K]> } : T;'
+                "export const dashboard = $Json satisfies Jsonish<Dashboard>;"
+            ) | Set-Content $file
+            try {
+                $output = & (Join-Path $schemaFolder 'node_modules/.bin/tsc') --noEmit --strict --skipLibCheck --moduleResolution bundler --module esnext --target es2022 $file 2>&1
+                [pscustomobject]@{ Valid = $LASTEXITCODE -eq 0; Output = $output -join "`n" }
+            }
+            finally { Remove-Item $file }
+        }
+    }
+
+    It "is valid against Grafana's published dashboard schema, and a broken copy is not" {
+        $file = Join-Path $TestDrive 'dashboard.json'
+        Export-FrostDashboard -Path $file
+        $json = Get-Content -Raw $file
+        $check = Test-AgainstGrafanaSchema $json
+        $check.Valid | Should -BeTrue -Because $check.Output
+        (Test-AgainstGrafanaSchema ($json -replace '"schemaVersion": 39', '"schemaVersion": "39"')).Valid | Should -BeFalse
+        (Test-AgainstGrafanaSchema ($json -replace '"mode": "absolute"', '"mode": "absolut"')).Valid | Should -BeFalse
+    }
+
+    It 'has a panel per metric whose warning and critical lines equal the table' {
+        $file = Join-Path $TestDrive 'dashboard.json'
+        Export-FrostDashboard -Path $file
+        $dashboard = Get-Content -Raw $file | ConvertFrom-Json
+        $thresholds = @(Get-FrostThreshold)
+        $dashboard.panels.Count | Should -Be @($thresholds.Key | Sort-Object -Unique).Count
+        foreach ($t in $thresholds) {
+            $panel = $dashboard.panels | Where-Object title -eq $t.Metric
+            $panel | Should -Not -BeNullOrEmpty -Because "$($t.Metric) needs a panel"
+            $steps = $panel.fieldConfig.defaults.thresholds.steps
+            $color = if ($t.Level -eq 'Critical') { 'red' } else { 'orange' }
+            $downwards = $t.Comparison -in 'LessThan', 'LessThanOrEqual'
+            # Grafana colours from each step's value upwards: a "<" line's colour sits below it.
+            if ($downwards) {
+                $index = [array]::FindIndex([object[]]$steps, [Predicate[object]] { param($s) $s.value -eq $t.Value })
+                $steps[$index - 1].color | Should -Be $color -Because "$($t.Metric) $($t.Level) < $($t.Value)"
+            }
+            else {
+                ($steps | Where-Object color -eq $color).value | Should -Be $t.Value -Because "$($t.Metric) $($t.Level) > $($t.Value)"
+            }
+            $panel.targets[0].expr | Should -Match '^frostguard_health_observed\{check="'
+        }
+    }
+}
