@@ -12,6 +12,7 @@
         'module/FrostGuard.format.ps1xml'
         'module/FrostGuard.Runbooks.format.ps1xml'
         'module/FrostGuard.Backups.format.ps1xml'
+        'module/FrostGuard.Health.format.ps1xml'
     )
     CmdletsToExport      = @(
         'Get-FrostDatabase'
@@ -32,6 +33,17 @@
         'Copy-FrostBackup'
         'Invoke-FrostBackupRetention'
         'Get-FrostRecoveryStatus'
+        'Start-FrostService'
+        'Stop-FrostService'
+        'Restart-FrostService'
+        'Get-FrostLog'
+        'Invoke-FrostServiceCommand'
+        'Test-FrostHealth'
+        'Get-FrostThreshold'
+        'Export-FrostHealthMetric'
+        'Send-FrostAlert'
+        'Export-FrostAlertRule'
+        'Export-FrostDashboard'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

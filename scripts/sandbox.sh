@@ -174,7 +174,7 @@ write_frostguard_config() {
     "healthUrl": "https://localhost:$SANDBOX_PROXY_PORT/health",
     "metricsUrl": "http://127.0.0.1:$SANDBOX_BACKEND_PORT/metrics"
   },
-  "tls": { "domain": "localhost", "port": $SANDBOX_PROXY_PORT },
+  "tls": { "domain": "localhost", "port": $SANDBOX_PROXY_PORT, "caFile": "$SANDBOX_ROOT/tls/cert.pem" },
   "manualPath": "$ROOT/runbooks"
 }
 JSON

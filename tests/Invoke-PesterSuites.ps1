@@ -12,6 +12,16 @@ param(
 $ErrorActionPreference = 'Stop'
 Import-Module $PesterModule -Force
 
+# bash passes "-Path a.ps1,b.ps1" as one string; a path that does not exist must fail the run,
+# not quietly run nothing and report "0 failed".
+$Path = @($Path | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
+$missing = @($Path | Where-Object { -not (Test-Path $_) })
+if ($missing) {
+    "0 $($missing.Count) 0" | Set-Content -Path (Join-Path $ResultFolder 'pester-counts.txt')
+    Write-Error "No such test path: $($missing -join ', ')" -ErrorAction Continue
+    exit 1
+}
+
 $configuration = New-PesterConfiguration
 $configuration.Run.Path = $Path
 $configuration.Run.PassThru = $true

@@ -41,4 +41,14 @@ public static class ErrorIds
     public const string BackupRemoveFailed = "BackupRemoveFailed";
     public const string BackupAlreadyExists = "BackupAlreadyExists";
     public const string RecoveryObjectivesInvalid = "RecoveryObjectivesInvalid";
+    public const string ServiceNotReady = "ServiceNotReady";
+    public const string ServiceNotRunning = "ServiceNotRunning";
+    public const string ServiceCommandFailed = "ServiceCommandFailed";
+    public const string InvalidDuration = "InvalidDuration";
+    public const string InvalidPattern = "InvalidPattern";
+    public const string ThresholdInvalid = "ThresholdInvalid";
+    public const string ThresholdTableNotFound = "ThresholdTableNotFound";
+    public const string ExportFailed = "ExportFailed";
+    public const string AlertDeliveryFailed = "AlertDeliveryFailed";
+    public const string AlertWebhookMissing = "AlertWebhookMissing";
 }

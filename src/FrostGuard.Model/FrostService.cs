@@ -19,6 +19,10 @@ public sealed class FrostService
     public bool OomKilled { get; init; }
     public required string Image { get; init; }
     public required string ImageId { get; init; }
+    /// <summary>The output of the most recent health probe, when the service has a healthcheck.</summary>
+    public string? LastProbeOutput { get; init; }
+    /// <summary>Live CPU and memory use; filled only by Get-FrostService -Resources.</summary>
+    public FrostServiceResources? Resources { get; set; }
 
     public bool IsRunning => State == "running";
 

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using FrostGuard.Completion;
 using FrostGuard.Engine;
+using FrostGuard.Engine.Services;
 using FrostGuard.Hosting;
 
 namespace FrostGuard;
@@ -18,6 +19,10 @@ public sealed class GetFrostServiceCommand : FrostCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? Name { get; set; }
 
+    /// <summary>Also sample live CPU and memory use (two one-shot stats samples, one stats collector tick apart: 1–2 s).</summary>
+    [Parameter]
+    public SwitchParameter Resources { get; set; }
+
     protected override void ProcessRecord()
     {
         IReadOnlyList<FrostService> services;
@@ -33,10 +38,11 @@ public sealed class GetFrostServiceCommand : FrostCmdlet
 
         if (Name is null)
         {
-            services.ToList().ForEach(WriteObject);
+            WriteServices(services);
             return;
         }
 
+        var selected = new List<FrostService>();
         foreach (var name in Name)
         {
             var pattern = WildcardPattern.Get(name, WildcardOptions.IgnoreCase);
@@ -51,7 +57,34 @@ public sealed class GetFrostServiceCommand : FrostCmdlet
                 continue;
             }
 
-            matches.ForEach(WriteObject);
+            selected.AddRange(matches);
+        }
+
+        WriteServices(selected);
+    }
+
+    private void WriteServices(IReadOnlyList<FrostService> services)
+    {
+        if (Resources && services.Count > 0)
+        {
+            try
+            {
+                var sampler = new ResourceSampler(Session.Docker);
+                var resources = Await((_, ct) => sampler.SampleAsync(services, ct));
+                foreach (var service in services)
+                {
+                    service.Resources = resources.GetValueOrDefault(service.ContainerId);
+                }
+            }
+            catch (FrostException e)
+            {
+                WriteFrostError(e);
+            }
+        }
+
+        foreach (var service in services)
+        {
+            WriteObject(service);
         }
     }
 }

@@ -58,6 +58,7 @@ public static partial class ConfigLoader
             BackupRoot = config.BackupRoot is null ? null : Absolute(config.BackupRoot, folder),
             StateFolder = config.StateFolder is null ? null : Absolute(config.StateFolder, folder),
             ManualPath = config.ManualPath is null ? null : Absolute(config.ManualPath, folder),
+            Tls = config.Tls?.CaFile is null ? config.Tls : config.Tls with { CaFile = Absolute(config.Tls.CaFile, folder) },
         };
         ConfigValidator.Validate(resolved, path);
         return resolved;

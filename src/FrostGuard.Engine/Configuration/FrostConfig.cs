@@ -71,6 +71,9 @@ public sealed record TlsSection
 {
     public required string Domain { get; init; }
     public int Port { get; init; } = 443;
+    /// <summary>PEM file of the CA (or the self-signed certificate itself) the deployment's TLS
+    /// certificate is validated against, in addition to the system store; never "skip validation".</summary>
+    public string? CaFile { get; init; }
 }
 
 public sealed record AlertSection

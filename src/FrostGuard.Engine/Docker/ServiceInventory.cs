@@ -65,6 +65,7 @@ public sealed class ServiceInventory
             OomKilled = state?.OOMKilled == true,
             Image = container.Config?.Image ?? "",
             ImageId = container.Image ?? "",
+            LastProbeOutput = state?.Health?.Log is { Count: > 0 } probes ? probes[^1].Output?.Trim() : null,
         };
     }
 

@@ -51,6 +51,14 @@ public abstract class FrostCmdlet : PSCmdlet, IDisposable
     private protected T Await<T>(Func<IFrostReporter, CancellationToken, Task<T>> work) => RunQueued<T>((reporter, ct) => work(reporter, ct));
 
     /// <summary>
+    /// Like <see cref="Await{T}"/>, for engine work that yields items as it goes (log lines,
+    /// command output, results as each is done): <paramref name="write"/> runs on the pipeline
+    /// thread, in order, while the work goes on.
+    /// </summary>
+    private protected T AwaitStreaming<TItem, T>(Func<IFrostReporter, Action<TItem>, CancellationToken, Task<T>> work, Action<TItem> write) =>
+        RunQueued<T>((reporter, ct) => work(reporter, item => reporter.Post(_ => write(item)), ct));
+
+    /// <summary>
     /// Like <see cref="Await{T}"/>, with the queue itself handed to the work, so it can post
     /// pipeline-thread actions (WriteObject as each item ends, ShouldContinue). When the pipeline
     /// is stopped, writing stops, but the work is still awaited (it is cancelled, and may have

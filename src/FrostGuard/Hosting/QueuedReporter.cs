@@ -23,7 +23,7 @@ internal sealed class QueuedReporter : IFrostReporter, IDisposable
 
     public void Progress(ProgressUpdate update) => Enqueue(c => WriteProgress(c, update));
 
-    /// <summary>Queues any work that must run on the pipeline thread (WriteObject, ShouldContinue).</summary>
+    /// <summary>Queues any work that must run on the pipeline thread, in order with the messages (WriteObject, ShouldContinue, streamed output).</summary>
     public void Post(Action<Cmdlet> write) => Enqueue(write);
 
     public void Drain(Cmdlet cmdlet)

@@ -40,7 +40,7 @@ public sealed class ServiceInventoryTests : IDisposable
         var service = inventory.ToService(Container(new State
         {
             Status = "running", Running = true, StartedAt = "2026-11-26T11:30:00.250Z",
-            Health = new Health { Status = "healthy" },
+            Health = new global::Docker.DotNet.Models.Health { Status = "healthy" },
         }));
 
         Assert.Equal("worker", service.Service);

@@ -1,0 +1,82 @@
+namespace FrostGuard.Engine.Health;
+
+/// <summary>
+/// CPU busy on the host (/proc/stat) and per container (docker CLI formula, divided by the online
+/// CPUs so 100% is the whole machine): since the counters kept by the previous run when that was
+/// at most 5 minutes ago (one stats sample), else over one collector tick (two samples). Sustained
+/// lines are judged from the samples of earlier runs kept in the state folder. The host figure
+/// leaves out the CPU this process used meanwhile (a health run must not report its own load).
+/// </summary>
+public sealed class CpuCheck : IHealthCheck
+{
+    public const string CheckName = "Cpu";
+
+    /// <summary>A kept sample younger than this is too close to judge by (the counters barely moved).</summary>
+    private static readonly TimeSpan MinimumKeptAge = TimeSpan.FromSeconds(1);
+
+    public string Name => CheckName;
+    public IReadOnlyList<string> Produces => [CheckName];
+
+    public async Task<IReadOnlyList<FrostHealthResult>> RunAsync(HealthContext context, CancellationToken cancellationToken)
+    {
+        var started = context.Clock.GetTimestamp();
+        var before = HostStats.CpuTimes(await File.ReadAllTextAsync("/proc/stat", cancellationToken).ConfigureAwait(false));
+        var ownBefore = HostStats.ProcessJiffies(await File.ReadAllTextAsync("/proc/self/stat", cancellationToken).ConfigureAwait(false));
+        var services = await context.ServicesAsync(cancellationToken).ConfigureAwait(false);
+        var first = await context.FirstSampleAsync(cancellationToken).ConfigureAwait(false);
+        var now = context.Clock.GetUtcNow();
+        var keptFile = new StateFile<KeptCpuSample>(context.StateFolder, "cpu-counters.json");
+        var kept = keptFile.Read();
+        IReadOnlyDictionary<string, FrostServiceResources> resources;
+        double hostBusy;
+        string basis;
+        if (kept is not null && now - kept.Time <= ApiMetricsCheck.RecentEnough && now - kept.Time >= MinimumKeptAge && kept.CoversAll(first))
+        {
+            // One sample: the average since the previous run's sample (host: whatever ran in between).
+            var hostNow = HostStats.CpuTimes(await File.ReadAllTextAsync("/proc/stat", cancellationToken).ConfigureAwait(false));
+            var ownNow = HostStats.ProcessJiffies(await File.ReadAllTextAsync("/proc/self/stat", cancellationToken).ConfigureAwait(false));
+            resources = first.ToDictionary(p => p.Key, p => Services.ContainerStatsMath.Resources(kept.AsResponse(p.Key), p.Value), StringComparer.Ordinal);
+            hostBusy = HostStats.CpuBusyPercent((kept.HostBusy, kept.HostTotal), hostNow, kept.OwnJiffiesSince(ownNow));
+            keptFile.Write(KeptCpuSample.From(now, hostNow, first, ownNow));
+            basis = $"average over the {(now - kept.Time).TotalSeconds:0} s since the previous run";
+        }
+        else
+        {
+            // Two samples one stats collector tick apart; the host over the same interval.
+            resources = await context.ResourcesAsync(cancellationToken).ConfigureAwait(false);
+            var after = HostStats.CpuTimes(await File.ReadAllTextAsync("/proc/stat", cancellationToken).ConfigureAwait(false));
+            var ownAfter = HostStats.ProcessJiffies(await File.ReadAllTextAsync("/proc/self/stat", cancellationToken).ConfigureAwait(false));
+            hostBusy = HostStats.CpuBusyPercent(before, after, ownAfter - ownBefore);
+            keptFile.Write(KeptCpuSample.From(now, after, first, ownAfter));
+            basis = "over one stats collector tick";
+        }
+
+        var history = new SampleHistory(context.StateFolder, "cpu-samples.json", context.Clock);
+        var observed = new List<(string Target, double Value, string What)>
+        {
+            ("host", hostBusy, $"host CPU busy ({basis}; FrostGuard's own process left out):"),
+        };
+        var results = new List<FrostHealthResult>();
+        foreach (var service in services)
+        {
+            if (resources.TryGetValue(service.ContainerId, out var r))
+            {
+                observed.Add((service.ToString(), r.CpuPercent / Math.Max(1, r.OnlineCpus), $"{r.CpuPercent:0.#}% of one CPU ({basis}), of {r.OnlineCpus} CPUs:"));
+            }
+            else
+            {
+                results.Add(context.Result(CheckName, service.ToString(), HealthStatus.Unknown, $"{service.Container} is {service.State}: no CPU use to judge.",
+                    context.Thresholds.Describe(MetricKeys.Cpu), duration: context.Clock.GetElapsedTime(started)));
+            }
+        }
+
+        foreach (var (target, value, what) in observed)
+        {
+            results.Insert(results.Count(r => r.Status != HealthStatus.Unknown), context.Judge(CheckName, target, MetricKeys.Cpu, value, what, started,
+                line => history.Held(target, line, now)));
+        }
+
+        history.Record(observed.Select(o => (o.Target, o.Value)), now);
+        return results;
+    }
+}
