@@ -16,7 +16,7 @@ public sealed class TestFrostHealthCommand : FrostCmdlet
 {
     /// <summary>Only these checks; all when omitted.</summary>
     [Parameter(Position = 0)]
-    [ValidateSet("Containers", "Database", "Disk", "Memory", "Cpu", "Http", "ErrorRate", "ResponseTime", "ApiMetrics", "Certificate", IgnoreCase = true)]
+    [ValidateSet("Containers", "Database", "Disk", "Memory", "Cpu", "Http", "ErrorRate", "ResponseTime", "ApiMetrics", "Certificate", "BackupFreshness", IgnoreCase = true)]
     public string[]? Check { get; set; }
 
     /// <summary>Thresholds to judge by: FrostThreshold objects (Get-FrostThreshold) or the path of a Markdown table. Default: the manual's, else built-in.</summary>

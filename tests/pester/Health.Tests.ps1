@@ -45,7 +45,7 @@ Describe 'Test-FrostHealth on a healthy sandbox' {
     }
 
     It 'reports every check, one result per target, with threshold, message and duration' {
-        $results.Check | Sort-Object -Unique | Should -Be @('Certificate', 'Containers', 'Cpu', 'Database', 'Disk', 'ErrorRate', 'Http', 'Memory', 'ResponseTime')
+        $results.Check | Sort-Object -Unique | Should -Be @('BackupFreshness', 'Certificate', 'Containers', 'Cpu', 'Database', 'Disk', 'ErrorRate', 'Http', 'Memory', 'ResponseTime')
         ($results | Where-Object Check -eq 'Containers').Target | Should -Be @('backend', 'postgres', 'proxy', 'worker')
         ($results | Where-Object Check -eq 'Disk').Count | Should -Be 3 -Because 'Docker data root, database data and backup root'
         foreach ($result in $results) {
@@ -514,5 +514,41 @@ Describe 'Export-FrostDashboard' {
             }
             $panel.targets[0].expr | Should -Match '^frostguard_health_observed\{check="'
         }
+    }
+}
+
+Describe 'Backup freshness' {
+    BeforeAll {
+        $script:freshRoot = Join-Path ([IO.Path]::GetTempPath()) "frostguard-freshness-$([guid]::NewGuid().ToString('N'))"
+        $script:freshManual = Join-Path ([IO.Path]::GetTempPath()) "frostguard-manual-$([guid]::NewGuid().ToString('N'))"
+        New-Item -ItemType Directory -Path $freshRoot, $freshManual | Out-Null
+        Copy-Item (Join-Path (Get-RepoRoot) 'runbooks/*.md') $freshManual
+        $script:freshConfig = New-ConfigVariant -Path (Join-Path $freshManual 'frostguard.json') -Change {
+            param($c) $c.backupRoot = $script:freshRoot; $c.manualPath = $script:freshManual }
+    }
+
+    AfterAll {
+        Remove-Item -Recurse -Force $freshRoot, $freshManual -ErrorAction SilentlyContinue
+    }
+
+    It 'is Unknown, with the reason, until a verified backup exists' {
+        $result = Test-FrostHealth -ConfigPath $freshConfig -Check BackupFreshness
+        $result.Status | Should -Be 'Unknown'
+        $result.Message | Should -Match 'No verified backup'
+    }
+
+    It 'is Ok with a fresh verified backup, and Critical once the backup is older than the objective in the manual' {
+        $backup = Invoke-FrostBackup -ConfigPath $freshConfig -Verify
+        $ok = Test-FrostHealth -ConfigPath $freshConfig -Check BackupFreshness
+        $ok.Status | Should -Be 'Ok'
+        $ok.Message | Should -Match $backup.Id
+        $ok.Threshold | Should -Match '24 h'
+
+        $objectives = Join-Path $freshManual 'disaster-recovery.md'
+        (Get-Content -Raw $objectives) -replace '(\| `rpo` \|[^|]*\|) 24 h \|', '$1 1 s |' | Set-Content $objectives
+        while (([DateTimeOffset]::UtcNow - $backup.Created).TotalSeconds -le 1.5) { Start-Sleep -Milliseconds 100 }
+        $late = Test-FrostHealth -ConfigPath $freshConfig -Check BackupFreshness
+        $late.Status | Should -Be 'Critical'
+        $late.Message | Should -Match 'Invoke-FrostBackup -Verify'
     }
 }

@@ -13,6 +13,7 @@ public static class HealthChecks
         new HttpCheck(),
         new ApiMetricsCheck(),
         new CertificateCheck(),
+        new BackupFreshnessCheck(),
     ];
 
     public static IReadOnlyList<string> Names => All().SelectMany(c => c.Produces).ToList();
