@@ -9,7 +9,9 @@ public sealed class BackupLock : IDisposable
 {
     public const string FileName = ".frostguard-backup.lock";
 
-    // .NET reports a lock held elsewhere (flock EWOULDBLOCK) as ERROR_SHARING_VIOLATION.
+    // A lock held elsewhere: on Linux .NET reports flock's EWOULDBLOCK as the IOException's
+    // HResult (11); on Windows it is ERROR_SHARING_VIOLATION (32) in the low word.
+    private const int WouldBlock = 11;
     private const int SharingViolation = 32;
 
     private readonly FileStream _stream;
@@ -28,7 +30,7 @@ public sealed class BackupLock : IDisposable
             stream.Flush();
             return new BackupLock(stream);
         }
-        catch (IOException e) when ((e.HResult & 0xFFFF) == SharingViolation)
+        catch (IOException e) when (e.HResult == WouldBlock || (e.HResult & 0xFFFF) == SharingViolation)
         {
             throw new FrostException(ErrorIds.BackupInProgress, FailureKind.OperationFailed,
                 $"Another backup or restore is running on {root} (it holds {path}); this one did not start.", root,
