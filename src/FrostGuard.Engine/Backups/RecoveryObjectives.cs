@@ -1,10 +1,6 @@
 using System.Globalization;
-using System.Text;
 using System.Text.RegularExpressions;
-using Markdig;
-using Markdig.Extensions.Tables;
-using Markdig.Syntax;
-using Markdig.Syntax.Inlines;
+using FrostGuard.Engine.Runbooks.Parsing;
 
 namespace FrostGuard.Engine.Backups;
 
@@ -29,18 +25,16 @@ public static partial class RecoveryObjectives
 
     public static IReadOnlyList<RecoveryObjective> Parse(string markdown, string source)
     {
-        var pipeline = new MarkdownPipelineBuilder().UseAdvancedExtensions().Build();
-        var document = Markdown.Parse(markdown, pipeline);
-        foreach (var table in document.Descendants<Table>())
+        // The manual's tables as the runbook engine keeps them: header and rows of plain cell text.
+        foreach (var table in RunbookParser.Parse(markdown, source).Tables)
         {
-            var rows = table.OfType<TableRow>().Select(r => r.OfType<TableCell>().Select(CellText).ToList()).ToList();
-            if (rows.Count == 0 || rows[0].Count < 3 || !rows[0][0].Equals("Id", StringComparison.OrdinalIgnoreCase)
-                || !rows[0][2].Equals("Target", StringComparison.OrdinalIgnoreCase))
+            if (table.Header.Count < 3 || !table.Header[0].Equals("Id", StringComparison.OrdinalIgnoreCase)
+                || !table.Header[2].Equals("Target", StringComparison.OrdinalIgnoreCase))
             {
                 continue;
             }
 
-            return rows.Skip(1).Select(r => new RecoveryObjective(r[0], r[1], r[2], Limit(r[2], r[0], source))).ToList();
+            return table.Rows.Where(r => r.Count >= 3).Select(r => new RecoveryObjective(r[0], r[1], r[2], Limit(r[2], r[0], source))).ToList();
         }
 
         throw new FrostException(ErrorIds.RecoveryObjectivesInvalid, FailureKind.InvalidData,
@@ -66,25 +60,6 @@ public static partial class RecoveryObjectives
             "min" => TimeSpan.FromMinutes(value),
             _ => TimeSpan.FromHours(value),
         };
-    }
-
-    private static string CellText(TableCell cell)
-    {
-        var text = new StringBuilder();
-        foreach (var inline in cell.Descendants<Inline>())
-        {
-            switch (inline)
-            {
-                case LiteralInline literal:
-                    text.Append(literal.Content.ToString());
-                    break;
-                case CodeInline code:
-                    text.Append(code.Content);
-                    break;
-            }
-        }
-
-        return text.ToString().Trim();
     }
 
     [GeneratedRegex(@"^\s*(?:\d+(?:\.\d+)?\s*[–-]\s*)?(?<high>\d+(?:\.\d+)?)\s*(?<unit>s|min|h)\s*$")]
