@@ -12,8 +12,14 @@ public sealed partial class CorpusTests
         return Directory.EnumerateFiles(corpus, "*.md", SearchOption.AllDirectories).Order().Select(f => new object[] { Path.GetRelativePath(corpus, f) });
     }
 
+    /// <summary>$env:FROSTGUARD_CORPUS, else shared/corpus beside the checkout (as CI lays it out) or above it.</summary>
     internal static string FindCorpus()
     {
+        if (Environment.GetEnvironmentVariable("FROSTGUARD_CORPUS") is { Length: > 0 } configured)
+        {
+            return configured;
+        }
+
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             var candidate = Path.Combine(dir.FullName, "shared", "corpus");
@@ -23,7 +29,7 @@ public sealed partial class CorpusTests
             }
         }
 
-        throw new DirectoryNotFoundException("shared/corpus not found above " + AppContext.BaseDirectory);
+        throw new DirectoryNotFoundException($"shared/corpus not found beside or above {AppContext.BaseDirectory}; set FROSTGUARD_CORPUS to the corpus folder.");
     }
 
     [Theory]
