@@ -17,6 +17,7 @@ internal sealed class CmdletRunInteraction : IRunInteraction
     private readonly bool _canAsk;
     private readonly string _activity;
     private readonly List<FrostStepResult> _results = [];
+    private long _lastProgress;
 
     public CmdletRunInteraction(QueuedReporter queue, PowerShellStepHost powerShell, bool force, bool canAsk, string activity)
     {
@@ -71,9 +72,19 @@ internal sealed class CmdletRunInteraction : IRunInteraction
     public Task<bool> EvaluateConditionAsync(RunbookStep step, CancellationToken cancellationToken) =>
         Task.FromResult(_powerShell.Evaluate(step.When!));
 
-    public void Progress(int done, int total, RunbookStep step) =>
+    /// <summary>Progress at most ten times a second: a runbook of quick steps would spend its time drawing the bar.</summary>
+    public void Progress(int done, int total, RunbookStep step)
+    {
+        var now = Environment.TickCount64;
+        if (done > 0 && now - Interlocked.Read(ref _lastProgress) < 100)
+        {
+            return;
+        }
+
+        Interlocked.Exchange(ref _lastProgress, now);
         _queue.Progress(new ProgressUpdate(1, _activity, $"Step {done + 1} of {total}: {step.Id} ({step.Name})",
             total == 0 ? -1 : 100 * done / total));
+    }
 
     public void Result(FrostStepResult result)
     {

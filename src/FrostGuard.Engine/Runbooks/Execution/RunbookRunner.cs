@@ -176,11 +176,15 @@ public sealed class RunbookRunner
             _journal.Write(new JournalEntry { Type = JournalEntry.StepStart, Time = _clock.GetUtcNow(), StepId = step.Id, Phase = phase, Attempt = attempt });
             var attemptClock = Stopwatch.StartNew();
             (status, error, exitCode) = await AttemptAsync(step, invocation, output, cancellationToken).ConfigureAwait(false);
-            _journal.Write(new JournalEntry
+            if (attempts > 1)
             {
-                Type = "step-attempt", Time = _clock.GetUtcNow(), StepId = step.Id, Phase = phase, Attempt = attempt,
-                Status = status, Error = _masker.Apply(error), ExitCode = exitCode, DurationMs = attemptClock.Elapsed.TotalMilliseconds,
-            });
+                // Each try of a retried step is recorded; a step with one try has only its step-end line.
+                _journal.Write(new JournalEntry
+                {
+                    Type = "step-attempt", Time = _clock.GetUtcNow(), StepId = step.Id, Phase = phase, Attempt = attempt,
+                    Status = status, Error = _masker.Apply(error), ExitCode = exitCode, DurationMs = attemptClock.Elapsed.TotalMilliseconds,
+                });
+            }
             if (status is StepStatus.Succeeded or StepStatus.Cancelled || attempt == attempts)
             {
                 break;
