@@ -17,7 +17,7 @@ trx_counts() {
 run_all_tests() {
     local results="$ARTIFACTS/test-results"
     rm -rf "$results" && mkdir -p "$results"
-    local passed=0 failed=0 skipped=0 p f s
+    local passed=0 failed=0 skipped=0 p f s xunit_failures=""
 
     log "xUnit: engine"
     if ! dotnet test "$ROOT/tests/FrostGuard.Engine.Tests/FrostGuard.Engine.Tests.csproj" -c Release -nologo \
@@ -26,6 +26,7 @@ run_all_tests() {
     fi
     if [[ -f "$results/engine.trx" ]]; then
         read -r p f s < <(trx_counts "$results/engine.trx")
+        xunit_failures=$(grep -o '<UnitTestResult [^>]*outcome="Failed"[^>]*>' "$results/engine.trx" | sed -n 's/.*testName="\([^"]*\)".*/  [-] xUnit: \1/p')
         passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
     else
         log "xUnit produced no results (build failure?); counted as one failure"
@@ -51,6 +52,8 @@ run_all_tests() {
         failed=$((failed + 1))
     fi
 
+    # CI shows only the tail of the log: the xUnit failures are named again here.
+    [[ -n "${xunit_failures:-}" ]] && printf 'xUnit failures:\n%s\n' "$xunit_failures"
     local summary="$passed passed, $failed failed"
     ((skipped > 0)) && summary+=", $skipped skipped"
     echo "$summary"

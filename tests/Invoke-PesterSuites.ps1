@@ -34,5 +34,18 @@ if ($Tag) { $configuration.Filter.Tag = $Tag }
 $result = Invoke-Pester -Configuration $configuration
 # A container that failed to run (an error in BeforeAll or in discovery) counts as a failure.
 $failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
+# CI shows only the tail of the log: repeat each failure there, with its first error line.
+if ($failed -gt 0) {
+    Write-Host "`nFailures:" -ForegroundColor Red
+    foreach ($test in $result.Failed) {
+        $reason = ($test.ErrorRecord | Select-Object -First 1 | ForEach-Object { "$_" }) -split "`n" | Select-Object -First 1
+        Write-Host "  [-] $($test.ExpandedPath)  ($($test.ScriptBlock.File):$($test.StartLine))`n      $reason" -ForegroundColor Red
+    }
+    foreach ($block in @($result.FailedBlocks) + @($result.FailedContainers)) {
+        $name = if ($block.ExpandedPath) { $block.ExpandedPath } else { "$($block.Item)" }
+        $reason = ($block.ErrorRecord | Select-Object -First 1 | ForEach-Object { "$_" }) -split "`n" | Select-Object -First 1
+        Write-Host "  [-] $name (setup)`n      $reason" -ForegroundColor Red
+    }
+}
 "$($result.PassedCount) $failed $($result.SkippedCount)" | Set-Content -Path (Join-Path $ResultFolder 'pester-counts.txt')
 if ($failed -gt 0) { exit 1 }
