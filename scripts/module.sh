@@ -4,14 +4,24 @@
 
 module_version() { sed -n "s/^ *ModuleVersion *= *'\([^']*\)'.*/\1/p" "$ROOT/FrostGuard.psd1"; }
 
+# Runs a command with its output kept back, and shows that output when the command fails
+# (a compiler error must never end the build in silence).
+quietly() {
+    local output
+    if ! output=$("$@" 2>&1); then
+        printf '%s\n' "$output" >&2
+        die "failed: $*"
+    fi
+}
+
 build_module() {
     local staging="$ARTIFACTS/publish"
     log "building the module (Release)"
-    dotnet publish "$ROOT/src/FrostGuard/FrostGuard.csproj" -c Release -o "$staging/cmdlets" -v quiet -nologo >/dev/null
+    quietly dotnet publish "$ROOT/src/FrostGuard/FrostGuard.csproj" -c Release -o "$staging/cmdlets" -v quiet -nologo
     # ReadyToRun: the engine and its libraries (Markdig above all) start as precompiled code
     # instead of tier-0 JIT code, which runs a large parse several times slower.
-    dotnet publish "$ROOT/src/FrostGuard.Engine/FrostGuard.Engine.csproj" -c Release -o "$staging/engine" -v quiet -nologo \
-        -r linux-x64 --self-contained false -p:PublishReadyToRun=true >/dev/null
+    quietly dotnet publish "$ROOT/src/FrostGuard.Engine/FrostGuard.Engine.csproj" -c Release -o "$staging/engine" -v quiet -nologo \
+        -r linux-x64 --self-contained false -p:PublishReadyToRun=true
     rm -rf "$ROOT/bin.new"
     mkdir -p "$ROOT/bin.new/dependencies"
     cp "$staging"/cmdlets/FrostGuard.{dll,pdb} "$staging"/cmdlets/FrostGuard.Model.{dll,pdb} "$ROOT/bin.new/"

@@ -40,6 +40,9 @@ public static class ErrorIds
     public const string ServiceUnhealthyAfterRestore = "ServiceUnhealthyAfterRestore";
     public const string BackupRemoveFailed = "BackupRemoveFailed";
     public const string BackupAlreadyExists = "BackupAlreadyExists";
+    public const string ScheduleInvalid = "ScheduleInvalid";
+    public const string ScheduleWriteFailed = "ScheduleWriteFailed";
+    public const string ScheduleNotFound = "ScheduleNotFound";
     public const string RecoveryObjectivesInvalid = "RecoveryObjectivesInvalid";
     public const string ServiceNotReady = "ServiceNotReady";
     public const string ServiceNotRunning = "ServiceNotRunning";

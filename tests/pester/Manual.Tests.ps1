@@ -17,6 +17,35 @@ Describe 'runbooks/<Name>' -ForEach $manual {
         $errors = @(Test-FrostRunbook $Path | Where-Object Severity -eq 'Error')
         $errors | ForEach-Object ToString | Should -BeNullOrEmpty
     }
+
+    It 'runs as a dry run: read-only steps for real and succeeding, nothing failing' {
+        $results = @(Invoke-FrostRunbook $Path -WhatIf -ErrorVariable failures -ErrorAction SilentlyContinue 6>$null)
+        $failures | ForEach-Object ToString | Should -BeNullOrEmpty
+        $results | Where-Object Status -notin 'Succeeded', 'WhatIf', 'Skipped' | ForEach-Object { "$($_.StepId): $($_.Status) $($_.Error)" } | Should -BeNullOrEmpty
+        $readOnly = @((Get-FrostRunbook $Path).Steps | Where-Object { $_.IsReadOnly -and $_.Role -eq 'Normal' -and -not $_.When } | ForEach-Object Id)
+        $results | Where-Object { $_.StepId -in $readOnly -and $_.Status -ne 'Succeeded' } | ForEach-Object StepId | Should -BeNullOrEmpty
+    }
+}
+
+Describe 'database-backups.md against the sandbox' {
+    It 'takes and verifies a manual backup for real' {
+        $before = Get-FrostBackup -Latest
+        $results = Invoke-FrostRunbook (Join-Path (Get-RepoRoot) 'runbooks/database-backups.md') -Section manual-backup -Parameter @{ Label = 'runbook-manual' } 6>$null
+        $results | Where-Object Status -ne 'Succeeded' | ForEach-Object { "$($_.StepId): $($_.Status) $($_.Error)" } | Should -BeNullOrEmpty
+        $latest = Get-FrostBackup -Latest
+        $latest.Id | Should -Not -Be $before.Id
+        $latest.Label | Should -Be 'runbook-manual'
+        $latest.Verified | Should -BeTrue
+    }
+}
+
+Describe 'disaster-recovery.md against the sandbox' {
+    It 'runs the restore drill for real and records the measured restore' {
+        $results = Invoke-FrostRunbook (Join-Path (Get-RepoRoot) 'runbooks/disaster-recovery.md') -Section restore-drill 6>$null
+        $results | Where-Object Status -ne 'Succeeded' | ForEach-Object { "$($_.StepId): $($_.Status) $($_.Error)" } | Should -BeNullOrEmpty
+        $restore = Get-FrostRecoveryStatus | Where-Object Id -eq 'database-restore'
+        $restore.MeasuredAt | Should -BeGreaterThan (Get-Date).AddMinutes(-5)
+    }
 }
 
 Describe 'daily-operations.md against the sandbox' {

@@ -31,6 +31,8 @@ Describe 'Get-FrostRunbook and Test-FrostRunbook' {
         $byRule['FG2002'].Line | Should -Be 4
         $byRule['FG2003'].Message | Should -Match 'no parameter -Nmae'
         $byRule['FG2003'].Line | Should -Be 8
+        # After `--`, `-U` and `-c` are arguments for the container's command, not parameters.
+        $byRule['FG2003'] | Should -HaveCount 1
         $byRule['FG2001'].Line | Sort-Object -Unique | Should -Be 12
         $byRule['FG2005'].Message | Should -Match 'bash'
         $byRule['FG2004'].Severity | Should -Be 'Warning'

@@ -104,7 +104,8 @@ internal sealed class PowerShellStepLinter
             return; // its metadata cannot be read here; nothing to say about its parameters
         }
 
-        foreach (var parameter in command.CommandElements.OfType<CommandParameterAst>())
+        // After `--` every word is an argument, even one that starts with a dash.
+        foreach (var parameter in command.CommandElements.OfType<CommandParameterAst>().TakeWhile(p => p.Extent.Text != "--"))
         {
             if (!Matches(parameter.ParameterName, known))
             {
