@@ -43,6 +43,10 @@ public static class ErrorIds
     public const string ScheduleInvalid = "ScheduleInvalid";
     public const string ScheduleWriteFailed = "ScheduleWriteFailed";
     public const string ScheduleNotFound = "ScheduleNotFound";
+    public const string ConfigArchiveKeyInvalid = "ConfigArchiveKeyInvalid";
+    public const string ConfigArchiveMissing = "ConfigArchiveMissing";
+    public const string DeploymentPathNotEmpty = "DeploymentPathNotEmpty";
+    public const string DeploymentRecoveryFailed = "DeploymentRecoveryFailed";
     public const string RecoveryObjectivesInvalid = "RecoveryObjectivesInvalid";
     public const string ServiceNotReady = "ServiceNotReady";
     public const string ServiceNotRunning = "ServiceNotRunning";

@@ -37,6 +37,10 @@ public sealed class FrostBackup
     public required string Path { get; init; }
     /// <summary>The manifest file (JSON) beside it.</summary>
     public required string ManifestPath { get; init; }
+    /// <summary>The deployment's files in the sealed configuration archive (Invoke-FrostBackup -IncludeConfig); empty without one.</summary>
+    public IReadOnlyList<string> ConfigFiles { get; init; } = [];
+    public string? ConfigArchivePath { get; init; }
+    public bool IncludesConfig => ConfigArchivePath is not null;
 
     public override string ToString() => Id;
 }

@@ -1,4 +1,6 @@
 using System.Management.Automation;
+using System.Security;
+using FrostGuard.Engine.Backups.ConfigArchive;
 using FrostGuard.Engine;
 using FrostGuard.Engine.Backups;
 using FrostGuard.Hosting;
@@ -36,8 +38,29 @@ public sealed class InvokeFrostBackupCommand : FrostCmdlet
     [Parameter]
     public SwitchParameter Verify { get; set; }
 
+    /// <summary>Also archive the deployment's configuration (compose files, .env, mounted files, FrostGuard's configuration), sealed with AES-GCM, for a full server recovery.</summary>
+    [Parameter]
+    public SwitchParameter IncludeConfig { get; set; }
+
+    /// <summary>The passphrase that seals the configuration archive (at least 12 characters).</summary>
+    [Parameter]
+    [ValidateNotNull]
+    public SecureString? Passphrase { get; set; }
+
+    /// <summary>A file of at least 32 random bytes that seals the configuration archive, instead of a passphrase.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? KeyFile { get; set; }
+
     protected override void EndProcessing()
     {
+        if (IncludeConfig.IsPresent != (Passphrase is not null || KeyFile is not null) || Passphrase is not null && KeyFile is not null)
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException(IncludeConfig ? "-IncludeConfig needs exactly one of -Passphrase or -KeyFile to seal the configuration archive." : "-Passphrase and -KeyFile seal the configuration archive: give them with -IncludeConfig."),
+                ErrorIds.ConfigArchiveKeyInvalid, ErrorCategory.InvalidArgument, IncludeConfig ? "IncludeConfig" : Passphrase is not null ? "Passphrase" : "KeyFile"));
+        }
+
         var session = Session;
         var database = Database ?? session.Config.Database.Name;
         var destination = Destination is null ? session.BackupRoot : GetUnresolvedProviderPathFromPSPath(Destination);
@@ -46,8 +69,10 @@ public sealed class InvokeFrostBackupCommand : FrostCmdlet
             return;
         }
 
+        using var configKey = IncludeConfig ? OpenConfigKey() : null;
         var request = new BackupRequest
         {
+            ConfigKey = configKey,
             Database = database,
             Destination = destination,
             Compression = Compression,
@@ -61,6 +86,21 @@ public sealed class InvokeFrostBackupCommand : FrostCmdlet
         catch (FrostException e)
         {
             WriteFrostError(e);
+        }
+    }
+
+    private ConfigArchiveKey OpenConfigKey()
+    {
+        try
+        {
+            return KeyFile is not null
+                ? ConfigArchiveKey.FromKeyFile(GetUnresolvedProviderPathFromPSPath(KeyFile))
+                : SecureStrings.Use(Passphrase!, characters => ConfigArchiveKey.FromPassphrase(characters));
+        }
+        catch (FrostException e)
+        {
+            ThrowFrostError(e);
+            throw; // not reached: ThrowFrostError always throws
         }
     }
 }

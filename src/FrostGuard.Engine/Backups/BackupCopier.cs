@@ -53,6 +53,11 @@ public static class BackupCopier
             }
 
             File.Move(partial, archive);
+            if (manifest.Config is { } sealedConfig)
+            {
+                CopySealedConfig(Path.Combine(Path.GetDirectoryName(backup.ManifestPath)!, sealedConfig.File), Path.Combine(destination, sealedConfig.File), sealedConfig.Sha256);
+            }
+
             manifest.Write(manifestPath);
             Posix.SyncDirectory(destination);
         }
@@ -69,5 +74,22 @@ public static class BackupCopier
 
         reporter.Verbose($"copied backup {manifest.Id} to {destination}; SHA-256 verified");
         return manifest.ToBackup(destination);
+    }
+
+    /// <summary>The sealed configuration archive is kilobytes: read, checked, written and synced in one go.</summary>
+    private static void CopySealedConfig(string source, string target, string expectedSha256)
+    {
+        var bytes = File.ReadAllBytes(source);
+        var sha = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes)).ToLowerInvariant();
+        if (!string.Equals(sha, expectedSha256, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new FrostException(ErrorIds.BackupChecksumMismatch, FailureKind.InvalidData,
+                $"The configuration archive {source} does not match its manifest (SHA-256 {sha}, expected {expectedSha256}); nothing was copied.", source,
+                "Run Test-FrostBackup on this backup; copy another one.");
+        }
+
+        using var stream = new FileStream(target, FileMode.CreateNew, FileAccess.Write);
+        stream.Write(bytes);
+        stream.Flush(flushToDisk: true);
     }
 }

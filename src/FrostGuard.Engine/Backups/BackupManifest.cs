@@ -43,6 +43,8 @@ public sealed record BackupManifest
     public bool Verified { get; init; }
     public string? Snapshot { get; init; }
     public IReadOnlyList<TableRowCount> Tables { get; init; } = [];
+    /// <summary>The sealed configuration archive (-IncludeConfig), or null.</summary>
+    public ConfigArchive.ConfigArchiveManifest? Config { get; init; }
 
     public static string PathFor(string folder, string id) => System.IO.Path.Combine(folder, id + Extension);
 
@@ -87,5 +89,7 @@ public sealed record BackupManifest
         RowCounts = Tables.ToDictionary(t => t.QualifiedName, t => t.Rows, StringComparer.Ordinal),
         Path = System.IO.Path.Combine(folder, File),
         ManifestPath = PathFor(folder, Id),
+        ConfigFiles = Config?.Files ?? [],
+        ConfigArchivePath = Config is null ? null : System.IO.Path.Combine(folder, Config.File),
     };
 }

@@ -22,6 +22,11 @@ public static class BackupRemover
         {
             File.Delete(backup.ManifestPath);
             File.Delete(backup.Path);
+            if (backup.ConfigArchivePath is { } sealedConfig)
+            {
+                File.Delete(sealedConfig);
+            }
+
             Posix.SyncDirectory(Path.GetDirectoryName(backup.ManifestPath)!);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -11,4 +11,6 @@ public sealed record BackupRequest
     public string? Label { get; init; }
     /// <summary>Read the archive back (checksum, pg_restore --list) before the manifest is written.</summary>
     public bool Verify { get; init; }
+    /// <summary>Also seal the deployment's configuration with this key (-IncludeConfig); the caller disposes it.</summary>
+    public ConfigArchive.ConfigArchiveKey? ConfigKey { get; init; }
 }

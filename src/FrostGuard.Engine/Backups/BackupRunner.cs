@@ -139,6 +139,14 @@ public sealed class BackupRunner
                 manifest = manifest with { Verified = true };
             }
 
+            if (request.ConfigKey is { } configKey)
+            {
+                manifest = manifest with
+                {
+                    Config = ConfigArchive.DeploymentArchive.Write(root, id, config.Project.Directory, config.SourcePath, configKey, reporter),
+                };
+            }
+
             manifest = manifest with { DurationSeconds = clock.Elapsed.TotalSeconds };
             try
             {
@@ -150,6 +158,11 @@ public sealed class BackupRunner
             {
                 File.Delete(manifestPath);
                 File.Delete(archivePath);
+                if (manifest.Config is { } sealedConfig)
+                {
+                    File.Delete(Path.Combine(root, sealedConfig.File));
+                }
+
                 throw BackupErrors.WriteFailed(archivePath, e);
             }
 

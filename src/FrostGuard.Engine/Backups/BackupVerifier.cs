@@ -51,6 +51,18 @@ public sealed class BackupVerifier
                 $"Backup {manifest.Id} is damaged: the SHA-256 of {path} is {actual}, its manifest says {manifest.Sha256}. It must not be restored.", manifest.Id,
                 "Use another backup (Get-FrostBackup), or restore a good copy of this file (Copy-FrostBackup made one if you ran it).");
         }
+
+        if (manifest.Config is { } sealedConfig)
+        {
+            var configPath = Path.Combine(Path.GetDirectoryName(path)!, sealedConfig.File);
+            var configSha = File.Exists(configPath) ? await ChecksumAsync(configPath, cancellationToken).ConfigureAwait(false) : "missing";
+            if (!string.Equals(configSha, sealedConfig.Sha256, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new FrostException(ErrorIds.BackupChecksumMismatch, FailureKind.InvalidData,
+                    $"The configuration archive {configPath} of backup {manifest.Id} is {(configSha == "missing" ? "missing" : "damaged: its SHA-256 is " + configSha)}; the manifest says {sealedConfig.Sha256}.", manifest.Id,
+                    "Use another backup taken with -IncludeConfig, or a good copy of this file.");
+            }
+        }
     }
 
     /// <summary>Checksum, then pg_restore --list; returns the number of archive entries.</summary>

@@ -15,11 +15,23 @@ internal static class Posix
     [DllImport("libc", EntryPoint = "open", SetLastError = true)]
     private static extern int NativeOpen([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
 
+    [DllImport("libc", EntryPoint = "chown", SetLastError = true)]
+    private static extern int NativeChown([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int owner, int group);
+
     [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
     private static extern int NativeFsync(int fd);
 
     [DllImport("libc", EntryPoint = "close", SetLastError = true)]
     private static extern int NativeClose(int fd);
+
+    /// <summary>Gives a file an owner and group, when this process may (root); otherwise leaves it to whoever runs this.</summary>
+    public static void Chown(string path, int owner, int group)
+    {
+        if (Environment.UserName == "root" && NativeChown(path, owner, group) != 0)
+        {
+            throw new IOException($"chown {owner}:{group} {path} failed: errno {Marshal.GetLastPInvokeError()}");
+        }
+    }
 
     /// <summary>Sends a signal; returns 0 or the errno (1 EPERM, 3 ESRCH).</summary>
     public static int Kill(int pid, int signal) => NativeKill(pid, signal) == 0 ? 0 : Marshal.GetLastPInvokeError();
