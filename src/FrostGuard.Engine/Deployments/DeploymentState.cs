@@ -108,7 +108,7 @@ public sealed class DeploymentState
                     return;
                 }
 
-                var what = string.Join(", ", waiting.Select(w => $"{w} {w.State}/{w.Health}").Concat(missing.Select(m => $"{m} has no container"))
+                var what = string.Join(", ", waiting.Select(w => $"{w} {w.State}/{w.Health}" + (w.LastProbeOutput is { Length: > 0 } probeOutput ? $" (last health probe: {Shorten(probeOutput)})" : "")).Concat(missing.Select(m => $"{m} has no container"))
                     .Concat(urlUp ? [] : [$"{probe.Url} not answering 200"]));
                 if (clock.Elapsed > timeout)
                 {
@@ -129,5 +129,11 @@ public sealed class DeploymentState
         {
             reporter.Progress(activity with { Completed = true });
         }
+    }
+
+    private static string Shorten(string text)
+    {
+        var flat = text.ReplaceLineEndings(" ").Trim();
+        return flat.Length > 160 ? flat[..160] + "…" : flat;
     }
 }

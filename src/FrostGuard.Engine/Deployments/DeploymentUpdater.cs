@@ -311,19 +311,30 @@ public sealed class DeploymentUpdater
     {
         var failureMessage = failure is FrostException f ? f.Message : "the update was stopped (Ctrl+C) before it finished";
         reporter.Warning($"The update failed: {failureMessage} Rolling back to release {previous.Id}.");
-        var attempted = new FrostRelease
+        // The failed release as it ran (its containers are still there), kept in the history.
+        FrostRelease attempted;
+        try
         {
-            Id = ReleaseStore.NewId(DateTimeOffset.UtcNow),
-            Project = _session.Config.Project.Name,
-            Created = DateTimeOffset.UtcNow,
-            Status = FrostReleaseStatus.RolledBack,
-            Version = request.Version,
-            Services = [],
-            Tags = _state.ReadTags(),
-            ComposeHash = DeploymentState.HashFiles(_state.Compose.Files()),
-            GitCommit = await new GitCheckout(_state.Directory).HeadAsync(CancellationToken.None).ConfigureAwait(false),
-            Note = $"failed: {failureMessage}",
-        };
+            attempted = await _state.CaptureAsync(ReleaseStore.NewId(DateTimeOffset.UtcNow), request.Version, FrostReleaseStatus.RolledBack,
+                $"failed: {failureMessage}", CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (FrostException captureFailure)
+        {
+            // Reading the failed state must not stop the rollback: the record keeps what is known.
+            reporter.Warning($"Could not read the failed release's containers ({captureFailure.Message}); its record has no image ids.");
+            attempted = new FrostRelease
+            {
+                Id = ReleaseStore.NewId(DateTimeOffset.UtcNow),
+                Project = _session.Config.Project.Name,
+                Created = DateTimeOffset.UtcNow,
+                Status = FrostReleaseStatus.RolledBack,
+                Version = request.Version,
+                Services = [],
+                Tags = _state.ReadTags(),
+                ComposeHash = DeploymentState.HashFiles(_state.Compose.Files()),
+                Note = $"failed: {failureMessage}",
+            };
+        }
         var rollbackStart = Stopwatch.GetTimestamp();
         var rollbackClock = Stopwatch.StartNew();
         IReadOnlyList<FrostHealthResult> health;

@@ -108,7 +108,7 @@ public sealed class ServiceScaler
             var cpusInUse = use.CpuPercent / 100.0;
             if (request.Cpus is { } cpus && cpusInUse > cpus)
             {
-                yield return $"{container.Container} uses {cpusInUse:0.00} CPUs now, more than the new limit of {cpus:0.##} CPUs: it will be throttled.";
+                yield return $"{container.Container} uses {cpusInUse:0.###} CPUs now, more than the new limit of {cpus:0.###} CPUs: it will be throttled.";
             }
         }
     }
