@@ -65,4 +65,5 @@ public static class ErrorIds
     public const string ReleaseRecordInvalid = "ReleaseRecordInvalid";
     public const string OverrideFileNotManaged = "OverrideFileNotManaged";
     public const string ScaleNotPossible = "ScaleNotPossible";
+    public const string ServiceLimitMissing = "ServiceLimitMissing";
 }

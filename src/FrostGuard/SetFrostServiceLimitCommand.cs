@@ -49,7 +49,7 @@ public sealed class SetFrostServiceLimitCommand : FrostCmdlet
         if (!Remove && memory is null && cpus is null)
         {
             ThrowTerminatingError(FrostErrors.Create(new ArgumentException("Give -Memory, -Cpus or both (or -Remove)."),
-                "LimitMissing", ErrorCategory.InvalidArgument, Name, "e.g. Set-FrostServiceLimit -Name backend -Memory 512MB -Cpus 1.5"));
+                ErrorIds.ServiceLimitMissing, ErrorCategory.InvalidArgument, Name, "e.g. Set-FrostServiceLimit -Name backend -Memory 512MB -Cpus 1.5"));
         }
 
         var session = Session;

@@ -80,10 +80,10 @@ public sealed class DeploymentState
     /// A container that exits or turns unhealthy fails at once, not at the timeout.
     /// </summary>
     public async Task WaitHealthyAsync(IReadOnlyCollection<string> services, AvailabilityProbe probe, long since, TimeSpan timeout,
-        int progressId, IFrostReporter reporter, CancellationToken cancellationToken)
+        int progressId, IFrostReporter reporter, CancellationToken cancellationToken, int parentProgressId = -1)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        var activity = new ProgressUpdate(progressId, "Waiting for the deployment to be healthy", "", ParentActivityId: progressId - 1);
+        var activity = new ProgressUpdate(progressId, "Waiting for the deployment to be healthy", "", ParentActivityId: parentProgressId);
         try
         {
             while (true)

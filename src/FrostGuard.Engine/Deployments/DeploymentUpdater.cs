@@ -86,7 +86,7 @@ public sealed class DeploymentUpdater
                 await _state.Compose.UpAsync(upServices, request.HealthTimeout + TimeSpan.FromSeconds(60), reporter, cancellationToken).ConfigureAwait(false);
 
                 Step(6, "wait for health");
-                await _state.WaitHealthyAsync(upServices, probe, beforeUp, request.HealthTimeout, ProgressId + 1, reporter, cancellationToken).ConfigureAwait(false);
+                await _state.WaitHealthyAsync(upServices, probe, beforeUp, request.HealthTimeout, ProgressId + 1, reporter, cancellationToken, ProgressId).ConfigureAwait(false);
                 var health = await VerifyAsync(reporter, cancellationToken).ConfigureAwait(false);
 
                 var release = await _state.CaptureAsync(ReleaseStore.NewId(DateTimeOffset.UtcNow), request.Version, FrostReleaseStatus.Deployed,
@@ -410,7 +410,7 @@ public sealed class DeploymentUpdater
             : release.Services.Select(s => s.Service).Where(s => changed.ContainsKey(DeploymentState.TagKey(s))).ToList();
         var beforeUp = Stopwatch.GetTimestamp();
         await _state.Compose.UpAsync(services, healthTimeout + TimeSpan.FromSeconds(60), reporter, cancellationToken).ConfigureAwait(false);
-        await _state.WaitHealthyAsync(services, probe, beforeUp, healthTimeout, ProgressId + 1, reporter, cancellationToken).ConfigureAwait(false);
+        await _state.WaitHealthyAsync(services, probe, beforeUp, healthTimeout, ProgressId + 1, reporter, cancellationToken, ProgressId).ConfigureAwait(false);
         return services;
     }
 
