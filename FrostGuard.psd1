@@ -13,6 +13,7 @@
         'module/FrostGuard.Runbooks.format.ps1xml'
         'module/FrostGuard.Backups.format.ps1xml'
         'module/FrostGuard.Health.format.ps1xml'
+        'module/FrostGuard.Deployments.format.ps1xml'
     )
     CmdletsToExport      = @(
         'Get-FrostDatabase'
@@ -47,6 +48,12 @@
         'Send-FrostAlert'
         'Export-FrostAlertRule'
         'Export-FrostDashboard'
+        'Update-FrostDeployment'
+        'Get-FrostRelease'
+        'Undo-FrostDeployment'
+        'Set-FrostServiceScale'
+        'Set-FrostServiceLimit'
+        'Get-FrostScalingAdvice'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -58,4 +58,19 @@ public static class ErrorIds
     public const string ExportFailed = "ExportFailed";
     public const string AlertDeliveryFailed = "AlertDeliveryFailed";
     public const string AlertWebhookMissing = "AlertWebhookMissing";
+    public const string ToolNotFound = "ToolNotFound";
+    public const string ComposeFailed = "ComposeFailed";
+    public const string GitFailed = "GitFailed";
+    public const string UpdatePreflightFailed = "UpdatePreflightFailed";
+    public const string UpdateImageNotFound = "UpdateImageNotFound";
+    public const string UpdateInvalidVersion = "UpdateInvalidVersion";
+    public const string UpdateHealthTimeout = "UpdateHealthTimeout";
+    public const string UpdateHealthCheckFailed = "UpdateHealthCheckFailed";
+    public const string UpdateRolledBack = "UpdateRolledBack";
+    public const string RollbackFailed = "RollbackFailed";
+    public const string ReleaseNotFound = "ReleaseNotFound";
+    public const string ReleaseRecordInvalid = "ReleaseRecordInvalid";
+    public const string OverrideFileNotManaged = "OverrideFileNotManaged";
+    public const string ScaleNotPossible = "ScaleNotPossible";
+    public const string ServiceLimitMissing = "ServiceLimitMissing";
 }

@@ -21,6 +21,10 @@ public sealed class FrostService
     public required string ImageId { get; init; }
     /// <summary>The output of the most recent health probe, when the service has a healthcheck.</summary>
     public string? LastProbeOutput { get; init; }
+    /// <summary>The container's memory limit in bytes (Compose mem_limit); null when it has none.</summary>
+    public long? MemoryLimit { get; init; }
+    /// <summary>The container's CPU limit in CPUs (Compose cpus); null when it has none.</summary>
+    public double? CpuLimit { get; init; }
     /// <summary>Live CPU and memory use; filled only by Get-FrostService -Resources.</summary>
     public FrostServiceResources? Resources { get; set; }
 

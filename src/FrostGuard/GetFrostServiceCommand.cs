@@ -84,7 +84,17 @@ public sealed class GetFrostServiceCommand : FrostCmdlet
 
         foreach (var service in services)
         {
-            WriteObject(service);
+            if (Resources)
+            {
+                // Its own view: use and limits side by side (module/FrostGuard.Deployments.format.ps1xml).
+                var wrapped = PSObject.AsPSObject(service);
+                wrapped.TypeNames.Insert(0, "FrostGuard.FrostService#Resources");
+                WriteObject(wrapped);
+            }
+            else
+            {
+                WriteObject(service);
+            }
         }
     }
 }

@@ -44,6 +44,11 @@ public sealed class DatabaseRestorer
         try
         {
             await services.StopAsync(targets, reporter, CancellationToken.None).ConfigureAwait(false);
+            if (request.DropTablesNotInBackup)
+            {
+                await DropTablesNotInAsync(manifest, database, reporter).ConfigureAwait(false);
+            }
+
             try
             {
                 // Not cancellable once started: a half-restored database is worse than waiting.
@@ -114,5 +119,33 @@ public sealed class DatabaseRestorer
             TotalDuration = clock.Elapsed,
             ServicesRestarted = targets.Select(s => s.Service).ToList(),
         };
+    }
+
+    /// <summary>Tables that are in the database and not in the backup, dropped with what depends on them (statements built by the server's format('%I.%I')).</summary>
+    private async Task DropTablesNotInAsync(BackupManifest manifest, string database, IFrostReporter reporter)
+    {
+        var keep = manifest.Tables.Select(t => t.QualifiedName).ToHashSet(StringComparer.Ordinal);
+        await using var connection = await _session.Database.OpenAsync(CancellationToken.None, database).ConfigureAwait(false);
+        var drops = new List<(string Name, string Sql)>();
+        await using (var list = new Npgsql.NpgsqlCommand(
+            "SELECT schemaname || '.' || tablename, format('DROP TABLE IF EXISTS %I.%I CASCADE', schemaname, tablename) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') AND schemaname NOT LIKE 'pg\\_%'",
+            connection))
+        await using (var reader = await list.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false))
+            {
+                if (!keep.Contains(reader.GetString(0)))
+                {
+                    drops.Add((reader.GetString(0), reader.GetString(1)));
+                }
+            }
+        }
+
+        foreach (var (name, sql) in drops)
+        {
+            reporter.Verbose($"dropping table {name}: the backup has no such table");
+            await using var drop = new Npgsql.NpgsqlCommand(sql, connection);
+            await drop.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+        }
     }
 }

@@ -65,6 +65,8 @@ public sealed class ServiceInventory
             OomKilled = state?.OOMKilled == true,
             Image = container.Config?.Image ?? "",
             ImageId = container.Image ?? "",
+            MemoryLimit = container.HostConfig?.Memory is > 0 and var memory ? memory : null,
+            CpuLimit = container.HostConfig?.NanoCPUs is > 0 and var nano ? nano / 1e9 : null,
             LastProbeOutput = state?.Health?.Log is { Count: > 0 } probes ? probes[^1].Output?.Trim() : null,
         };
     }

@@ -1,0 +1,90 @@
+using FrostGuard.Engine.Configuration;
+
+namespace FrostGuard.Engine.Deployments;
+
+/// <summary>
+/// Docker Compose, the engine of every change to the deployment's containers: v2
+/// (`docker compose`) when the docker CLI has the plugin, else v1 (`docker-compose`), as the
+/// sandbox scripts choose. Always the configured project name and compose files, plus
+/// FrostGuard's override file when it exists.
+/// </summary>
+public sealed class ComposeCli
+{
+    private static readonly TimeSpan VersionTimeout = TimeSpan.FromSeconds(20);
+    private static (string File, string[] Prefix)? _tool;
+
+    private readonly FrostConfig _config;
+
+    public ComposeCli(FrostConfig config) => _config = config;
+
+    public string Directory => _config.Project.Directory;
+
+    /// <summary>The compose files Compose is given, in order: the configured ones, then the override when present.</summary>
+    public IReadOnlyList<string> Files()
+    {
+        var files = _config.Project.ComposeFiles.Select(f => Path.Combine(Directory, f)).ToList();
+        var managed = ComposeOverride.PathIn(Directory);
+        if (File.Exists(managed) && !files.Contains(managed, StringComparer.Ordinal))
+        {
+            files.Add(managed);
+        }
+
+        return files;
+    }
+
+    /// <summary>Arguments for `up -d` of the given services (all when empty); --no-deps so Compose neither touches nor waits on others.</summary>
+    public IReadOnlyList<string> UpArguments(IReadOnlyCollection<string> services)
+    {
+        var arguments = new List<string> { "-p", _config.Project.Name };
+        foreach (var file in Files())
+        {
+            arguments.Add("-f");
+            arguments.Add(file);
+        }
+
+        arguments.Add("up");
+        arguments.Add("-d");
+        if (services.Count > 0)
+        {
+            arguments.Add("--no-deps");
+            arguments.AddRange(services);
+        }
+
+        return arguments;
+    }
+
+    public async Task UpAsync(IReadOnlyCollection<string> services, TimeSpan timeout, Reporting.IFrostReporter reporter, CancellationToken cancellationToken)
+    {
+        var (file, prefix) = await ToolAsync(cancellationToken).ConfigureAwait(false);
+        var arguments = prefix.Concat(UpArguments(services)).ToList();
+        reporter.Verbose($"{file} {string.Join(' ', arguments)}");
+        var result = await ExternalTool.RunAsync(file, arguments, Directory, timeout, l => reporter.Verbose("compose: " + l), cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            throw new FrostException(ErrorIds.ComposeFailed, FailureKind.OperationFailed,
+                $"Compose could not bring up {(services.Count == 0 ? "the services" : string.Join(", ", services))} of project {_config.Project.Name} (exit code {result.ExitCode}): {result.Tail()}",
+                Directory, $"Run `{file} {string.Join(' ', arguments)}` in {Directory} to see the whole output; Get-FrostService shows the containers.");
+        }
+    }
+
+    /// <summary>v2 when `docker compose version` answers, else v1; found once per process.</summary>
+    public static async Task<(string File, string[] Prefix)> ToolAsync(CancellationToken cancellationToken)
+    {
+        if (_tool is { } known)
+        {
+            return known;
+        }
+
+        try
+        {
+            var v2 = await ExternalTool.RunAsync("docker", ["compose", "version"], Path.GetTempPath(), VersionTimeout, null, cancellationToken).ConfigureAwait(false);
+            _tool = v2.Succeeded ? ("docker", ["compose"]) : ("docker-compose", []);
+        }
+        catch (FrostException e) when (e.ErrorId == ErrorIds.ToolNotFound)
+        {
+            _tool = ("docker-compose", []);
+        }
+
+        return _tool.Value;
+    }
+}

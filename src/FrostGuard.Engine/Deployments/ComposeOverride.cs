@@ -1,0 +1,174 @@
+using System.Globalization;
+using System.Text;
+using YamlDotNet.RepresentationModel;
+
+namespace FrostGuard.Engine.Deployments;
+
+/// <summary>Scale and limits of one service in the override file.</summary>
+public sealed record ServiceOverride(int? Replicas = null, long? MemoryBytes = null, double? Cpus = null)
+{
+    public bool IsEmpty => Replicas is null or 1 && MemoryBytes is null && Cpus is null;
+}
+
+/// <summary>
+/// The compose override file FrostGuard manages in the deployment directory:
+/// docker-compose.override.yml, the name Compose itself reads by default, so a plain
+/// `docker-compose up -d` keeps the scale and limits as an update does. Only a file that starts
+/// with FrostGuard's marker line is FrostGuard's to rewrite; it is written to a temporary file
+/// in the same folder, synced and renamed, so Compose never reads half a file.
+/// </summary>
+public sealed class ComposeOverride
+{
+    public const string FileName = "docker-compose.override.yml";
+    public const string Marker = "# Managed by FrostGuard (Set-FrostServiceScale, Set-FrostServiceLimit); edits here are overwritten.";
+
+    public ComposeOverride(string? composeVersion, IReadOnlyDictionary<string, ServiceOverride> services)
+    {
+        ComposeVersion = composeVersion;
+        Services = services;
+    }
+
+    /// <summary>The `version:` of the main compose file (Compose v1 wants every file to agree); null when it has none.</summary>
+    public string? ComposeVersion { get; }
+
+    public IReadOnlyDictionary<string, ServiceOverride> Services { get; }
+
+    public static string PathIn(string directory) => System.IO.Path.Combine(directory, FileName);
+
+    public ServiceOverride For(string service) => Services.TryGetValue(service, out var o) ? o : new ServiceOverride();
+
+    public ComposeOverride With(string service, ServiceOverride change)
+    {
+        var services = new SortedDictionary<string, ServiceOverride>(Services.ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal);
+        if (change.IsEmpty)
+        {
+            services.Remove(service);
+        }
+        else
+        {
+            services[service] = change;
+        }
+
+        return new ComposeOverride(ComposeVersion, services);
+    }
+
+    /// <summary>The file's text: the marker, the version, and per service only what is set.</summary>
+    public string Render()
+    {
+        var text = new StringBuilder();
+        text.Append(Marker).Append('\n');
+        if (ComposeVersion is not null)
+        {
+            text.Append("version: \"").Append(ComposeVersion).Append("\"\n");
+        }
+
+        text.Append("services:");
+        if (Services.Count == 0)
+        {
+            text.Append(" {}\n");
+            return text.ToString();
+        }
+
+        text.Append('\n');
+        foreach (var (name, o) in Services.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            text.Append("  ").Append(name).Append(":\n");
+            if (o.Replicas is { } replicas and not 1)
+            {
+                text.Append("    scale: ").Append(replicas.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            }
+
+            if (o.MemoryBytes is { } memory)
+            {
+                text.Append("    mem_limit: ").Append(memory.ToString(CultureInfo.InvariantCulture)).Append('\n');
+            }
+
+            if (o.Cpus is { } cpus)
+            {
+                text.Append("    cpus: ").Append(cpus.ToString("0.###", CultureInfo.InvariantCulture)).Append('\n');
+            }
+        }
+
+        return text.ToString();
+    }
+
+    /// <summary>Reads the managed file; a missing file is an empty override. A file without the marker is not FrostGuard's.</summary>
+    public static ComposeOverride Load(string directory, string? composeVersion)
+    {
+        var path = PathIn(directory);
+        if (!File.Exists(path))
+        {
+            return new ComposeOverride(composeVersion, new Dictionary<string, ServiceOverride>());
+        }
+
+        return Parse(File.ReadAllText(path), path, composeVersion);
+    }
+
+    public static ComposeOverride Parse(string text, string path, string? composeVersion)
+    {
+        if (!text.StartsWith(Marker, StringComparison.Ordinal))
+        {
+            throw new FrostException(ErrorIds.OverrideFileNotManaged, FailureKind.InvalidData,
+                $"{path} exists and was not written by FrostGuard (its first line is not FrostGuard's marker); FrostGuard will not overwrite it.", path,
+                $"Move its settings into the main compose file and remove {path}, then run the command again.");
+        }
+
+        var services = new SortedDictionary<string, ServiceOverride>(StringComparer.Ordinal);
+        try
+        {
+            var yaml = new YamlStream();
+            yaml.Load(new StringReader(text));
+            if (yaml.Documents.Count > 0 && yaml.Documents[0].RootNode is YamlMappingNode root
+                && root.Children.TryGetValue(new YamlScalarNode("services"), out var node) && node is YamlMappingNode serviceNodes)
+            {
+                foreach (var (key, value) in serviceNodes.Children)
+                {
+                    var settings = value as YamlMappingNode ?? new YamlMappingNode();
+                    services[((YamlScalarNode)key).Value!] = new ServiceOverride(
+                        Scalar(settings, "scale") is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : null,
+                        Scalar(settings, "mem_limit") is { } m ? long.Parse(m, CultureInfo.InvariantCulture) : null,
+                        Scalar(settings, "cpus") is { } c ? double.Parse(c, CultureInfo.InvariantCulture) : null);
+                }
+            }
+        }
+        catch (Exception e) when (e is YamlDotNet.Core.YamlException or FormatException or InvalidCastException or OverflowException)
+        {
+            throw new FrostException(ErrorIds.OverrideFileNotManaged, FailureKind.InvalidData,
+                $"{path} carries FrostGuard's marker but cannot be read: {e.Message}", path,
+                $"Remove {path} (it only holds scale and limits) and set them again with Set-FrostServiceScale / Set-FrostServiceLimit.", e);
+        }
+
+        return new ComposeOverride(composeVersion, services);
+    }
+
+    /// <summary>Writes the file (temporary file, fsync, rename, folder sync); an empty override removes it.</summary>
+    public void Save(string directory)
+    {
+        var path = PathIn(directory);
+        if (Services.Count == 0)
+        {
+            File.Delete(path);
+            Backups.Posix.SyncDirectory(directory);
+            return;
+        }
+
+        AtomicFile.Write(path, Render(), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+    }
+
+    /// <summary>The `version:` line of a compose file, if it has one.</summary>
+    public static string? VersionOf(string composeFile)
+    {
+        foreach (var line in File.ReadLines(composeFile))
+        {
+            if (line.StartsWith("version:", StringComparison.Ordinal))
+            {
+                return line["version:".Length..].Trim().Trim('"', '\'');
+            }
+        }
+
+        return null;
+    }
+
+    private static string? Scalar(YamlMappingNode node, string key) =>
+        node.Children.TryGetValue(new YamlScalarNode(key), out var value) && value is YamlScalarNode scalar ? scalar.Value : null;
+}

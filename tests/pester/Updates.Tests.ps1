@@ -1,0 +1,147 @@
+# Updates and rollbacks against the live sandbox, on its own deployment repository: the backend
+# images 'current', 'next' (applies migration 2) and 'broken' (fails its health check). Every
+# path leaves the sandbox as it found it: at 'current', migration 2 undone, healthy.
+BeforeAll {
+    Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
+    Import-Module (Get-ModuleManifestPath) -Force
+    Wait-SandboxHealthy
+
+    $config = Get-SandboxConfig
+    $deployment = $config.project.directory
+    $envPath = Join-Path $deployment '.env'
+
+    function Get-EnvValue {
+        param([Parameter(Mandatory)] [string] $Key)
+        $line = Get-Content $envPath | Where-Object { $_ -like "$Key=*" } | Select-Object -Last 1
+        if ($line) { $line.Substring($line.IndexOf('=') + 1) }
+    }
+
+    # psql on the host as the application user; the password only in this child's environment.
+    function Invoke-Sql {
+        param([Parameter(Mandatory)] [string] $Sql)
+        $env:PGPASSWORD = Get-EnvValue $config.database.password.envFileKey
+        try {
+            $out = & psql -X -q -t -A -v ON_ERROR_STOP=1 -h $config.database.host -p $config.database.port -U $config.database.user -d $config.database.name -c $Sql 2>&1
+            if ($LASTEXITCODE -ne 0) { throw "psql failed: $out" }
+            $out
+        }
+        finally { Remove-Item Env:PGPASSWORD }
+    }
+
+    function Get-Migration { @(Invoke-Sql 'SELECT version FROM schema_migrations ORDER BY 1' | ForEach-Object { [int]$_ }) }
+
+    function Get-BackendImage { (Get-FrostService -Name backend | Select-Object -First 1).Image }
+
+    if ((Get-EnvValue BACKEND_TAG) -ne 'current' -or (Get-Migration) -contains 2) {
+        throw "The sandbox must start at backend 'current' without migration 2 (BACKEND_TAG=$(Get-EnvValue BACKEND_TAG), migrations $(Get-Migration -join ','))."
+    }
+
+    $script:startRelease = $null
+}
+
+AfterAll {
+    # Back to 'current' with the migration undone, whatever the tests got to.
+    if ((Get-EnvValue BACKEND_TAG) -ne 'current' -or (Get-Migration) -contains 2) {
+        $target = $script:startRelease
+        if (-not $target) {
+            $target = (Get-FrostRelease | Where-Object { $_.Tags['BACKEND_TAG'] -eq 'current' -and $_.Status -eq 'Deployed' } | Select-Object -First 1).Id
+        }
+        $restore = (Get-Migration) -contains 2
+        Undo-FrostDeployment -To $target -RestoreDatabase:$restore -Confirm:$false | Out-Null
+    }
+    Wait-SandboxHealthy
+}
+
+Describe 'Update-FrostDeployment and Undo-FrostDeployment' {
+    It '-WhatIf changes nothing: no .env change, no record, no backup, no new container' {
+        $envBefore = (Get-FileHash $envPath).Hash
+        $releasesBefore = @(Get-FrostRelease).Count
+        $backupsBefore = @(Get-FrostBackup).Count
+        $containersBefore = (Get-FrostService).ContainerId -join ','
+
+        Update-FrostDeployment -Version next -Service backend -WhatIf
+        Undo-FrostDeployment -WhatIf -ErrorAction SilentlyContinue
+
+        (Get-FileHash $envPath).Hash | Should -Be $envBefore
+        @(Get-FrostRelease).Count | Should -Be $releasesBefore
+        @(Get-FrostBackup).Count | Should -Be $backupsBefore
+        (Get-FrostService).ContainerId -join ',' | Should -Be $containersBefore
+    }
+
+    It 'refuses a version whose image does not exist, before changing anything' {
+        $envBefore = (Get-FileHash $envPath).Hash
+        { Update-FrostDeployment -Version does-not-exist -Service backend -SkipBackup -ErrorAction Stop } |
+            Should -Throw -ErrorId 'UpdateImageNotFound,FrostGuard.UpdateFrostDeploymentCommand'
+        (Get-FileHash $envPath).Hash | Should -Be $envBefore
+    }
+
+    It "updates to 'next': backup, release record, new image, migration 2 applied" {
+        $result = Update-FrostDeployment -Version next -Service backend -Confirm:$false
+        $result.Succeeded | Should -BeTrue
+        $result.RolledBack | Should -BeFalse
+        $script:startRelease = $result.FromRelease
+
+        Get-EnvValue BACKEND_TAG | Should -Be 'next'
+        Get-BackendImage | Should -BeLike '*:next'
+        Get-Migration | Should -Contain 2
+
+        # The pre-update backup exists and is recorded with the release that was left.
+        $result.BackupId | Should -Not -BeNullOrEmpty
+        (Get-FrostBackup | Where-Object Id -eq $result.BackupId) | Should -Not -BeNullOrEmpty
+        $previous = Get-FrostRelease -Id $result.FromRelease
+        $previous.BackupId | Should -Be $result.BackupId
+        $previous.Tags['BACKEND_TAG'] | Should -Be 'current'
+
+        # The record: image id and tag per service, compose hash, the deployment repository's commit.
+        $current = Get-FrostRelease -Current
+        $current.Id | Should -Be $result.ToRelease
+        ($current.Services | Where-Object Service -eq backend).Image | Should -BeLike '*:next'
+        ($current.Services | Where-Object Service -eq backend).ImageId | Should -Match '^sha256:[0-9a-f]{64}$'
+        $current.ComposeHash | Should -Match '^[0-9a-f]{64}$'
+        $current.GitCommit | Should -Be ((git -C $deployment rev-parse HEAD) | Out-String).Trim()
+        $json = Get-Content -Raw $current.Path | ConvertFrom-Json
+        $json.tags.BACKEND_TAG | Should -Be 'next'
+        (Get-FrostRelease)[0].Id | Should -Be $current.Id -Because 'the history is newest first'
+    }
+
+    It "rolls back by itself from 'broken' to 'next', reporting the failure, the rollback and the downtime" {
+        $result = Update-FrostDeployment -Version broken -Service backend -HealthTimeoutSeconds 20 -Confirm:$false -ErrorVariable problems -ErrorAction SilentlyContinue
+
+        $problems | Should -HaveCount 1
+        $problems[0].FullyQualifiedErrorId | Should -Be 'UpdateRolledBack,FrostGuard.UpdateFrostDeploymentCommand'
+        "$($problems[0])" | Should -Match 'rolled back'
+        $result.Succeeded | Should -BeFalse
+        $result.RolledBack | Should -BeTrue
+        $result.Failure | Should -Not -BeNullOrEmpty
+
+        Get-EnvValue BACKEND_TAG | Should -Be 'next'
+        Get-BackendImage | Should -BeLike '*:next'
+        (Get-FrostRelease -Current).Tags['BACKEND_TAG'] | Should -Be 'next'
+        (Get-FrostRelease -Id $result.ToRelease).Status | Should -Be 'RolledBack'
+        Test-FrostHealth -Check Http -Quiet | Should -BeTrue
+
+        $seconds = $result.RollbackDowntime.TotalSeconds
+        Write-Host ("    rollback downtime {0:N1} s (health URL down from the rollback's start until it answered 200); rollback {1:N1} s; down {2:N1} s in all" -f $seconds, $result.RollbackDuration.TotalSeconds, $result.Downtime.TotalSeconds)
+        $seconds | Should -BeGreaterThan 0
+        $seconds | Should -BeLessThan 15
+
+        # Recorded for the rollback recovery objective.
+        $measured = Get-Content -Raw (Join-Path $env:FROSTGUARD_STATE 'recovery-measurements.json') | ConvertFrom-Json
+        $measured.rollback.seconds | Should -BeGreaterThan 0
+    }
+
+    It "Undo-FrostDeployment -RestoreDatabase returns to 'current' with migration 2 undone" {
+        $result = Undo-FrostDeployment -To $script:startRelease -RestoreDatabase -Confirm:$false
+        $result.Succeeded | Should -BeTrue
+        $result.CurrentRelease | Should -Be $script:startRelease
+        $result.BackupId | Should -Be (Get-FrostRelease -Id $script:startRelease).BackupId
+
+        Get-EnvValue BACKEND_TAG | Should -Be 'current'
+        Get-BackendImage | Should -BeLike '*:current'
+        Get-Migration | Should -Be @(1)
+        Invoke-Sql "SELECT to_regclass('public.maintenance_windows') IS NULL" | Should -Be 't'
+        Invoke-Sql "SELECT count(*) FROM information_schema.columns WHERE table_name = 'readings' AND column_name = 'quality'" | Should -Be '0'
+        (Get-FrostRelease -Current).Id | Should -Be $script:startRelease
+        Test-FrostHealth -Check Http -Quiet | Should -BeTrue
+    }
+}
