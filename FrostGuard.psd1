@@ -37,6 +37,7 @@
         'Register-FrostBackupSchedule'
         'Get-FrostBackupSchedule'
         'Unregister-FrostBackupSchedule'
+        'Restore-FrostDeployment'
         'Start-FrostService'
         'Stop-FrostService'
         'Restart-FrostService'

@@ -110,8 +110,8 @@ write_deployment_repository() {
     cp "$ROOT/sandbox/deployment/docker-compose.yml" "$SANDBOX_DEPLOYMENT/docker-compose.yml"
     cp "$ROOT/sandbox/deployment/gitignore" "$SANDBOX_DEPLOYMENT/.gitignore"
     cp "$ROOT/sandbox/deployment/postgres/pg_hba.conf" "$SANDBOX_DEPLOYMENT/postgres/pg_hba.conf"
-    sed -e "s/\${PROXY_PORT}/$SANDBOX_PROXY_PORT/g" -e "s/\${BACKEND_PORT}/$SANDBOX_BACKEND_PORT/g" \
-        "$ROOT/sandbox/deployment/proxy/nginx.conf.template" >"$SANDBOX_DEPLOYMENT/proxy/nginx.conf"
+    cp "$ROOT/sandbox/deployment/proxy/nginx.conf.template" "$SANDBOX_DEPLOYMENT/proxy/nginx.conf.template"
+    rm -f "$SANDBOX_DEPLOYMENT/proxy/nginx.conf" # rendered by the proxy container itself since it reads its ports from .env
     chmod -R a+rX "$SANDBOX_DEPLOYMENT/postgres" "$SANDBOX_DEPLOYMENT/proxy"
     local git=(git -C "$SANDBOX_DEPLOYMENT" -c user.name="FrostGuard sandbox" -c user.email=sandbox@localhost)
     [[ -d "$SANDBOX_DEPLOYMENT/.git" ]] || "${git[@]}" init -q -b main

@@ -60,3 +60,95 @@ Describe 'Invoke-FrostBackup -IncludeConfig' {
         @(Get-FrostBackup).Count | Should -Be $before
     }
 }
+
+# The drill: the sandbox recovered into a second, fresh deployment directory under another
+# project name and ports, as on a new server, and the time until healthy measured.
+Describe 'Restore-FrostDeployment, the full-recovery drill' {
+    BeforeAll {
+        $script:work = Join-Path ([IO.Path]::GetTempPath()) "frostguard-drill-$([guid]::NewGuid().ToString('N'))"
+        $script:drillPath = Join-Path $work 'deployment'
+        $script:drillData = Join-Path $work 'data/postgres'
+        $script:ports = @{ Pg = 55482; Backend = 58130; Proxy = 58493 }
+        $script:project = 'frostguard-drill'
+        New-Item -ItemType Directory -Path $work | Out-Null
+
+        # The new server's empty database service: what the official postgres image's entrypoint
+        # does on first start (the sandbox's images have no entrypoint), with the same password.
+        $pwfile = Join-Path $work 'pw'
+        Set-Content -Path $pwfile -Value $dbPassword -NoNewline
+        & bash -euo pipefail -c @'
+install -d -m 0700 -o postgres -g postgres "$1"
+chown postgres "$2"; chmod 0600 "$2"
+setpriv --reuid=postgres --regid=postgres --init-groups /usr/lib/postgresql/15/bin/initdb -D "$1" --username=frostguard --pwfile="$2" --auth=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+echo "CREATE DATABASE frostguard;" | setpriv --reuid=postgres --regid=postgres --init-groups /usr/lib/postgresql/15/bin/postgres --single -D "$1" postgres >/dev/null
+'@ drill $drillData $pwfile
+        Remove-Item $pwfile
+        $LASTEXITCODE | Should -Be 0
+
+        $script:drillConfig = New-ConfigVariant -Path (Join-Path $work 'frostguard-drill.json') -Change {
+            param($c)
+            $c.project.name = $project
+            $c.project.directory = $drillPath
+            $c.database.port = $ports.Pg
+            $c.backupRoot = Join-Path $work 'backups'
+            $c.health.healthUrl = "https://localhost:$($ports.Proxy)/health"
+            $c.health.metricsUrl = "http://127.0.0.1:$($ports.Backend)/metrics"
+            $c.tls.port = $ports.Proxy
+        }
+        $script:environment = @{
+            COMPOSE_PROJECT_NAME = $project; PG_PORT = "$($ports.Pg)"; BACKEND_PORT = "$($ports.Backend)"; PROXY_PORT = "$($ports.Proxy)"; PG_DATA = $drillData
+        }
+        $script:source = Invoke-FrostBackup -IncludeConfig -Passphrase $passphrase -Verify -Label 'drill'
+    }
+
+    AfterAll {
+        if (Test-Path (Join-Path $drillPath 'docker-compose.yml')) {
+            [string[]] $compose = if ((& docker compose version 2>$null) -and $LASTEXITCODE -eq 0) { 'docker', 'compose' } else { 'docker-compose' }
+            & $compose[0] @($compose | Select-Object -Skip 1) -p $project -f (Join-Path $drillPath 'docker-compose.yml') down --timeout 5 2>&1 | Out-Null
+        }
+        if ($source) { $source | Remove-FrostBackup -Confirm:$false }
+        Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
+    }
+
+    It 'refuses a wrong passphrase before anything is written' {
+        $wrong = ConvertTo-SecureString 'not the passphrase at all' -AsPlainText -Force
+        $source | Restore-FrostDeployment -Path $drillPath -Passphrase $wrong -Confirm:$false -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'ConfigArchiveKeyInvalid,*'
+        Test-Path $drillPath | Should -BeFalse
+    }
+
+    It 'refuses a folder that already holds files' {
+        $busy = Join-Path $work 'busy'
+        New-Item -ItemType Directory -Path $busy | Out-Null
+        Set-Content (Join-Path $busy 'keep.txt') 'mine'
+        $source | Restore-FrostDeployment -Path $busy -Passphrase $passphrase -Confirm:$false -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed[0].FullyQualifiedErrorId | Should -BeLike 'DeploymentPathNotEmpty,*'
+        Get-Content (Join-Path $busy 'keep.txt') | Should -Be 'mine'
+    }
+
+    It 'brings the deployment back: files, a healthy stack, the database, within the objective' {
+        $recovery = $source | Restore-FrostDeployment -Path $drillPath -Passphrase $passphrase -Environment $environment -TargetConfigPath $drillConfig -Confirm:$false
+        $recovery.Project | Should -Be $project
+        $recovery.EnvironmentKeysSet | Should -Contain 'PG_DATA'
+        $recovery.DatabaseRestore.RowCountsMatch | Should -BeTrue
+        $recovery.Health | Where-Object Status -eq 'Critical' | ForEach-Object { "$($_.Check) $($_.Target): $($_.Message)" } | Should -BeNullOrEmpty
+        (Get-Item -Force (Join-Path $drillPath '.env')).UnixMode | Should -Be '-rw-------'
+
+        $services = @(Get-FrostService -ConfigPath $drillConfig)
+        $services.Count | Should -BeGreaterOrEqual 4
+        $services | Where-Object { $_.State -ne 'running' -or $_.Health -notin 'healthy', 'none' } | Should -BeNullOrEmpty
+        $restored = Get-FrostDatabase -ConfigPath $drillConfig
+        $restored.Endpoint | Should -Match "$($ports.Pg)"
+
+        $objective = Get-FrostRecoveryStatus | Where-Object Id -eq 'full-recovery'
+        $objective.Measured.TotalSeconds | Should -BeGreaterThan 0
+        $objective.Status | Should -Be 'Met'
+        Write-Host ("    full recovery: {0:N1} s (configuration {1:N1} s, stack {2:N1} s, database {3:N1} s); objective {4}" -f $recovery.Duration.TotalSeconds,
+            $recovery.ConfigurationDuration.TotalSeconds, $recovery.StartDuration.TotalSeconds, $recovery.DatabaseDuration.TotalSeconds, $objective.Target)
+    }
+
+    It 'left the original sandbox untouched and healthy' {
+        Get-FrostService | Where-Object { $_.State -ne 'running' } | Should -BeNullOrEmpty
+        (Get-FrostDeployment).Project | Should -Be (Get-SandboxConfig).project.name
+    }
+}
