@@ -10,7 +10,7 @@ public static class AtomicFile
     public static void Write(string path, string content, UnixFileMode mode, string? ownerReference = null)
     {
         var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        var temporary = Path.Combine(folder, $".{Path.GetFileName(path)}.frostguard-{Environment.ProcessId}.tmp");
+        var temporary = Path.Combine(folder, $".{Path.GetFileName(path)}.frostguard-{Environment.ProcessId}-{Guid.NewGuid():N}.tmp");
         try
         {
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };

@@ -10,6 +10,7 @@ namespace FrostGuard.Engine.Deployments;
 /// </summary>
 public static class ListeningSockets
 {
+    /// <summary>The endpoints the processes listen on; throws UnauthorizedAccessException when their file descriptors cannot be read (not root).</summary>
     public static IReadOnlyList<string> ForProcesses(IEnumerable<int> pids)
     {
         var ports = new SortedSet<string>(StringComparer.Ordinal);

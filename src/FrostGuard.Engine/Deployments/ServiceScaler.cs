@@ -67,7 +67,19 @@ public sealed class ServiceScaler
                 pids.AddRange(top.Processes.Select(p => int.Parse(p[pidColumn], System.Globalization.CultureInfo.InvariantCulture)));
             }
 
-            var ports = ListeningSockets.ForProcesses(pids);
+            IReadOnlyList<string> ports;
+            try
+            {
+                ports = ListeningSockets.ForProcesses(pids);
+            }
+            catch (UnauthorizedAccessException e)
+            {
+                // Not root: the check cannot be made. Compose will try; a second instance that cannot bind
+                // its port fails the health wait, and the previous override is put back.
+                reporter.Warning($"Cannot read the open sockets of {request.Service}'s processes ({e.Message}), so whether it listens on a port is not checked.");
+                ports = [];
+            }
+
             if (ports.Count > 0)
             {
                 throw new FrostException(ErrorIds.ScaleNotPossible, FailureKind.InvalidData,
@@ -131,7 +143,17 @@ public sealed class ServiceScaler
         {
             reporter.Warning($"Applying the new settings of {request.Service} failed; putting the previous ones back.");
             before.Save(_state.Directory);
-            await _state.Compose.UpAsync([request.Service], request.HealthTimeout + TimeSpan.FromSeconds(60), reporter, CancellationToken.None).ConfigureAwait(false);
+            try
+            {
+                await _state.Compose.UpAsync([request.Service], request.HealthTimeout + TimeSpan.FromSeconds(60), reporter, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (FrostException restoreFailure)
+            {
+                throw new FrostException(restoreFailure.ErrorId, restoreFailure.Kind,
+                    $"Applying the new settings of {request.Service} failed ({e.Message}), and so did applying the previous ones again: {restoreFailure.Message}",
+                    request.Service, restoreFailure.RecommendedAction, new AggregateException(e, restoreFailure));
+            }
+
             throw;
         }
 
