@@ -93,9 +93,7 @@ public sealed class InvokeFrostBackupCommand : FrostCmdlet
     {
         try
         {
-            return KeyFile is not null
-                ? ConfigArchiveKey.FromKeyFile(GetUnresolvedProviderPathFromPSPath(KeyFile))
-                : SecureStrings.Use(Passphrase!, characters => ConfigArchiveKey.FromPassphrase(characters));
+            return ConfigArchiveKeys.Open(Passphrase, KeyFile is null ? null : GetUnresolvedProviderPathFromPSPath(KeyFile));
         }
         catch (FrostException e)
         {

@@ -83,9 +83,7 @@ public sealed class RestoreFrostDeploymentCommand : FrostCmdlet
         var overrides = (Environment ?? []).Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => e.Value?.ToString() ?? "", StringComparer.Ordinal);
         try
         {
-            using var key = KeyFile is not null
-                ? ConfigArchiveKey.FromKeyFile(GetUnresolvedProviderPathFromPSPath(KeyFile))
-                : SecureStrings.Use(Passphrase!, characters => ConfigArchiveKey.FromPassphrase(characters));
+            using var key = ConfigArchiveKeys.Open(Passphrase, KeyFile is null ? null : GetUnresolvedProviderPathFromPSPath(KeyFile));
             var request = new DeploymentRecoveryRequest
             {
                 Backup = backup,
