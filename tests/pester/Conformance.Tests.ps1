@@ -165,9 +165,21 @@ Describe 'Error ids' {
         ($values | Sort-Object -Unique).Count | Should -Be $values.Count
     }
 
-    It 'are each documented in docs/errors.md' {
+    It 'are each a row of the table in docs/errors.md, and the table has no other ids' {
+        # A row: | `Id` | Category | Means | What to do |
+        $rows = @([regex]::Matches($errorsDoc, '(?m)^\| `([A-Za-z]+)` \|([^|\n]+)\|([^|\n]+)\|([^|\n]+)\|') | ForEach-Object {
+                [pscustomobject]@{ Id = $_.Groups[1].Value; Category = $_.Groups[2].Value.Trim(); Means = $_.Groups[3].Value.Trim(); Action = $_.Groups[4].Value.Trim() } })
         foreach ($field in $fields) {
-            $errorsDoc | Should -Match "\b$($field.Name)\b" -Because "docs/errors.md must say what $($field.Name) means and what to do"
+            $row = $rows | Where-Object Id -ceq $field.Name
+            $row | Should -Not -BeNullOrEmpty -Because "docs/errors.md must have a row | ``$($field.Name)`` | category | means | what to do |"
+            $row.Means | Should -Not -BeNullOrEmpty
+            $row.Action | Should -Not -BeNullOrEmpty
+            foreach ($category in $row.Category -split '\s*/\s*') {
+                [System.Enum]::GetNames([System.Management.Automation.ErrorCategory]) | Should -Contain $category -Because "$($field.Name)'s category must be an ErrorCategory"
+            }
         }
+        $stale = @($rows.Id | Where-Object { $_ -cnotin $fields.Name })
+        $stale | Should -BeNullOrEmpty -Because 'every id docs/errors.md lists must exist in ErrorIds.cs'
+        ($rows.Id | Sort-Object -Unique).Count | Should -Be $rows.Count -Because 'each id has one row'
     }
 }
