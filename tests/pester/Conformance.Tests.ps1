@@ -48,6 +48,24 @@ Describe '<Name>' -ForEach $cmdlets {
         $Command.Parameters.Keys | Should -Contain 'ConfigPath'
     }
 
+    # New cmdlets inherit the completion of the parameters they share with the old ones.
+    It 'completes service names, backup ids, runbook paths and runbook parts where it takes them' {
+        foreach ($parameter in $Command.Parameters.Values) {
+            $expected = switch -Regex ($parameter.Name) {
+                '^(Service|StopService)$' { 'ServiceNameCompleter' }
+                '^Name$' { if ($parameter.Aliases -contains 'Service') { 'ServiceNameCompleter' } }
+                '^BackupId$' { 'BackupIdCompleter' }
+                '^Id$' { if ($Name -like '*-FrostBackup') { 'BackupIdCompleter' } }
+                '^(Section|Step)$' { 'RunbookPartCompleter' }
+                '^Path$' { if ($Name -like '*-FrostRunbook' -or $Name -in 'Invoke-FrostChecklist', 'ConvertTo-FrostPesterTest') { 'RunbookPathCompleter' } }
+                '^Check$' { if ($Name -eq 'Test-FrostHealth') { 'HealthCheckCompleter' } }
+            }
+            if (-not $expected) { continue }
+            $completers = @($parameter.Attributes | Where-Object { $_ -is [System.Management.Automation.ArgumentCompleterAttribute] } | ForEach-Object { $_.Type.Name })
+            $completers | Should -Contain $expected -Because "-$($parameter.Name) of $Name takes what $expected completes"
+        }
+    }
+
     It 'names only output types that exist' {
         foreach ($type in $Command.OutputType) {
             $type.Type | Should -Not -BeNullOrEmpty -Because "[OutputType('$($type.Name)')] must name a real type"

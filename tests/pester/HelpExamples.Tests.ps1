@@ -54,6 +54,8 @@ BeforeAll {
             BackupRoot = (Get-ChildItem -Path $sandboxConfig.backupRoot -Force -ErrorAction SilentlyContinue | Sort-Object Name | ForEach-Object Name) -join "`n"
             Deployment = (& git -C $sandboxConfig.project.directory status --porcelain --ignored) -join "`n"
             DeploymentHead = (& git -C $sandboxConfig.project.directory rev-parse HEAD)
+            # Examples run in the checkout: under -WhatIf, none may write a file there.
+            Checkout = (& git -C (Get-RepoRoot) status --porcelain --untracked-files=all) -join "`n"
             Databases = Invoke-Sql 'select string_agg(datname, '','' order by datname) from pg_database'
             # The worker posts readings all the time, so that table is only counted as a table;
             # a restore would show as new table OIDs (pg_restore --clean recreates them).
@@ -109,7 +111,7 @@ Describe 'Help examples' {
 }
 
 Describe 'The sandbox after the examples' {
-    It 'is as it was: containers, backup root, deployment checkout, databases, tables and rows' {
+    It 'is as it was: containers, backup root, deployment and source checkouts, databases, tables and rows' {
         $after = Get-SandboxSnapshot
         foreach ($key in $before.Keys) {
             $after[$key] | Should -Be $before[$key] -Because "the examples must not change the sandbox's $key"
