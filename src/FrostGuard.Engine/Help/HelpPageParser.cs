@@ -197,19 +197,22 @@ public static partial class HelpPageParser
     private static List<HelpExample> Examples((HeadingBlock Heading, List<Block> Blocks) section, Action<Block?, string> problem)
     {
         var examples = new List<HelpExample>();
+        // Counted by heading, so one broken example does not make the next ones look misnumbered.
+        var seen = 0;
         foreach (var (heading, text, blocks) in Subsections(section, "example", problem))
         {
+            seen++;
             var match = ExampleHeading().Match(text);
             if (!match.Success)
             {
-                problem(heading, $"'### {text}' is not an example heading; write '### Example {examples.Count + 1}: What it does'");
+                problem(heading, $"'### {text}' is not an example heading; write '### Example {seen}: What it does'");
                 continue;
             }
 
             var number = int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
-            if (number != examples.Count + 1)
+            if (number != seen)
             {
-                problem(heading, $"example {number} should be numbered {examples.Count + 1}");
+                problem(heading, $"example {number} should be numbered {seen}");
             }
 
             var fences = blocks.OfType<FencedCodeBlock>().ToList();
@@ -255,9 +258,9 @@ public static partial class HelpPageParser
             examples.Add(new HelpExample(number, match.Groups[2].Value.Trim(), code, noExec, new HelpText(remarks, heading.Line + 1), heading.Line + 1, fence.Line + 1));
         }
 
-        if (examples.Count < 2)
+        if (seen < 2)
         {
-            problem(section.Heading, $"at least two examples are needed (found {examples.Count})");
+            problem(section.Heading, $"at least two examples are needed (found {seen})");
         }
 
         return examples;

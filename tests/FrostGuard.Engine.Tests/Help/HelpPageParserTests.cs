@@ -135,4 +135,15 @@ public sealed class HelpPageParserTests
         Assert.Contains(problems, p => p.Message == "-ConfigPath has no description");
         Assert.Contains(problems, p => p.Message == "Example 1 needs a paragraph saying what it does");
     }
+
+    [Fact]
+    public void One_broken_example_is_one_problem_not_a_cascade_of_numbering_problems()
+    {
+        var markdown = GoodPage.Replace("```powershell\nGet-Thing\n```", "```bash\nls\n```", StringComparison.Ordinal);
+
+        var (_, problems) = Parse(markdown);
+
+        var problem = Assert.Single(problems);
+        Assert.Equal((22, "Example 1's fence must be ```powershell (it is ```bash)"), (problem.Line, problem.Message));
+    }
 }
