@@ -30,6 +30,24 @@ build_module() {
     rm -f "$ROOT"/bin.new/dependencies/FrostGuard.Model.*
     [[ ! -e "$ROOT/bin.new/dependencies/System.Management.Automation.dll" ]] || die "System.Management.Automation.dll must never ship"
     rm -rf "$ROOT/bin" && mv "$ROOT/bin.new" "$ROOT/bin"
+    build_help
+}
+
+# en-US/FrostGuard.dll-Help.xml (MAML) and the about topics, from docs/cmdlets/*.md and
+# docs/about_*.md, checked against the cmdlet metadata of bin/FrostGuard.dll. A console tool
+# run here, not an MSBuild task: it needs the built cmdlet assembly and its dependencies laid
+# out as they ship, and a page problem must fail the build with "file:line: error: ..." lines.
+build_help() {
+    local tool="$ARTIFACTS/helpbuilder" output
+    log "building the help from docs/cmdlets"
+    if ! output=$(dotnet build "$ROOT/src/FrostGuard.HelpBuilder/FrostGuard.HelpBuilder.csproj" -c Release -o "$tool" -v quiet -nologo 2>&1); then
+        echo "$output" >&2
+        die "building the help builder failed"
+    fi
+    rm -rf "$ROOT/en-US.new"
+    (cd "$ROOT" && dotnet "$tool/FrostGuard.HelpBuilder.dll" --assembly bin/FrostGuard.dll --reference bin/dependencies \
+        --pages docs/cmdlets --about docs --out en-US.new) || die "the help pages have problems (listed above as file:line); fix them and build again"
+    rm -rf "$ROOT/en-US" && mv "$ROOT/en-US.new" "$ROOT/en-US"
 }
 
 package_module() {

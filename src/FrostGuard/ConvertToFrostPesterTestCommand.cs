@@ -13,6 +13,7 @@ public sealed class ConvertToFrostPesterTestCommand : FrostCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName")]
+    [ArgumentCompleter(typeof(RunbookPathCompleter))]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
 

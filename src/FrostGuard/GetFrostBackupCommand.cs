@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using FrostGuard.Completion;
 using FrostGuard.Engine;
 using FrostGuard.Engine.Backups;
 using FrostGuard.Engine.Reporting;
@@ -14,6 +15,7 @@ public sealed class GetFrostBackupCommand : FrostCmdlet
     /// <summary>Backup ids (wildcards allowed).</summary>
     [Parameter(Position = 0, ParameterSetName = "Id", ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(BackupIdCompleter))]
     [ValidateNotNullOrEmpty]
     public string[]? Id { get; set; }
 

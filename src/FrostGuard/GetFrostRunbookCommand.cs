@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using FrostGuard.Completion;
 using FrostGuard.Engine;
 using FrostGuard.Engine.Runbooks;
 using FrostGuard.Engine.Runbooks.Parsing;
@@ -14,6 +15,7 @@ public sealed class GetFrostRunbookCommand : FrostCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName")]
+    [ArgumentCompleter(typeof(RunbookPathCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = [];
 

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using FrostGuard.Completion;
 using FrostGuard.Engine;
 using FrostGuard.Engine.Runbooks.Execution;
 using FrostGuard.Hosting;
@@ -18,6 +19,7 @@ public sealed class GetFrostRunbookRunCommand : FrostCmdlet
 
     /// <summary>Only runs of this runbook file.</summary>
     [Parameter(ParameterSetName = "All")]
+    [ArgumentCompleter(typeof(RunbookPathCompleter))]
     [ValidateNotNullOrEmpty]
     public string? Runbook { get; set; }
 

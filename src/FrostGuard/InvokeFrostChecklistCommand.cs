@@ -20,6 +20,7 @@ public sealed class InvokeFrostChecklistCommand : FrostCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName")]
+    [ArgumentCompleter(typeof(RunbookPathCompleter))]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
 

@@ -22,6 +22,7 @@ public sealed class InvokeFrostRunbookCommand : FrostCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName")]
+    [ArgumentCompleter(typeof(RunbookPathCompleter))]
     [ValidateNotNullOrEmpty]
     public string Path { get; set; } = "";
 

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using FrostGuard.Completion;
 using FrostGuard.Engine;
 using FrostGuard.Engine.Backups;
 using FrostGuard.Hosting;
@@ -21,6 +22,7 @@ public sealed class RestoreFrostBackupCommand : FrostCmdlet
 
     /// <summary>The services that write to the database, stopped during the restore.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(ServiceNameCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] StopService { get; set; } = ["backend", "worker"];
 

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using FrostGuard.Completion;
 using FrostGuard.Engine;
 using FrostGuard.Engine.Health;
 using FrostGuard.Hosting;
@@ -16,7 +17,8 @@ public sealed class TestFrostHealthCommand : FrostCmdlet
 {
     /// <summary>Only these checks; all when omitted.</summary>
     [Parameter(Position = 0)]
-    [ValidateSet("Containers", "Database", "Disk", "Memory", "Cpu", "Http", "ErrorRate", "ResponseTime", "ApiMetrics", "Certificate", "BackupFreshness", IgnoreCase = true)]
+    [ArgumentCompleter(typeof(HealthCheckCompleter))]
+    [ValidateHealthCheck]
     public string[]? Check { get; set; }
 
     /// <summary>Thresholds to judge by: FrostThreshold objects (Get-FrostThreshold) or the path of a Markdown table. Default: the manual's, else built-in.</summary>

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using FrostGuard.Completion;
 using FrostGuard.Engine;
 using FrostGuard.Engine.Runbooks;
 using FrostGuard.Engine.Runbooks.Execution;
@@ -20,6 +21,7 @@ public sealed class TestFrostRunbookCommand : FrostCmdlet
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Path", ValueFromPipelineByPropertyName = true)]
     [Alias("FullName")]
+    [ArgumentCompleter(typeof(RunbookPathCompleter))]
     [ValidateNotNullOrEmpty]
     public string[] Path { get; set; } = [];
 

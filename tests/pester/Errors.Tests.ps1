@@ -90,3 +90,84 @@ Describe 'The database' {
         (Get-FrostDatabase).ServerVersion | Should -BeLike '15.*'
     }
 }
+
+# One record per main failure mode: the id pinned, the category, the target (the input that
+# failed) and a next step in RecommendedAction.
+Describe 'Errors of the main failure modes' {
+    BeforeAll {
+        function Get-OneError([scriptblock] $Command) {
+            $caught = @()
+            try { & $Command -ErrorVariable +caught -ErrorAction SilentlyContinue | Out-Null } catch { $caught += $_ }
+            $caught.Count | Should -Be 1 -Because 'one failure is one error record'
+            $caught[0]
+        }
+    }
+
+    It '<Id> from <Cmdlet>: <Case>' -ForEach @(
+        @{ Id = 'RunbookNotFound'; Cmdlet = 'GetFrostRunbook'; Case = 'a path that is neither a Markdown file nor a folder'; Category = 'ObjectNotFound'
+           Run = { Get-FrostRunbook (Join-Path $work 'no-such-runbook.md') }; Target = { Join-Path $work 'no-such-runbook.md' }; Action = 'Check the path' }
+        @{ Id = 'RunbookRunNotFound'; Cmdlet = 'GetFrostRunbookRun'; Case = 'a run id not in the journal'; Category = 'ObjectNotFound'
+           Run = { Get-FrostRunbookRun -Id 'no-such-run' }; Target = { 'no-such-run' }; Action = 'Get-FrostRunbookRun lists' }
+        @{ Id = 'RunReportInputInvalid'; Cmdlet = 'ExportFrostRunReport'; Case = 'a -Run that is no run'; Category = 'InvalidArgument'
+           Run = { Export-FrostRunReport -Run 42 -Path (Join-Path $work 'report.html') }; Target = { 42 }; Action = 'Pipe Invoke-FrostRunbook' }
+        @{ Id = 'InvalidPattern'; Cmdlet = 'GetFrostLog'; Case = 'a -Pattern that is no regular expression'; Category = 'InvalidArgument'
+           Run = { Get-FrostLog backend -Pattern '(' }; Target = { '(' }; Action = 'Fix the regular expression' }
+        @{ Id = 'ThresholdTableNotFound'; Cmdlet = 'GetFrostThreshold'; Case = 'a file without a thresholds table'; Category = 'ObjectNotFound'
+           Run = { Set-Content (Join-Path $work 'plain.md') "# Plain`n`nNo table."; Get-FrostThreshold -Path (Join-Path $work 'plain.md') }
+           Target = { Join-Path $work 'plain.md' }; Action = 'Add the table' }
+        @{ Id = 'DatabasePasswordUnavailable'; Cmdlet = 'GetFrostDatabase'; Case = 'a password variable that is not set'; Category = 'InvalidData'
+           Run = { $path = New-ConfigVariant -Path (Join-Path $work 'unset-password.json') -Change {
+                       param($c) $c.database.password = [pscustomobject]@{ environmentVariable = 'FROSTGUARD_TEST_UNSET_PASSWORD' } }
+                   Get-FrostDatabase -ConfigPath $path }
+           Target = { $null }; Action = 'Set $env:FROSTGUARD_TEST_UNSET_PASSWORD' }
+        @{ Id = 'AlertWebhookMissing'; Cmdlet = 'SendFrostAlert'; Case = 'alerts to send and no webhook'; Category = 'InvalidArgument'
+           Run = { Set-Content (Join-Path $work 'disk.md') "# Strict`n`n| Metric | Warning | Critical |`n|---|---|---|`n| Disk Usage | > 0% | > 99.9% |"
+                   Test-FrostHealth -Check Disk -Threshold (Join-Path $work 'disk.md') | Send-FrostAlert }
+           Target = { $env:FROSTGUARD_CONFIG }; Action = 'Pass -Uri' }
+    ) {
+        $record = Get-OneError $Run
+        $record.FullyQualifiedErrorId | Should -Be "$Id,FrostGuard.$($Cmdlet)Command"
+        $record.CategoryInfo.Category | Should -Be $Category
+        $expected = & $Target
+        if ($null -ne $expected) { $record.TargetObject | Should -Be $expected }
+        $record.ErrorDetails.RecommendedAction | Should -Match ([regex]::Escape($Action))
+    }
+
+    It 'RecoveryObjectivesInvalid from GetFrostRecoveryStatus: a manual whose objectives table lacks a column' {
+        $manual = New-Item -ItemType Directory -Path (Join-Path $work 'manual')
+        Set-Content (Join-Path $manual 'disaster-recovery.md') "# Disaster recovery`n`n| Id | Objective |`n|----|-----------|`n| rpo | Recovery point |"
+        $path = New-ConfigVariant -Path (Join-Path $work 'manual.json') -Change { param($c) $c.manualPath = "$manual" }
+        $record = Get-OneError { Get-FrostRecoveryStatus -ConfigPath $path }
+        $record.FullyQualifiedErrorId | Should -Be 'RecoveryObjectivesInvalid,FrostGuard.GetFrostRecoveryStatusCommand'
+        $record.CategoryInfo.Category | Should -Be 'InvalidData'
+        $record.Exception.Message | Should -Match 'disaster-recovery.md'
+        $record.ErrorDetails.RecommendedAction | Should -Not -BeNullOrEmpty
+    }
+
+    It 'BackupAlreadyExists from CopyFrostBackup: a destination that holds that backup already' {
+        $backup = Invoke-FrostBackup -Destination (Join-Path $work 'source') -Compression None
+        $destination = Join-Path $work 'copies'
+        $null = $backup | Copy-FrostBackup -Destination $destination
+        $record = Get-OneError { $backup | Copy-FrostBackup -Destination $destination }
+        $record.FullyQualifiedErrorId | Should -Be 'BackupAlreadyExists,FrostGuard.CopyFrostBackupCommand'
+        $record.CategoryInfo.Category | Should -Be 'InvalidOperation'
+        $record.TargetObject | Should -Be $destination
+        $record.Exception.Message | Should -Match ([regex]::Escape($backup.Id))
+        @(Get-FrostBackup -Path $destination).Id | Should -Be @($backup.Id) -Because 'the copy already there is left as it was'
+    }
+
+    It 'ServiceNotRunning from InvokeFrostServiceCommand: a stopped container' {
+        $container = Get-SandboxContainer worker
+        docker stop --time 5 $container | Out-Null
+        try {
+            $record = Get-OneError { Invoke-FrostServiceCommand -Name worker -- true }
+            $record.FullyQualifiedErrorId | Should -Be 'ServiceNotRunning,FrostGuard.InvokeFrostServiceCommandCommand'
+            $record.CategoryInfo.Category | Should -Be 'InvalidOperation'
+            $record.ErrorDetails.RecommendedAction | Should -Match 'Start-FrostService'
+        }
+        finally {
+            docker start $container | Out-Null
+        }
+        Wait-SandboxHealthy
+    }
+}

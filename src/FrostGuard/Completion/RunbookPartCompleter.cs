@@ -19,14 +19,14 @@ public sealed class RunbookPartCompleter : IArgumentCompleter
             return [];
         }
 
-        var full = Path.GetFullPath(path, SessionLocation());
+        var full = Path.GetFullPath(path, SessionPaths.Location());
         if (!File.Exists(full))
         {
             return [];
         }
 
         var runbook = RunbookParser.ParseFile(full);
-        var prefix = wordToComplete.Trim('\'', '"');
+        var prefix = SessionPaths.Prefix(wordToComplete);
         var candidates = parameterName.Equals("Section", StringComparison.OrdinalIgnoreCase)
             ? runbook.Sections.Select(s => (s.Id, Tip: $"{s.Title} (line {s.Line})"))
             : runbook.Steps.Where(s => s.Role != FrostGuard.Runbooks.StepRole.Check).Select(s => (s.Id, Tip: $"{s.Name} ({s.Language}, line {s.Line})"));
@@ -34,21 +34,5 @@ public sealed class RunbookPartCompleter : IArgumentCompleter
             .Where(c => c.Id.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
             .Select(c => new CompletionResult(c.Id, c.Id, CompletionResultType.ParameterValue, c.Tip))
             .ToList();
-    }
-
-    /// <summary>
-    /// The session's location, not the process's (they differ after Set-Location). Completion
-    /// runs inside a pipeline, so ask through a nested pipeline on the current runspace.
-    /// </summary>
-    private static string SessionLocation()
-    {
-        if (System.Management.Automation.Runspaces.Runspace.DefaultRunspace is null)
-        {
-            return Environment.CurrentDirectory;
-        }
-
-        using var shell = PowerShell.Create(RunspaceMode.CurrentRunspace);
-        var location = shell.AddCommand("Get-Location").Invoke<PathInfo>();
-        return location.Count > 0 ? location[0].ProviderPath : Environment.CurrentDirectory;
     }
 }

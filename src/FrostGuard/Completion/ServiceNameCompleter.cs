@@ -17,7 +17,7 @@ public sealed class ServiceNameCompleter : IArgumentCompleter
         var prefix = wordToComplete.Trim('\'', '"');
         try
         {
-            using var session = FrostSession.Open(configPath, Environment.CurrentDirectory, Environment.GetEnvironmentVariable);
+            using var session = FrostSession.Open(configPath, SessionPaths.Location(), Environment.GetEnvironmentVariable);
             using var timeout = new CancellationTokenSource(Budget);
             var services = session.Services.ListAsync(timeout.Token).GetAwaiter().GetResult();
             return services
