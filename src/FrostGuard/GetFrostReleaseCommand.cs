@@ -13,6 +13,7 @@ public sealed class GetFrostReleaseCommand : FrostCmdlet
     /// <summary>Release ids (wildcards allowed).</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [SupportsWildcards]
+    [ArgumentCompleter(typeof(Completion.ReleaseIdCompleter))]
     [ValidateNotNullOrEmpty]
     public string[]? Id { get; set; }
 

@@ -17,6 +17,7 @@ public sealed class UndoFrostDeploymentCommand : FrostCmdlet
     /// <summary>The release id to go back to (Get-FrostRelease); the deployed release before the current one by default.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]
+    [ArgumentCompleter(typeof(Completion.ReleaseIdCompleter))]
     [ValidateNotNullOrEmpty]
     public string? To { get; set; }
 

@@ -44,6 +44,38 @@ Describe 'Backup ids' {
     }
 }
 
+Describe 'Release ids' {
+    BeforeAll {
+        # Two release records, as Update-FrostDeployment writes them, in a state folder of this test's own.
+        $savedState = $env:FROSTGUARD_STATE
+        $env:FROSTGUARD_STATE = Join-Path $work 'state'
+        $project = (Get-SandboxConfig).project.name
+        $releases = New-Item -ItemType Directory -Path (Join-Path $env:FROSTGUARD_STATE "releases/$project") -Force
+        foreach ($release in @(
+                @{ id = '20261101T020000000Z'; created = '2026-11-01T02:00:00+00:00'; status = 'Deployed'; version = 'current' },
+                @{ id = '20261120T020000000Z'; created = '2026-11-20T02:00:00+00:00'; status = 'RolledBack'; version = 'broken' })) {
+            $release + @{ project = $project; services = @(); tags = @{}; composeHash = 'x' } | ConvertTo-Json |
+                Set-Content (Join-Path $releases "$($release.id).json")
+        }
+        Set-Content (Join-Path $releases 'current') '20261101T020000000Z'
+    }
+
+    AfterAll {
+        $env:FROSTGUARD_STATE = $savedState
+    }
+
+    It 'completes Undo-FrostDeployment -To with the release ids, newest first, the current one marked' {
+        $found = Complete 'Undo-FrostDeployment -To '
+        $found.CompletionText | Should -Be @('20261120T020000000Z', '20261101T020000000Z')
+        $found[0].ToolTip | Should -Match 'RolledBack.*version broken'
+        $found[1].ToolTip | Should -Match 'Deployed \(current\)'
+    }
+
+    It 'completes Get-FrostRelease -Id by what is typed' {
+        (Complete 'Get-FrostRelease -Id 2026110').CompletionText | Should -Be @('20261101T020000000Z')
+    }
+}
+
 Describe 'Health check names' {
     It 'completes -Check with every check the engine runs, each with what it checks' {
         $found = Complete 'Test-FrostHealth -Check '
