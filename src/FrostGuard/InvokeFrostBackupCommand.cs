@@ -36,6 +36,15 @@ public sealed class InvokeFrostBackupCommand : FrostCmdlet
     [Parameter]
     public SwitchParameter Verify { get; set; }
 
+    /// <summary>Custom (one file, the default) or Directory (pg_dump -Fd -j in a short-lived container from the database's image).</summary>
+    [Parameter]
+    public FrostBackupFormat Format { get; set; } = FrostBackupFormat.Custom;
+
+    /// <summary>Parallel pg_dump jobs; -Format Directory only.</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int Jobs { get; set; } = 1;
+
     protected override void EndProcessing()
     {
         var session = Session;
@@ -53,7 +62,15 @@ public sealed class InvokeFrostBackupCommand : FrostCmdlet
             Compression = Compression,
             Label = Label,
             Verify = Verify.IsPresent,
+            Format = Format,
+            Jobs = Jobs,
         };
+        if (Format == FrostBackupFormat.Directory && !MyInvocation.BoundParameters.ContainsKey(nameof(Compression)))
+        {
+            // The directory format's files are compressed by pg_dump itself: gzip unless asked otherwise.
+            request = request with { Compression = FrostBackupCompression.Gzip };
+        }
+
         try
         {
             WriteObject(Await((reporter, ct) => new BackupRunner(session).RunAsync(request, reporter, ct)));

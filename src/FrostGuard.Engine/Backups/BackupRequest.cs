@@ -11,4 +11,8 @@ public sealed record BackupRequest
     public string? Label { get; init; }
     /// <summary>Read the archive back (checksum, pg_restore --list) before the manifest is written.</summary>
     public bool Verify { get; init; }
+    /// <summary>Custom (pg_dump -Fc streamed from the database container) or Directory (pg_dump -Fd -j in a short-lived container).</summary>
+    public FrostBackupFormat Format { get; init; } = FrostBackupFormat.Custom;
+    /// <summary>pg_dump jobs for the directory format.</summary>
+    public int Jobs { get; init; } = 1;
 }
