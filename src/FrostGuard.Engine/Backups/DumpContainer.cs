@@ -128,14 +128,35 @@ public sealed class DumpContainer
             },
         }, ct), cancellationToken).ConfigureAwait(false);
         var id = created.ID;
+        ExecResult result;
         try
         {
-            return await AttachAndRunAsync(id, name, passwordLine, onStdout, cancellationToken).ConfigureAwait(false);
+            result = await AttachAndRunAsync(id, name, passwordLine, onStdout, cancellationToken).ConfigureAwait(false);
         }
-        finally
+        catch (FrostException primary)
         {
-            await RemoveAsync(id, name).ConfigureAwait(false);
+            try
+            {
+                await RemoveAsync(id, name).ConfigureAwait(false);
+            }
+            catch (FrostException removal)
+            {
+                throw new FrostException(primary.ErrorId, primary.Kind, $"{primary.Message} Then {removal.Message}", primary.Target,
+                    $"{primary.RecommendedAction} {removal.RecommendedAction}", new AggregateException(primary, removal));
+            }
+
+            throw;
         }
+        catch
+        {
+            // Cancellation or a failure of the sink: the container goes as well. If Docker refuses
+            // that, its error (naming the container and `docker rm -f`) is the one reported.
+            await RemoveAsync(id, name).ConfigureAwait(false);
+            throw;
+        }
+
+        await RemoveAsync(id, name).ConfigureAwait(false);
+        return result;
     }
 
     /// <summary>Removes the job containers that a process which died left for <paramref name="backupRoot"/>.</summary>
