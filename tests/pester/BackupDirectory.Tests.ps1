@@ -81,11 +81,12 @@ BeforeAll {
 
     # The manifest's checksum, computed independently by psql over the live table.
     function Get-TableChecksum {
-        param([string] $Table, [string] $Key, [long] $MaxId)
+        param([string] $Table, [string] $Key, [long] $MaxId, [string] $Method)
+        $sum = if ($Method -eq 'md5') { "sum(('x' || substr(md5(t::text), 1, 16))::bit(64)::bigint::numeric)" } else { 'sum(hash_record_extended(t, 0))' }
         Invoke-Sql @"
 BEGIN;
 SET LOCAL TimeZone = 'UTC'; SET LOCAL DateStyle = 'ISO, YMD'; SET LOCAL IntervalStyle = 'postgres'; SET LOCAL extra_float_digits = 1; SET LOCAL bytea_output = 'hex';
-SELECT count(*) || ' ' || coalesce(sum(('x' || substr(md5(t::text), 1, 16))::bit(64)::bigint::numeric), 0)::text FROM $Table t WHERE $Key <= $MaxId;
+SELECT count(*) || ' ' || coalesce($sum, 0)::text FROM $Table t WHERE $Key <= $MaxId;
 COMMIT;
 "@
     }
@@ -193,8 +194,14 @@ Describe 'Directory backups: faults leave no backup, no files and no container' 
 
 Describe 'Directory backups: test, tamper, copy, remove' {
     BeforeAll {
+        # A keyed table with a column type that has no hash function: its checksum falls back to md5 of the row's text.
+        Invoke-Sql "DROP TABLE IF EXISTS fg_test_dir_json; CREATE TABLE fg_test_dir_json (id int PRIMARY KEY, doc json, at timestamptz); INSERT INTO fg_test_dir_json SELECT g, json_build_object('n', g), now() FROM generate_series(1, 50) g" | Out-Null
         $source = New-TestFolder dir-source
         $good = Invoke-FrostBackup -Destination $source -Format Directory -Jobs 2
+    }
+
+    AfterAll {
+        Invoke-Sql 'DROP TABLE IF EXISTS fg_test_dir_json' | Out-Null
     }
 
     It 'Test-FrostBackup -Restore restores the folder into a throwaway database: row counts and content checksums match' {
@@ -203,6 +210,10 @@ Describe 'Directory backups: test, tamper, copy, remove' {
         $result.ArchiveEntries | Should -BeGreaterThan 4
         $result.RowCountsMatch | Should -BeTrue
         $result.ContentMatches | Should -BeTrue
+        $manifest = Get-Content -Raw $good.ManifestPath | ConvertFrom-Json
+        ($manifest.checksums | Where-Object table -eq 'readings').method | Should -Be 'hash_record_extended'
+        ($manifest.checksums | Where-Object table -eq 'fg_test_dir_json').method | Should -Be 'md5'
+        ($manifest.checksums | Where-Object table -eq 'fg_test_dir_json').rows | Should -Be 50
         Invoke-Sql "SELECT count(*) FROM pg_database WHERE datname LIKE '%fgtest%'" | Should -Be '0'
         Get-JobContainer $source | Should -BeNullOrEmpty
     }
@@ -296,7 +307,7 @@ Describe 'Round trip of a directory backup taken while the worker writes' {
         # Independently of FrostGuard: psql's checksum of the rows up to the snapshot's highest id
         # (the worker writes again after the restore, above that id).
         foreach ($table in $manifest.checksums) {
-            Get-TableChecksum "$($table.schema).$($table.table)" $table.keyColumn $table.maxId | Should -Be "$($table.rows) $($table.checksum)"
+            Get-TableChecksum "$($table.schema).$($table.table)" $table.keyColumn $table.maxId $table.method | Should -Be "$($table.rows) $($table.checksum)"
         }
         Get-JobContainer $folder | Should -BeNullOrEmpty
         foreach ($service in Get-FrostService -Name backend, worker) {

@@ -17,7 +17,7 @@ public sealed record BackupFileEntry(string Name, long SizeBytes, string Sha256)
 /// checksum over them (see <see cref="TableChecksums"/>). Only tables with a one-column integer
 /// primary key get one.
 /// </summary>
-public sealed record TableChecksum(string Schema, string Table, string KeyColumn, long MaxId, long Rows, string Checksum)
+public sealed record TableChecksum(string Schema, string Table, string KeyColumn, long MaxId, long Rows, string Checksum, string Method = TableChecksums.HashMethod)
 {
     public string QualifiedName => $"{Schema}.{Table}";
 }

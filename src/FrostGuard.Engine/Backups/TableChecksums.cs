@@ -8,15 +8,22 @@ namespace FrostGuard.Engine.Backups;
 /// key, the rows up to it and the checksum over them; after a restore the same statement over
 /// the rows up to that key must give the same numbers, and no row may lie above it.
 ///
-/// The checksum is the sum over the rows of the first 64 bits of md5(row::text), as a numeric:
-/// order-independent, so PostgreSQL streams it (and may run it as a parallel aggregate) in
-/// constant memory, where md5(string_agg(row::text ORDER BY id)) would sort and hold the whole
-/// table as one text value, which fails beyond 1 GB. md5 and the row's text form are stable
-/// across versions; the text form depends on a few settings (time zone, date and interval
-/// style, float digits, bytea output), which are fixed for the statement.
+/// The checksum is a sum over the rows of a 64-bit hash of each row, as a numeric: order-
+/// independent, so PostgreSQL streams it (and may run it as a parallel aggregate) in constant
+/// memory, where md5(string_agg(row::text ORDER BY id)) would sort and hold the whole table as
+/// one text value, which fails beyond 1 GB. The hash is <c>hash_record_extended(row, 0)</c>
+/// (PostgreSQL 14+): each column's own extended hash function, the ones hash partitioning
+/// relies on, so PostgreSQL keeps them stable across versions; it skips the text conversion
+/// and measured 3.5–5× faster than md5 of the row's text here. Tables with a column type that
+/// has no hash function (json, point, ...) and older servers use the first 64 bits of
+/// md5(row::text) instead, with the settings that shape the text form fixed. The manifest
+/// records which method each table used, and the comparison uses the same.
 /// </summary>
 public static class TableChecksums
 {
+    public const string HashMethod = "hash_record_extended";
+    public const string Md5Method = "md5";
+
     private const string Settings = """
         SET LOCAL TimeZone = 'UTC';
         SET LOCAL DateStyle = 'ISO, YMD';
@@ -27,6 +34,8 @@ public static class TableChecksums
 
     private const string KeyedTablesQuery = """
         SELECT n.nspname, c.relname, a.attname,
+               format('SELECT count(*) FILTER (WHERE %3$I <= $1), coalesce(sum(hash_record_extended(t, 0)) FILTER (WHERE %3$I <= $1), 0)::text, count(*) FILTER (WHERE %3$I > $1), coalesce(max(%3$I), 0)::bigint FROM %1$I.%2$I t',
+                      n.nspname, c.relname, a.attname),
                format('SELECT count(*) FILTER (WHERE %3$I <= $1), coalesce(sum((''x'' || substr(md5(t::text), 1, 16))::bit(64)::bigint::numeric) FILTER (WHERE %3$I <= $1), 0)::text, count(*) FILTER (WHERE %3$I > $1), coalesce(max(%3$I), 0)::bigint FROM %1$I.%2$I t',
                       n.nspname, c.relname, a.attname)
         FROM pg_index i
@@ -39,15 +48,36 @@ public static class TableChecksums
         ORDER BY 1, 2
         """;
 
+    private sealed record KeyedTable(string Schema, string Table, string Key, string HashSql, string Md5Sql)
+    {
+        public string Sql(string method) => method == HashMethod ? HashSql : Md5Sql;
+    }
+
     /// <summary>In the transaction's snapshot (the dump's): every keyed table's highest key, rows and checksum.</summary>
     public static async Task<IReadOnlyList<TableChecksum>> TakeAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
         await ApplySettingsAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
         var result = new List<TableChecksum>();
-        foreach (var (schema, table, key, sql) in await KeyedTablesAsync(connection, transaction, cancellationToken).ConfigureAwait(false))
+        foreach (var table in await KeyedTablesAsync(connection, transaction, cancellationToken).ConfigureAwait(false))
         {
-            var (rows, checksum, _, max) = await MeasureAsync(connection, transaction, sql, long.MaxValue, cancellationToken).ConfigureAwait(false);
-            result.Add(new TableChecksum(schema, table, key, max, rows, checksum));
+            // The hash first, under a savepoint: a column type without a hash function (or a
+            // server before 14) fails the statement, which must not end the dump's transaction.
+            var method = HashMethod;
+            (long Rows, string Checksum, long Above, long Max) measured;
+            await transaction.SaveAsync("frostguard_checksum", cancellationToken).ConfigureAwait(false);
+            try
+            {
+                measured = await MeasureAsync(connection, transaction, table.HashSql, long.MaxValue, cancellationToken).ConfigureAwait(false);
+                await transaction.ReleaseAsync("frostguard_checksum", cancellationToken).ConfigureAwait(false);
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UndefinedFunction or PostgresErrorCodes.FeatureNotSupported)
+            {
+                await transaction.RollbackAsync("frostguard_checksum", cancellationToken).ConfigureAwait(false);
+                method = Md5Method;
+                measured = await MeasureAsync(connection, transaction, table.Md5Sql, long.MaxValue, cancellationToken).ConfigureAwait(false);
+            }
+
+            result.Add(new TableChecksum(table.Schema, table.Table, table.Key, measured.Max, measured.Rows, measured.Checksum, method));
         }
 
         return result;
@@ -77,7 +107,7 @@ public static class TableChecksums
                 continue;
             }
 
-            var (rows, checksum, above, _) = await MeasureAsync(connection, transaction, found.Sql, want.MaxId, cancellationToken).ConfigureAwait(false);
+            var (rows, checksum, above, _) = await MeasureAsync(connection, transaction, found.Sql(want.Method), want.MaxId, cancellationToken).ConfigureAwait(false);
             differences.AddRange(Differences(want, rows, checksum, above));
         }
 
@@ -95,7 +125,7 @@ public static class TableChecksums
         }
         else if (!string.Equals(checksum, want.Checksum, StringComparison.Ordinal))
         {
-            differences.Add($"{want.QualifiedName}: the content checksum of the rows with {want.KeyColumn} <= {want.MaxId} is {checksum}, the backup's snapshot had {want.Checksum}");
+            differences.Add($"{want.QualifiedName}: the content checksum ({want.Method}) of the rows with {want.KeyColumn} <= {want.MaxId} is {checksum}, the backup's snapshot had {want.Checksum}");
         }
 
         if (rowsAboveMaxId > 0)
@@ -112,14 +142,14 @@ public static class TableChecksums
         await set.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private static async Task<List<(string Schema, string Table, string Key, string Sql)>> KeyedTablesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    private static async Task<List<KeyedTable>> KeyedTablesAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
     {
-        var tables = new List<(string, string, string, string)>();
+        var tables = new List<KeyedTable>();
         await using var list = new NpgsqlCommand(KeyedTablesQuery, connection, transaction);
         await using var reader = await list.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            tables.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3)));
+            tables.Add(new KeyedTable(reader.GetString(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4)));
         }
 
         return tables;
