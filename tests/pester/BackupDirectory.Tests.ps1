@@ -173,6 +173,18 @@ Describe 'Directory backups: faults leave no backup, no files and no container' 
         $result = Complete-Backup $started
         $inspect | Should -Match 'pg_dump' -Because 'the inspect was taken of the dump container'
         $inspect | Should -Not -Match ([regex]::Escape((Get-SandboxPassword)))
+        # Mirrors the database container: same image id and user, its read-only binds and tmpfs, host network; never its data directory.
+        $job = ($inspect | ConvertFrom-Json)[0]
+        $db = (docker inspect $postgres | ConvertFrom-Json)[0]
+        $job.Image | Should -Be $db.Image
+        $job.Config.User | Should -Be $db.Config.User
+        $job.HostConfig.NetworkMode | Should -Be 'host'
+        foreach ($mount in $db.Mounts | Where-Object { -not $_.RW }) { $job.HostConfig.Binds | Should -Contain "$($mount.Source):$($mount.Destination):ro" }
+        foreach ($mount in $db.Mounts | Where-Object RW) { @($job.Mounts.Source) | Should -Not -Contain $mount.Source }
+        @($job.HostConfig.Tmpfs.PSObject.Properties.Name) | Should -Be @($db.HostConfig.Tmpfs.PSObject.Properties.Name)
+        $writable = @($job.Mounts | Where-Object RW)
+        $writable.Count | Should -Be 1 -Because 'the partial folder is its only writable mount'
+        $writable[0].Destination | Should -BeLike (Join-Path $folder '*.partial')
         $result.Backup | Should -BeNullOrEmpty
         $result.Errors.Count | Should -Be 1
         $result.Errors[0].FullyQualifiedErrorId | Should -Be 'BackupFailed,FrostGuard.InvokeFrostBackupCommand'
