@@ -5,10 +5,19 @@ Backup throughput and memory, one run each against the sandbox database: Invoke-
 host (the limit). Memory is the pwsh process's peak resident size during the backup (VmHWM,
 reset just before) against its resident size just before. -Rows fills a ballast table to make the database big
 enough to measure; it is dropped afterwards.
+
+-Measure Formats compares instead -Format Directory -Jobs 2 with the default custom format
+(backup time and size), and Restore-FrostBackup -Jobs 2 with one job for both formats (the
+restore's own duration, without the safety backup). pg_dump and pg_restore parallelise across
+tables, so -BallastTables splits the ballast rows over that many tables (a database whose data
+is one table gains nothing from jobs). The restores replace the sandbox database with the
+backup (taken seconds before) and their safety backups are removed afterwards.
 #>
 param(
     [Parameter(Mandatory)] [string] $ConfigPath,
     [int] $Rows = 2000000,
+    [ValidateSet('Throughput', 'Formats')] [string] $Measure = 'Throughput',
+    [ValidateRange(1, 16)] [int] $BallastTables = 1,
     [string] $Folder = (Join-Path ([IO.Path]::GetTempPath()) "frostguard-bench-backup-$PID")
 )
 $ErrorActionPreference = 'Stop'
@@ -21,9 +30,45 @@ $psqlArgs = @('-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-h', $config.dat
 $container = (Get-FrostService -Name $config.database.service).Container
 New-Item -ItemType Directory -Force -Path $Folder | Out-Null
 
-& psql @psqlArgs -c "DROP TABLE IF EXISTS fg_bench_ballast; CREATE TABLE fg_bench_ballast AS SELECT g AS id, now() - g * interval '1 second' AS at, md5(g::text) || md5((g*7)::text) AS payload, (g % 1000) / 7.0 AS value FROM generate_series(1, $Rows) g"
+$ballast = @(1..$BallastTables | ForEach-Object { if ($_ -eq 1) { 'fg_bench_ballast' } else { "fg_bench_ballast_$_" } })
+$perTable = [long][math]::Ceiling($Rows / $BallastTables)
+foreach ($table in $ballast) {
+    & psql @psqlArgs -c "DROP TABLE IF EXISTS $table; CREATE TABLE $table AS SELECT g AS id, now() - g * interval '1 second' AS at, md5(g::text) || md5((g*7)::text) AS payload, (g % 1000) / 7.0 AS value FROM generate_series(1, $perTable) g"
+}
 try {
     $dbBytes = [long](& psql @psqlArgs -c "SELECT pg_database_size(current_database())" | Select-Object -Last 1)
+    if ($Measure -eq 'Formats') {
+        $null = Invoke-FrostBackup -Destination $Folder -Compression None   # warm caches alike
+        $t = [Diagnostics.Stopwatch]::StartNew()
+        $custom = Invoke-FrostBackup -Destination $Folder
+        $customSeconds = $t.Elapsed.TotalSeconds
+        $t.Restart()
+        $directory = Invoke-FrostBackup -Destination $Folder -Format Directory -Jobs 2
+        $directorySeconds = $t.Elapsed.TotalSeconds
+        $t.Restart()
+        $directoryOne = Invoke-FrostBackup -Destination $Folder -Format Directory -Jobs 1
+        $directoryOneSeconds = $t.Elapsed.TotalSeconds
+        $restores = [ordered]@{}
+        foreach ($case in @(@($custom, 1), @($custom, 2), @($directory, 1), @($directory, 2))) {
+            $restored = Restore-FrostBackup -InputObject $case[0] -Jobs $case[1] -Confirm:$false
+            $restores["$($case[0].Format)_jobs$($case[1])"] = [math]::Round($restored.RestoreDuration.TotalSeconds, 2)
+            Get-FrostBackup -Id $restored.SafetyBackupId | Remove-FrostBackup -Confirm:$false
+        }
+        [ordered]@{
+            databaseMB                  = [math]::Round($dbBytes / 1MB, 1)
+            ballastTables               = $BallastTables
+            customZstdSeconds           = [math]::Round($customSeconds, 2)
+            customZstdSizeMB            = [math]::Round($custom.SizeBytes / 1MB, 1)
+            directoryJobs2Seconds       = [math]::Round($directorySeconds, 2)
+            directoryJobs1Seconds       = [math]::Round($directoryOneSeconds, 2)
+            directorySizeMB             = [math]::Round($directory.SizeBytes / 1MB, 1)
+            directoryJobs2VsCustom      = [math]::Round($customSeconds / $directorySeconds, 2)
+            restoreSeconds              = $restores
+            restoreJobs2VsJobs1Custom   = [math]::Round($restores['Custom_jobs1'] / $restores['Custom_jobs2'], 2)
+            restoreJobs2VsJobs1Directory = [math]::Round($restores['Directory_jobs1'] / $restores['Directory_jobs2'], 2)
+        } | ConvertTo-Json
+        return
+    }
     $null = Invoke-FrostBackup -Destination $Folder -Compression None   # warm caches alike for all three
 
     $baselineFile = Join-Path $Folder 'baseline.dump'
@@ -64,7 +109,7 @@ try {
     } | ConvertTo-Json
 }
 finally {
-    & psql @psqlArgs -c 'DROP TABLE IF EXISTS fg_bench_ballast'
+    foreach ($table in $ballast) { & psql @psqlArgs -c "DROP TABLE IF EXISTS $table" }
     Remove-Item Env:PGPASSWORD
     Remove-Item -Recurse -Force $Folder
 }

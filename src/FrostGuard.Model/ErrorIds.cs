@@ -40,6 +40,7 @@ public static class ErrorIds
     public const string ServiceUnhealthyAfterRestore = "ServiceUnhealthyAfterRestore";
     public const string BackupRemoveFailed = "BackupRemoveFailed";
     public const string BackupAlreadyExists = "BackupAlreadyExists";
+    public const string BackupOptionsConflict = "BackupOptionsConflict";
     public const string ScheduleInvalid = "ScheduleInvalid";
     public const string ScheduleWriteFailed = "ScheduleWriteFailed";
     public const string ScheduleNotFound = "ScheduleNotFound";

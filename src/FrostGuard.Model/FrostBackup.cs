@@ -11,6 +11,15 @@ public enum FrostBackupCompression
     None,
 }
 
+/// <summary>pg_dump's archive format.</summary>
+public enum FrostBackupFormat
+{
+    /// <summary>pg_dump -Fc: one file, streamed from pg_dump in the database container (the default).</summary>
+    Custom,
+    /// <summary>pg_dump -Fd -j N: a folder of one file per table, written by parallel jobs in a short-lived container.</summary>
+    Directory,
+}
+
 /// <summary>One backup in the catalog, as its manifest describes it. No manifest, no backup.</summary>
 public sealed class FrostBackup
 {
@@ -22,7 +31,7 @@ public sealed class FrostBackup
     /// <summary>Bytes pg_dump wrote (before FrostGuard's compression).</summary>
     public long DumpBytes { get; init; }
     public required string Sha256 { get; init; }
-    /// <summary>pg_dump's archive format: Custom.</summary>
+    /// <summary>pg_dump's archive format: Custom (one file) or Directory (a folder, Path is the folder).</summary>
     public required string Format { get; init; }
     public FrostBackupCompression Compression { get; init; }
     public required string ServerVersion { get; init; }
@@ -57,6 +66,8 @@ public sealed class FrostBackupTest
     public bool Restored { get; init; }
     /// <summary>With -Restore: every table's row count equals the manifest's; otherwise null.</summary>
     public bool? RowCountsMatch { get; init; }
+    /// <summary>With -Restore: every keyed table's content checksum (rows up to the snapshot's highest id) equals the manifest's and no row lies above it; null when not restored or the manifest has no checksums.</summary>
+    public bool? ContentMatches { get; init; }
     /// <summary>With -Restore: how long the restore took (the measured RTO for the database).</summary>
     public TimeSpan? RestoreDuration { get; init; }
     public bool Passed { get; init; }
@@ -75,6 +86,8 @@ public sealed class FrostRestore
     /// <summary>Rows per table right after pg_restore, before the services started again.</summary>
     public required IReadOnlyDictionary<string, long> RowCounts { get; init; }
     public bool RowCountsMatch { get; init; }
+    /// <summary>Every keyed table's content checksum equals the manifest's and no row lies above the snapshot's highest id; null when the manifest has no checksums (older backups).</summary>
+    public bool? ContentMatches { get; init; }
     public TimeSpan SafetyBackupDuration { get; init; }
     public TimeSpan RestoreDuration { get; init; }
     /// <summary>From the start to the services healthy again: the measured RTO.</summary>

@@ -52,6 +52,15 @@ public sealed class InvokeFrostBackupCommand : FrostCmdlet
     [ValidateNotNullOrEmpty]
     public string? KeyFile { get; set; }
 
+    /// <summary>Custom (one file, the default) or Directory (pg_dump -Fd -j in a short-lived container from the database's image).</summary>
+    [Parameter]
+    public FrostBackupFormat Format { get; set; } = FrostBackupFormat.Custom;
+
+    /// <summary>Parallel pg_dump jobs; -Format Directory only.</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int Jobs { get; set; } = 1;
+
     protected override void EndProcessing()
     {
         if (IncludeConfig.IsPresent != (Passphrase is not null || KeyFile is not null) || Passphrase is not null && KeyFile is not null)
@@ -64,7 +73,9 @@ public sealed class InvokeFrostBackupCommand : FrostCmdlet
         var session = Session;
         var database = Database ?? session.Config.Database.Name;
         var destination = Destination is null ? session.BackupRoot : GetUnresolvedProviderPathFromPSPath(Destination);
-        if (!ShouldProcess(database, $"Back up to {destination} ({Compression})"))
+        // The directory format's files are compressed by pg_dump itself: gzip unless asked otherwise.
+        var compression = Format == FrostBackupFormat.Directory && !MyInvocation.BoundParameters.ContainsKey(nameof(Compression)) ? FrostBackupCompression.Gzip : Compression;
+        if (!ShouldProcess(database, $"Back up to {destination} ({Format}, {compression}{(Jobs > 1 ? $", {Jobs} jobs" : "")}{(IncludeConfig ? ", with the sealed configuration" : "")})"))
         {
             return;
         }
@@ -75,9 +86,11 @@ public sealed class InvokeFrostBackupCommand : FrostCmdlet
             ConfigKey = configKey,
             Database = database,
             Destination = destination,
-            Compression = Compression,
+            Compression = compression,
             Label = Label,
             Verify = Verify.IsPresent,
+            Format = Format,
+            Jobs = Jobs,
         };
         try
         {

@@ -26,7 +26,7 @@ public sealed class RestoreFrostBackupCommand : FrostCmdlet
     [ValidateNotNullOrEmpty]
     public string[] StopService { get; set; } = ["backend", "worker"];
 
-    /// <summary>Parallel pg_restore jobs; above 1 the archive is first written to a file in the container.</summary>
+    /// <summary>Parallel pg_restore jobs; above 1 a custom-format archive is first written to a file in the container, a directory-format one is read where it lies.</summary>
     [Parameter]
     [ValidateRange(1, 64)]
     public int Jobs { get; set; } = 1;

@@ -408,6 +408,7 @@ Describe 'Test-FrostBackup' {
         $result = Test-FrostBackup -InputObject $backup -Restore
         $result.Passed | Should -BeTrue
         $result.RowCountsMatch | Should -BeTrue
+        $result.ContentMatches | Should -BeTrue
         $result.RestoreDuration | Should -BeGreaterThan ([TimeSpan]::Zero)
         Invoke-Sql "SELECT count(*) FROM pg_database WHERE datname LIKE '%fgtest%'" | Should -Be '0'
     }
@@ -452,6 +453,7 @@ Describe 'Restore-FrostBackup' {
         $result = $backup | Restore-FrostBackup -Confirm:$false
         $result.BackupId | Should -Be $backup.Id
         $result.RowCountsMatch | Should -BeTrue
+        $result.ContentMatches | Should -BeTrue -Because 'each keyed table''s rows up to the snapshot''s highest id give the manifest''s checksum, and none lie above it'
         foreach ($table in $backup.RowCounts.Keys) {
             $result.RowCounts[$table] | Should -Be $backup.RowCounts[$table] -Because "$table must hold exactly the snapshot's rows"
         }

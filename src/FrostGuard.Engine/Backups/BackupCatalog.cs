@@ -35,7 +35,7 @@ public sealed class BackupCatalog
             }
 
             var backup = manifest.ToBackup(Root);
-            if (!File.Exists(backup.Path))
+            if (!(BackupVerifier.IsDirectory(manifest) ? Directory.Exists(backup.Path) : File.Exists(backup.Path)))
             {
                 reporter.Warning($"Skipping backup {manifest.Id}: its archive {backup.Path} is missing.");
                 continue;

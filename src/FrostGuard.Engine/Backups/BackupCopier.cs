@@ -31,6 +31,13 @@ public static class BackupCopier
                 $"Test the existing copy with Get-FrostBackup -Path {destination} -Id {manifest.Id} | Test-FrostBackup, or remove it first.");
         }
 
+        if (BackupVerifier.IsDirectory(manifest))
+        {
+            await CopyFolderAsync(backup, manifest, archive, manifestPath, destination, cancellationToken).ConfigureAwait(false);
+            reporter.Verbose($"copied backup {manifest.Id} ({manifest.Files?.Count ?? 0} files) to {destination}; SHA-256 of every file verified");
+            return manifest.ToBackup(destination);
+        }
+
         var partial = archive + ".partial";
         try
         {
@@ -91,5 +98,54 @@ public static class BackupCopier
         using var stream = new FileStream(target, FileMode.CreateNew, FileAccess.Write);
         stream.Write(bytes);
         stream.Flush(flushToDisk: true);
+    }
+
+    /// <summary>A directory archive: every file copied into <c>&lt;folder&gt;.partial</c> with its SHA-256, compared with the manifest's list, then renamed; the manifest last.</summary>
+    private static async Task CopyFolderAsync(FrostBackup backup, BackupManifest manifest, string folder, string manifestPath, string destination, CancellationToken cancellationToken)
+    {
+        var partial = folder + ".partial";
+        try
+        {
+            if (Directory.Exists(partial))
+            {
+                Directory.Delete(partial, recursive: true); // left by a copy that died; this one holds the lock
+            }
+
+            var copied = await DirectoryArchive.CopyAsync(backup.Path, partial, cancellationToken).ConfigureAwait(false);
+            var differences = DirectoryArchive.Compare(manifest.Files ?? [], copied);
+            if (differences.Count > 0 || !string.Equals(DirectoryArchive.ListDigest(copied), manifest.Sha256, StringComparison.OrdinalIgnoreCase))
+            {
+                throw new FrostException(ErrorIds.BackupChecksumMismatch, FailureKind.InvalidData,
+                    $"The copy of backup {manifest.Id} to {destination} does not match its manifest ({string.Join("; ", differences.DefaultIfEmpty("the file list's SHA-256 differs").Take(5))}); the copy was removed. The source {backup.Path} may be damaged.", manifest.Id,
+                    $"Run Test-FrostBackup on {manifest.Id}; copy another backup.");
+            }
+
+            Directory.Move(partial, folder);
+            if (manifest.Config is { } sealedConfig)
+            {
+                CopySealedConfig(Path.Combine(Path.GetDirectoryName(backup.ManifestPath)!, sealedConfig.File), Path.Combine(destination, sealedConfig.File), sealedConfig.Sha256);
+            }
+
+            manifest.Write(manifestPath);
+            Posix.SyncDirectory(destination);
+        }
+        catch (IOException e)
+        {
+            DeleteFolder(partial);
+            throw BackupErrors.WriteFailed(folder, e);
+        }
+        catch
+        {
+            DeleteFolder(partial);
+            throw;
+        }
+    }
+
+    private static void DeleteFolder(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            Directory.Delete(path, recursive: true);
+        }
     }
 }

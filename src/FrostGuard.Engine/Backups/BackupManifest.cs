@@ -9,6 +9,19 @@ public sealed record TableRowCount(string Schema, string Table, long Rows)
     public string QualifiedName => $"{Schema}.{Table}";
 }
 
+/// <summary>One file of a directory-format archive: its path relative to the archive folder, size and SHA-256.</summary>
+public sealed record BackupFileEntry(string Name, long SizeBytes, string Sha256);
+
+/// <summary>
+/// A table's contents in the dump's snapshot: rows with a key up to <see cref="MaxId"/> and a
+/// checksum over them (see <see cref="TableChecksums"/>). Only tables with a one-column integer
+/// primary key get one.
+/// </summary>
+public sealed record TableChecksum(string Schema, string Table, string KeyColumn, long MaxId, long Rows, string Checksum, string Method = TableChecksums.HashMethod)
+{
+    public string QualifiedName => $"{Schema}.{Table}";
+}
+
 /// <summary>
 /// A backup's manifest (<c>&lt;id&gt;.manifest.json</c>): written last, after the archive is on
 /// disk and synced. A backup exists only if its manifest does.
@@ -45,6 +58,12 @@ public sealed record BackupManifest
     public IReadOnlyList<TableRowCount> Tables { get; init; } = [];
     /// <summary>The sealed configuration archive (-IncludeConfig), or null.</summary>
     public ConfigArchive.ConfigArchiveManifest? Config { get; init; }
+    /// <summary>Directory format: every file of the archive folder; <see cref="Sha256"/> is then the SHA-256 of their sha256sum listing.</summary>
+    public IReadOnlyList<BackupFileEntry>? Files { get; init; }
+    /// <summary>pg_dump jobs that wrote a directory-format archive.</summary>
+    public int? Jobs { get; init; }
+    /// <summary>Content checksums of the tables with an integer primary key, taken in the dump's snapshot.</summary>
+    public IReadOnlyList<TableChecksum>? Checksums { get; init; }
 
     public static string PathFor(string folder, string id) => System.IO.Path.Combine(folder, id + Extension);
 

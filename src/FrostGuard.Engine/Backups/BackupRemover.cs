@@ -21,7 +21,15 @@ public static class BackupRemover
         try
         {
             File.Delete(backup.ManifestPath);
-            File.Delete(backup.Path);
+            if (Directory.Exists(backup.Path))
+            {
+                Directory.Delete(backup.Path, recursive: true); // a directory-format archive
+            }
+            else
+            {
+                File.Delete(backup.Path);
+            }
+
             if (backup.ConfigArchivePath is { } sealedConfig)
             {
                 File.Delete(sealedConfig);

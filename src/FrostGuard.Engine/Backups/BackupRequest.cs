@@ -13,4 +13,8 @@ public sealed record BackupRequest
     public bool Verify { get; init; }
     /// <summary>Also seal the deployment's configuration with this key (-IncludeConfig); the caller disposes it.</summary>
     public ConfigArchive.ConfigArchiveKey? ConfigKey { get; init; }
+    /// <summary>Custom (pg_dump -Fc streamed from the database container) or Directory (pg_dump -Fd -j in a short-lived container).</summary>
+    public FrostBackupFormat Format { get; init; } = FrostBackupFormat.Custom;
+    /// <summary>pg_dump jobs for the directory format.</summary>
+    public int Jobs { get; init; } = 1;
 }

@@ -20,6 +20,18 @@ public sealed class BackupRunner
 
     public async Task<FrostBackup> RunAsync(BackupRequest request, IFrostReporter reporter, CancellationToken cancellationToken)
     {
+        if (request.Format == FrostBackupFormat.Directory)
+        {
+            return await new DirectoryBackupRunner(_session).RunAsync(request, reporter, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (request.Jobs > 1)
+        {
+            throw new FrostException(ErrorIds.BackupOptionsConflict, FailureKind.InvalidConfiguration,
+                "-Jobs needs -Format Directory: pg_dump writes the custom format with one job.", "Jobs",
+                "Add -Format Directory, or leave -Jobs out.");
+        }
+
         var config = _session.Config;
         var database = request.Database ?? config.Database.Name;
         var root = Path.GetFullPath(request.Destination ?? _session.BackupRoot);
@@ -52,6 +64,7 @@ public sealed class BackupRunner
 
             await using var snapshot = await DumpSnapshot.ExportAsync(connection, cancellationToken).ConfigureAwait(false);
             reporter.Verbose($"snapshot {snapshot.Id}: {string.Join(", ", snapshot.Tables.Select(t => $"{t.QualifiedName}={t.Rows}"))}");
+            var checksums = snapshot.StartChecksums(cancellationToken);
 
             var command = new List<string>
             {
@@ -129,6 +142,7 @@ public sealed class BackupRunner
                 Label = request.Label,
                 Snapshot = snapshot.Id,
                 Tables = snapshot.Tables,
+                Checksums = await checksums.ConfigureAwait(false),
             };
 
             if (request.Verify)
@@ -177,7 +191,7 @@ public sealed class BackupRunner
         }
     }
 
-    private static FrostException DumpFailed(string database, PostgresContainer container, ExecResult result)
+    internal static FrostException DumpFailed(string database, PostgresContainer container, ExecResult result)
     {
         var why = result.ExitCode is { } code
             ? $"pg_dump exited with code {code}"
@@ -192,7 +206,7 @@ public sealed class BackupRunner
     {
         var stem = $"{database}-{created.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}";
         var id = stem;
-        for (var n = 2; File.Exists(BackupManifest.PathFor(root, id)) || File.Exists(Path.Combine(root, id + ".partial")); n++)
+        for (var n = 2; File.Exists(BackupManifest.PathFor(root, id)) || Path.Exists(Path.Combine(root, id + ".partial")); n++)
         {
             id = $"{stem}-{n}";
         }
@@ -201,12 +215,18 @@ public sealed class BackupRunner
     }
 
     /// <summary>Partial files of runs that died; safe to remove because this run holds the lock.</summary>
-    private static void RemoveLeftovers(string root, IFrostReporter reporter)
+    internal static void RemoveLeftovers(string root, IFrostReporter reporter)
     {
         foreach (var leftover in Directory.EnumerateFiles(root, "*.partial"))
         {
             reporter.Warning($"Removing {leftover}, left by a backup that did not finish.");
             File.Delete(leftover);
+        }
+
+        foreach (var leftover in Directory.EnumerateDirectories(root, "*.partial"))
+        {
+            reporter.Warning($"Removing the folder {leftover}, left by a backup that did not finish.");
+            Directory.Delete(leftover, recursive: true);
         }
     }
 

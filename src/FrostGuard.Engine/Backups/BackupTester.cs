@@ -34,12 +34,14 @@ public sealed class BackupTester
         {
             var duration = await verifier.RestoreAsync(backup.Path, manifest, scratch, clean: false, jobs: 1, reporter, cancellationToken).ConfigureAwait(false);
             IReadOnlyList<TableRowCount> restored;
+            IReadOnlyList<string> contentDifferences;
             await using (var connection = await _session.Database.OpenAsync(cancellationToken, scratch).ConfigureAwait(false))
             {
                 restored = await DumpSnapshot.CountRowsAsync(connection, null, cancellationToken).ConfigureAwait(false);
+                contentDifferences = await TableChecksums.CompareAsync(connection, manifest.Checksums ?? [], cancellationToken).ConfigureAwait(false);
             }
 
-            var differences = RowCountComparison.Differences(manifest.Tables, restored);
+            var differences = RowCountComparison.Differences(manifest.Tables, restored).Concat(contentDifferences).ToList();
             if (differences.Count > 0)
             {
                 throw new FrostException(ErrorIds.BackupRestoreTestFailed, FailureKind.InvalidData,
@@ -47,12 +49,12 @@ public sealed class BackupTester
                     "Do not rely on this backup; take a new one with Invoke-FrostBackup -Verify and test it with Test-FrostBackup -Restore.");
             }
 
-            reporter.Verbose($"restored {backup.Id} into {scratch} in {duration.TotalSeconds:N1} s; row counts match the manifest");
+            reporter.Verbose($"restored {backup.Id} into {scratch} in {duration.TotalSeconds:N1} s; row counts and {manifest.Checksums?.Count ?? 0} content checksums match the manifest");
             RecoveryMeasurements.TryRecord(_session.StateFolder, "database-restore", duration, $"Test-FrostBackup -Restore {backup.Id}", reporter);
             return new FrostBackupTest
             {
                 Id = backup.Id, ChecksumMatches = true, ArchiveReadable = true, ArchiveEntries = entries,
-                Restored = true, RowCountsMatch = true, RestoreDuration = duration, Passed = true, Backup = backup,
+                Restored = true, RowCountsMatch = true, ContentMatches = manifest.Checksums is null ? null : true, RestoreDuration = duration, Passed = true, Backup = backup,
             };
         }
         finally

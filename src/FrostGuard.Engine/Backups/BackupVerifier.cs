@@ -37,6 +37,12 @@ public sealed class BackupVerifier
     /// <summary>Fails with BackupChecksumMismatch unless the file's SHA-256 is the manifest's.</summary>
     public static async Task CheckChecksumAsync(string path, BackupManifest manifest, CancellationToken cancellationToken)
     {
+        if (IsDirectory(manifest))
+        {
+            await CheckFolderAsync(path, manifest, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         if (!File.Exists(path))
         {
             throw new FrostException(ErrorIds.BackupNotFound, FailureKind.NotFound,
@@ -65,6 +71,28 @@ public sealed class BackupVerifier
         }
     }
 
+    public static bool IsDirectory(BackupManifest manifest) =>
+        string.Equals(manifest.Format, nameof(FrostBackupFormat.Directory), StringComparison.Ordinal);
+
+    /// <summary>A directory archive: every file's SHA-256 as the manifest lists it, no file missing or added.</summary>
+    private static async Task CheckFolderAsync(string path, BackupManifest manifest, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(path))
+        {
+            throw new FrostException(ErrorIds.BackupNotFound, FailureKind.NotFound,
+                $"The archive folder {path} of backup {manifest.Id} is missing.", manifest.Id,
+                "Get-FrostBackup lists the backups whose files are present; remove this one with Remove-FrostBackup.");
+        }
+
+        var differences = await DirectoryArchive.CompareAsync(path, manifest, cancellationToken).ConfigureAwait(false);
+        if (differences.Count > 0)
+        {
+            throw new FrostException(ErrorIds.BackupChecksumMismatch, FailureKind.InvalidData,
+                $"Backup {manifest.Id} is damaged: in {path}, {string.Join("; ", differences.Take(5))}{(differences.Count > 5 ? $" (and {differences.Count - 5} more)" : "")}. It must not be restored.", manifest.Id,
+                "Use another backup (Get-FrostBackup), or restore a good copy of this folder (Copy-FrostBackup made one if you ran it).");
+        }
+    }
+
     /// <summary>Checksum, then pg_restore --list; returns the number of archive entries.</summary>
     public async Task<int> VerifyArchiveAsync(string path, BackupManifest manifest, IFrostReporter reporter, CancellationToken cancellationToken)
     {
@@ -73,25 +101,38 @@ public sealed class BackupVerifier
         var (pgRestore, _) = await _container.LocateToolAsync("pg_restore", server, cancellationToken).ConfigureAwait(false);
         var lines = 0;
         var pending = new List<byte>();
-        var result = await _container.Exec.RunAsync([pgRestore, "--list"],
-            (stdin, ct) => FeedAsync(stdin, null, path, manifest.Compression, ct),
-            (chunk, _) =>
+        ValueTask CountEntries(ReadOnlyMemory<byte> chunk, CancellationToken _)
+        {
+            foreach (var b in chunk.Span)
             {
-                foreach (var b in chunk.Span)
+                if (b == (byte)'\n')
                 {
-                    if (b == (byte)'\n')
-                    {
-                        lines += pending.Count > 0 && pending[0] != (byte)';' ? 1 : 0;
-                        pending.Clear();
-                    }
-                    else if (pending.Count < 2)
-                    {
-                        pending.Add(b);
-                    }
+                    lines += pending.Count > 0 && pending[0] != (byte)';' ? 1 : 0;
+                    pending.Clear();
                 }
+                else if (pending.Count < 2)
+                {
+                    pending.Add(b);
+                }
+            }
 
-                return ValueTask.CompletedTask;
-            }, cancellationToken).ConfigureAwait(false);
+            return ValueTask.CompletedTask;
+        }
+
+        ExecResult result;
+        if (IsDirectory(manifest))
+        {
+            var job = await DumpContainer.FromAsync(_session.Docker, _container, cancellationToken).ConfigureAwait(false);
+            result = await job.RunAsync("pg-restore-list", RootOf(path), [pgRestore, "--list", path], [new DumpMount(path, ReadOnly: true)],
+                null, CountEntries, cancellationToken, DumpContainer.CurrentUser).ConfigureAwait(false);
+        }
+        else
+        {
+            result = await _container.Exec.RunAsync([pgRestore, "--list"],
+                (stdin, ct) => FeedAsync(stdin, null, path, manifest.Compression, ct),
+                CountEntries, cancellationToken).ConfigureAwait(false);
+        }
+
         if (!result.Succeeded || lines == 0)
         {
             throw new FrostException(ErrorIds.BackupArchiveUnreadable, FailureKind.InvalidData,
@@ -131,7 +172,25 @@ public sealed class BackupVerifier
         ExecResult result;
         try
         {
-            if (jobs > 1)
+            if (IsDirectory(manifest))
+            {
+                // A folder is seekable as it is: pg_restore reads it in a job container where it is mounted read-only.
+                if (jobs > 1)
+                {
+                    command.Add("--jobs=" + jobs.ToString(CultureInfo.InvariantCulture));
+                }
+                else if (clean)
+                {
+                    command.Add("--single-transaction");
+                }
+
+                command.Add(path);
+                var job = await DumpContainer.FromAsync(_session.Docker, _container, cancellationToken).ConfigureAwait(false);
+                reporter.Verbose($"pg_restore of folder {path} with {jobs} jobs in a container from {job.Image}");
+                result = await job.RunAsync("pg-restore", RootOf(path), command, [new DumpMount(path, ReadOnly: true)],
+                    password, (_, _) => ValueTask.CompletedTask, cancellationToken, DumpContainer.CurrentUser).ConfigureAwait(false);
+            }
+            else if (jobs > 1)
             {
                 staged = $"/tmp/frostguard-restore-{Guid.NewGuid():N}.dump";
                 var copy = await _container.Exec.RunAsync(["/bin/sh", "-c", "umask 077; cat > \"$1\"", "stage", staged],
@@ -180,6 +239,8 @@ public sealed class BackupVerifier
 
         return clock.Elapsed;
     }
+
+    private static string RootOf(string path) => Path.GetDirectoryName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(path)))!;
 
     private FrostException RestoreFailed(BackupManifest manifest, string database, ExecResult result, string what) =>
         new(ErrorIds.BackupRestoreFailed, FailureKind.OperationFailed,

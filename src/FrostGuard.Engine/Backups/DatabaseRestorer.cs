@@ -40,6 +40,7 @@ public sealed class DatabaseRestorer
         var targets = await services.FindAsync(cancellationToken).ConfigureAwait(false);
         TimeSpan restoreDuration = default;
         IReadOnlyList<TableRowCount> counts = [];
+        IReadOnlyList<string> contentDifferences = [];
         Exception? failure = null;
         try
         {
@@ -76,6 +77,7 @@ public sealed class DatabaseRestorer
 
             await using var connection = await _session.Database.OpenAsync(CancellationToken.None, database).ConfigureAwait(false);
             counts = await DumpSnapshot.CountRowsAsync(connection, null, CancellationToken.None).ConfigureAwait(false);
+            contentDifferences = await TableChecksums.CompareAsync(connection, manifest.Checksums ?? [], CancellationToken.None).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -101,7 +103,7 @@ public sealed class DatabaseRestorer
         }
 
         var differences = RowCountComparison.Differences(manifest.Tables, counts);
-        foreach (var difference in differences)
+        foreach (var difference in differences.Concat(contentDifferences))
         {
             reporter.Warning($"After restoring {backup.Id}: {difference}.");
         }
@@ -114,6 +116,7 @@ public sealed class DatabaseRestorer
             SafetyBackupId = safety.Id,
             RowCounts = counts.ToDictionary(t => t.QualifiedName, t => t.Rows, StringComparer.Ordinal),
             RowCountsMatch = differences.Count == 0,
+            ContentMatches = manifest.Checksums is null ? null : contentDifferences.Count == 0,
             SafetyBackupDuration = safetyDuration,
             RestoreDuration = restoreDuration,
             TotalDuration = clock.Elapsed,

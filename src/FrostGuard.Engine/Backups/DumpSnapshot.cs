@@ -18,6 +18,8 @@ public sealed class DumpSnapshot : IAsyncDisposable
         """;
 
     private readonly NpgsqlTransaction _transaction;
+    private readonly CancellationTokenSource _checksumCancel = new();
+    private Task<IReadOnlyList<TableChecksum>>? _checksums;
 
     private DumpSnapshot(NpgsqlTransaction transaction, string id, IReadOnlyList<TableRowCount> tables)
     {
@@ -74,5 +76,41 @@ public sealed class DumpSnapshot : IAsyncDisposable
         return counts;
     }
 
-    public async ValueTask DisposeAsync() => await _transaction.DisposeAsync().ConfigureAwait(false);
+    /// <summary>
+    /// Starts the content checksums (<see cref="TableChecksums"/>) in this snapshot on its own
+    /// connection, which is idle while pg_dump runs: they take as long as a pass over the tables,
+    /// so they run beside the dump rather than before it. Await the task before the manifest.
+    /// </summary>
+    public Task<IReadOnlyList<TableChecksum>> StartChecksums(CancellationToken cancellationToken)
+    {
+        var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _checksumCancel.Token);
+        _checksums = Task.Run(async () =>
+        {
+            using (linked)
+            {
+                return await TableChecksums.TakeAsync(_transaction.Connection!, _transaction, linked.Token).ConfigureAwait(false);
+            }
+        }, CancellationToken.None);
+        return _checksums;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_checksums is { IsCompleted: false })
+        {
+            // The run failed before it awaited them: stop the statement, then wait for it to end.
+            await _checksumCancel.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await _checksums.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException || (e is PostgresException p && p.SqlState == PostgresErrorCodes.QueryCanceled))
+            {
+                // The cancellation asked for above; the run's own failure is what gets reported.
+            }
+        }
+
+        _checksumCancel.Dispose();
+        await _transaction.DisposeAsync().ConfigureAwait(false);
+    }
 }

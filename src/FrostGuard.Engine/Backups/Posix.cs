@@ -15,41 +15,56 @@ internal static class Posix
     [DllImport("libc", EntryPoint = "open", SetLastError = true)]
     private static extern int NativeOpen([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
 
-    [DllImport("libc", EntryPoint = "chown", SetLastError = true)]
-    private static extern int NativeChown([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int owner, int group);
-
     [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
     private static extern int NativeFsync(int fd);
 
     [DllImport("libc", EntryPoint = "close", SetLastError = true)]
     private static extern int NativeClose(int fd);
 
-    /// <summary>Gives a file an owner and group, when this process may (root); otherwise leaves it to whoever runs this.</summary>
+    [DllImport("libc", EntryPoint = "lchown", SetLastError = true)]
+    private static extern int NativeLchown([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int owner, int group);
+
+    [DllImport("libc", EntryPoint = "geteuid")]
+    private static extern int NativeGeteuid();
+
+    [DllImport("libc", EntryPoint = "getegid")]
+    private static extern int NativeGetegid();
+
+    public static int EffectiveUserId => NativeGeteuid();
+
+    public static int EffectiveGroupId => NativeGetegid();
+
+    /// <summary>Changes a file's or folder's owner (not following links).</summary>
     public static void Chown(string path, int owner, int group)
     {
-        if (Environment.UserName == "root" && NativeChown(path, owner, group) != 0)
+        if (NativeLchown(path, owner, group) != 0)
         {
-            throw new IOException($"chown {owner}:{group} {path} failed: errno {Marshal.GetLastPInvokeError()}");
+            throw new IOException($"cannot change the owner of {path} to {owner}:{group} (errno {Marshal.GetLastPInvokeError()})");
         }
     }
+
+    /// <summary>Makes a file's contents durable, whoever wrote them (fsync on a read-only descriptor).</summary>
+    public static void SyncFile(string path) => Sync(path, ReadOnly, "file");
 
     /// <summary>Sends a signal; returns 0 or the errno (1 EPERM, 3 ESRCH).</summary>
     public static int Kill(int pid, int signal) => NativeKill(pid, signal) == 0 ? 0 : Marshal.GetLastPInvokeError();
 
     /// <summary>Makes a folder's entries (new and renamed files) durable.</summary>
-    public static void SyncDirectory(string path)
+    public static void SyncDirectory(string path) => Sync(path, ReadOnly | Directory, "folder");
+
+    private static void Sync(string path, int flags, string what)
     {
-        var fd = NativeOpen(path, ReadOnly | Directory);
+        var fd = NativeOpen(path, flags);
         if (fd < 0)
         {
-            throw new IOException($"cannot open folder {path} to sync it (errno {Marshal.GetLastPInvokeError()})");
+            throw new IOException($"cannot open {what} {path} to sync it (errno {Marshal.GetLastPInvokeError()})");
         }
 
         try
         {
             if (NativeFsync(fd) != 0)
             {
-                throw new IOException($"fsync of folder {path} failed (errno {Marshal.GetLastPInvokeError()})");
+                throw new IOException($"fsync of {what} {path} failed (errno {Marshal.GetLastPInvokeError()})");
             }
         }
         finally

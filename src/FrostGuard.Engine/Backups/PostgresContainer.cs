@@ -15,15 +15,17 @@ public sealed partial class PostgresContainer
         command -v "$2" || exit 127
         """;
 
-    private PostgresContainer(string service, string name, ContainerExec exec)
+    private PostgresContainer(string service, string name, string containerId, ContainerExec exec)
     {
         Service = service;
         Name = name;
+        ContainerId = containerId;
         Exec = exec;
     }
 
     public string Service { get; }
     public string Name { get; }
+    public string ContainerId { get; }
     public ContainerExec Exec { get; }
 
     public static async Task<PostgresContainer> FindAsync(FrostSession session, CancellationToken cancellationToken)
@@ -43,7 +45,7 @@ public sealed partial class PostgresContainer
             ?? throw new FrostException(ErrorIds.DatabaseUnreachable, FailureKind.ConnectionFailed,
                 $"The database container {containers[0].Container} is {containers[0].State}, so pg_dump cannot run in it.", service,
                 $"Start it: `docker-compose -p {config.Project.Name} start {service}` in {config.Project.Directory}, then Get-FrostService {service}.");
-        return new PostgresContainer(service, running.Container, new ContainerExec(session.Docker, running.ContainerId, running.Container));
+        return new PostgresContainer(service, running.Container, running.ContainerId, new ContainerExec(session.Docker, running.ContainerId, running.Container));
     }
 
     /// <summary>The path of a client tool for the server's major version, and its version line.</summary>

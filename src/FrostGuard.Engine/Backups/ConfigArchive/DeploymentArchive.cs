@@ -144,7 +144,11 @@ public static class DeploymentArchive
 
                 Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
                 entry.ExtractToFile(destination, overwrite: false);
-                Posix.Chown(destination, entry.Uid, entry.Gid);
+                if (Posix.EffectiveUserId == 0)
+                {
+                    Posix.Chown(destination, entry.Uid, entry.Gid); // only root may give files away; anyone else keeps them
+                }
+
                 extracted.Add(entry.Name);
             }
         }

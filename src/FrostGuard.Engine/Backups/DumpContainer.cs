@@ -1,0 +1,291 @@
+using System.Globalization;
+using System.Text;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using FrostGuard.Engine.Docker;
+
+namespace FrostGuard.Engine.Backups;
+
+/// <summary>A host folder mounted at the same path in a <see cref="DumpContainer"/>.</summary>
+public sealed record DumpMount(string Path, bool ReadOnly);
+
+/// <summary>
+/// A short-lived container for pg_dump -Fd and pg_restore of a folder: created from the running
+/// database container's own image (by image id, so the tools are exactly the server's), with
+/// its user, its read-only bind mounts (the host's /usr, /lib, /bin, /etc in the sandbox) and
+/// its tmpfs mounts copied from its inspect, never its writable ones (the data directory), on
+/// the host network, plus the folders a job needs. The password reaches the tool as for a
+/// Docker exec (<see cref="PgPassWrapper"/>): the first line of the container's stdin, never in
+/// its command, environment or inspect. The container is removed on every path, Ctrl+C included
+/// (it is killed first); one left by a process that died is removed by the next run on the
+/// same backup root (<see cref="RemoveLeftoversAsync"/>).
+/// </summary>
+public sealed class DumpContainer
+{
+    public const string JobLabel = "frostguard.backup-job";
+    public const string RootLabel = "frostguard.backup-root";
+    private const int BufferSize = 256 * 1024;
+    private const int StderrLimit = 16 * 1024;
+
+    private readonly DockerGateway _docker;
+    private readonly IReadOnlyList<string> _binds;
+    private readonly IDictionary<string, string> _tmpfs;
+
+    private DumpContainer(DockerGateway docker, string source, string image, string user, IReadOnlyList<string> binds, IDictionary<string, string> tmpfs)
+    {
+        _docker = docker;
+        Source = source;
+        Image = image;
+        User = user;
+        _binds = binds;
+        _tmpfs = tmpfs;
+    }
+
+    /// <summary>The database container it copies.</summary>
+    public string Source { get; }
+    public string Image { get; }
+    /// <summary>The user the tools run as ("uid:gid", as the database container runs).</summary>
+    public string User { get; }
+
+    /// <summary>Copies image, user, read-only binds and tmpfs mounts from the database container's inspect.</summary>
+    public static async Task<DumpContainer> FromAsync(DockerGateway docker, PostgresContainer postgres, CancellationToken cancellationToken)
+    {
+        var inspect = await docker.CallAsync($"inspect container {postgres.Name}",
+            (c, ct) => c.Containers.InspectContainerAsync(postgres.ContainerId, ct), cancellationToken).ConfigureAwait(false);
+        var binds = (inspect.Mounts ?? [])
+            .Where(m => m.Type == "bind" && !m.RW)
+            .Select(m => $"{m.Source}:{m.Destination}:ro")
+            .ToList();
+        var tmpfs = new Dictionary<string, string>(inspect.HostConfig?.Tmpfs ?? new Dictionary<string, string>(), StringComparer.Ordinal);
+        return new DumpContainer(docker, postgres.Name, inspect.Image, inspect.Config?.User ?? "", binds, tmpfs);
+    }
+
+    /// <summary>This process's uid:gid, for jobs that read what it wrote (pg_restore of a backup folder it owns).</summary>
+    public static string CurrentUser => $"{Posix.EffectiveUserId}:{Posix.EffectiveGroupId}";
+
+    /// <summary>The numeric uid and gid of <see cref="User"/>; null when it runs as root (empty user).</summary>
+    public (int Uid, int Gid)? NumericUser()
+    {
+        if (User.Length == 0)
+        {
+            return null;
+        }
+
+        var parts = User.Split(':');
+        if (!int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var uid)
+            || (parts.Length > 1 && !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out _)))
+        {
+            throw new FrostException(ErrorIds.BackupFailed, FailureKind.InvalidConfiguration,
+                $"The database container {Source} runs as user '{User}', not a numeric uid:gid, so FrostGuard cannot give the dump folder to it.", Source,
+                "Set `user: \"<uid>:<gid>\"` for the database service in the compose file, or use -Format Custom.");
+        }
+
+        var gid = parts.Length > 1 ? int.Parse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture) : uid;
+        return (uid, gid);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="command"/> (wrapped so that <paramref name="passwordLine"/>, when
+    /// given, becomes its password file) to the end and returns its exit code and the end of its
+    /// stderr; stdout goes to <paramref name="onStdout"/>. Cancellation kills the container.
+    /// </summary>
+    public async Task<ExecResult> RunAsync(
+        string job,
+        string backupRoot,
+        IReadOnlyList<string> command,
+        IReadOnlyList<DumpMount> mounts,
+        byte[]? passwordLine,
+        Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> onStdout,
+        CancellationToken cancellationToken,
+        string? user = null)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        user ??= User;
+        var tool = Path.GetFileName(command[0]);
+        var name = $"{Source}-{job}-{Guid.NewGuid().ToString("N")[..8]}";
+        var entrypoint = passwordLine is null ? command.ToList() : PgPassWrapper.Wrap(command).ToList();
+        var created = await _docker.CallAsync($"create container {name} from {Image} for {tool}", (c, ct) => c.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Name = name,
+            Image = Image,
+            User = user,
+            Entrypoint = entrypoint,
+            Cmd = [],
+            Env = [],
+            Labels = new Dictionary<string, string> { [JobLabel] = job, [RootLabel] = backupRoot },
+            AttachStdin = passwordLine is not null,
+            OpenStdin = passwordLine is not null,
+            StdinOnce = passwordLine is not null,
+            AttachStdout = true,
+            AttachStderr = true,
+            Tty = false,
+            HostConfig = new HostConfig
+            {
+                NetworkMode = "host",
+                Binds = [.. _binds, .. mounts.Select(m => $"{m.Path}:{m.Path}:{(m.ReadOnly ? "ro" : "rw")}")],
+                Tmpfs = _tmpfs,
+                AutoRemove = false,
+            },
+        }, ct), cancellationToken).ConfigureAwait(false);
+        var id = created.ID;
+        ExecResult result;
+        try
+        {
+            result = await AttachAndRunAsync(id, name, passwordLine, onStdout, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FrostException primary)
+        {
+            try
+            {
+                await RemoveAsync(id, name).ConfigureAwait(false);
+            }
+            catch (FrostException removal)
+            {
+                throw new FrostException(primary.ErrorId, primary.Kind, $"{primary.Message} Then {removal.Message}", primary.Target,
+                    $"{primary.RecommendedAction} {removal.RecommendedAction}", new AggregateException(primary, removal));
+            }
+
+            throw;
+        }
+        catch
+        {
+            // Cancellation or a failure of the sink: the container goes as well. If Docker refuses
+            // that, its error (naming the container and `docker rm -f`) is the one reported.
+            await RemoveAsync(id, name).ConfigureAwait(false);
+            throw;
+        }
+
+        await RemoveAsync(id, name).ConfigureAwait(false);
+        return result;
+    }
+
+    /// <summary>Removes the job containers that a process which died left for <paramref name="backupRoot"/>.</summary>
+    public static async Task<IReadOnlyList<string>> RemoveLeftoversAsync(DockerGateway docker, string backupRoot, CancellationToken cancellationToken)
+    {
+        var leftovers = await docker.CallAsync("list backup job containers", (c, ct) => c.Containers.ListContainersAsync(new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>> { ["label"] = new Dictionary<string, bool> { [$"{RootLabel}={backupRoot}"] = true } },
+        }, ct), cancellationToken).ConfigureAwait(false);
+        var removed = new List<string>();
+        foreach (var leftover in leftovers)
+        {
+            var name = leftover.Names?.FirstOrDefault()?.TrimStart('/') ?? leftover.ID;
+            await docker.CallAsync($"remove container {name}", async (c, ct) =>
+            {
+                await c.Containers.RemoveContainerAsync(leftover.ID, new ContainerRemoveParameters { Force = true }, ct).ConfigureAwait(false);
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
+            removed.Add(name);
+        }
+
+        return removed;
+    }
+
+    private async Task<ExecResult> AttachAndRunAsync(string id, string name, byte[]? passwordLine, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> onStdout, CancellationToken cancellationToken)
+    {
+        using var stream = await _docker.CallAsync($"attach to container {name}", (c, ct) => c.Containers.AttachContainerAsync(id, new ContainerAttachParameters
+        {
+            Stream = true,
+            Stdin = passwordLine is not null,
+            Stdout = true,
+            Stderr = true,
+        }, ct), cancellationToken).ConfigureAwait(false);
+        await _docker.CallAsync($"start container {name}", (c, ct) => c.Containers.StartContainerAsync(id, new ContainerStartParameters(), ct), cancellationToken).ConfigureAwait(false);
+
+        // From here the tool runs: every way out goes through the read loop, which ends when the container's output does.
+        using var killOnCancel = cancellationToken.Register(() => _ = KillAsync(id));
+        Exception? inputFailure = null;
+        if (passwordLine is not null)
+        {
+            try
+            {
+                await stream.WriteAsync(passwordLine, 0, passwordLine.Length, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
+            {
+                inputFailure = e; // the container ended before reading it: its exit code says why
+            }
+
+            stream.CloseWrite();
+        }
+
+        var stderr = new StringBuilder();
+        Exception? sinkFailure = null;
+        var buffer = new byte[BufferSize];
+        try
+        {
+            while (true)
+            {
+                var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, CancellationToken.None).ConfigureAwait(false);
+                if (read.EOF)
+                {
+                    break;
+                }
+
+                if (read.Target == MultiplexedStream.TargetStream.StandardOut)
+                {
+                    if (sinkFailure is null)
+                    {
+                        try
+                        {
+                            await onStdout(buffer.AsMemory(0, read.Count), cancellationToken).ConfigureAwait(false);
+                        }
+                        catch (Exception e)
+                        {
+                            sinkFailure = e;
+                            await KillAsync(id).ConfigureAwait(false);
+                        }
+                    }
+                }
+                else if (stderr.Length < StderrLimit)
+                {
+                    stderr.Append(Encoding.UTF8.GetString(buffer, 0, read.Count));
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
+        {
+            stderr.Append(" [output stream broke: ").Append(e.Message).Append(']');
+        }
+
+        var exit = await _docker.CallAsync($"wait for container {name}", (c, ct) => c.Containers.WaitContainerAsync(id, ct), CancellationToken.None).ConfigureAwait(false);
+        if (sinkFailure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(sinkFailure).Throw();
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return new ExecResult(exit.StatusCode, stderr.ToString().Trim(), inputFailure);
+    }
+
+    private async Task KillAsync(string id)
+    {
+        try
+        {
+            await _docker.Client.Containers.KillContainerAsync(id, new ContainerKillParameters { Signal = "KILL" }, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (DockerApiException e) when (e.StatusCode is System.Net.HttpStatusCode.NotFound or System.Net.HttpStatusCode.Conflict)
+        {
+            // Already stopped (409: not running) or gone: what killing it was for.
+        }
+    }
+
+    private async Task RemoveAsync(string id, string name)
+    {
+        try
+        {
+            await _docker.Client.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true }, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            // Removed already.
+        }
+        catch (DockerApiException e)
+        {
+            throw new FrostException(ErrorIds.DockerRequestFailed, FailureKind.OperationFailed,
+                $"The backup job container {name} could not be removed: {(int)e.StatusCode} {e.ResponseBody?.Trim()}", name,
+                $"Remove it with `docker rm -f {name}`; the next Invoke-FrostBackup on this root also removes it.", e);
+        }
+    }
+}
