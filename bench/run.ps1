@@ -34,12 +34,15 @@ $importFrost = [Collections.Generic.List[double]]::new()
 $importEmpty = [Collections.Generic.List[double]]::new()
 $firstService = [Collections.Generic.List[double]]::new()
 $firstDeployment = [Collections.Generic.List[double]]::new()
+$firstRunbook = [Collections.Generic.List[double]]::new()
+$smallRunbook = Join-Path $root 'runbooks/quick-reference.md'
 for ($i = 0; $i -lt $Runs; $i++) {
     Write-Progress -Activity 'Module import and first call' -Status "run $($i + 1) of $Runs" -PercentComplete (100 * $i / $Runs)
     $importEmpty.Add((Measure-InFreshPwsh '' "Import-Module '$emptyModule'"))
     $importFrost.Add((Measure-InFreshPwsh '' "Import-Module '$frostGuard'"))
     $firstService.Add((Measure-InFreshPwsh "Import-Module '$frostGuard'" 'Get-FrostService'))
     $firstDeployment.Add((Measure-InFreshPwsh "Import-Module '$frostGuard'" 'Get-FrostDeployment'))
+    $firstRunbook.Add((Measure-InFreshPwsh "Import-Module '$frostGuard'" "Get-FrostRunbook '$smallRunbook'"))
 }
 Write-Progress -Activity 'Module import and first call' -Completed
 
@@ -50,6 +53,7 @@ $figures = [ordered]@{
     'import.ratio' = Get-Summary $ratios -Target '<= 1.3' -Pass { param($m) $m -le 1.3 }
     'first_call.get_frostservice_ms' = Get-Summary $firstService -Target '< 300' -Pass { param($m) $m -lt 300 }
     'first_call.get_frostdeployment_ms' = Get-Summary $firstDeployment
+    'first_call.get_frostrunbook_small_ms' = Get-Summary $firstRunbook -Target '< 150' -Pass { param($m) $m -lt 150 }
 }
 $runbookFigures = & (Join-Path $PSScriptRoot 'runbooks.ps1') -WorkFolder (Join-Path $root '.artifacts/bench/runbooks') -Runs $(if ($Quick) { 3 } else { 5 }) -ParseMegabytes $(if ($Quick) { 20 } else { 40 })
 foreach ($entry in $runbookFigures.GetEnumerator()) { $figures[$entry.Key] = $entry.Value }
