@@ -3,23 +3,22 @@
 Test-FrostHealth wall time: all checks concurrent vs one by one (-ThrottleLimit 1), with and
 without a recent metrics scrape in the state folder, and the manual's shell sequence
 (docker-compose ps, docker stats --no-stream, curl -f the health URL, pg_isready, df).
-Runs are interleaved in one warm pwsh so drift hits all alike. Results: bench/results/health-<date>.json.
+Runs are interleaved in one warm pwsh so drift hits all alike. Then the scaling series: the
+concurrent run with the worker scaled to 9 replicas (12 service containers) against the usual 4.
+Returns the figures; bench/run.ps1 writes them.
 #>
 param(
     [Parameter(Mandatory)] [string] $ConfigPath,
     [int] $Runs = 5
 )
 $ErrorActionPreference = 'Stop'
+Import-Module (Join-Path $PSScriptRoot 'BenchCommon.psm1')
 $root = Resolve-Path (Join-Path $PSScriptRoot '..')
 Import-Module (Join-Path $root 'FrostGuard.psd1') -Force
 $env:FROSTGUARD_CONFIG = $ConfigPath
 $config = Get-Content -Raw $ConfigPath | ConvertFrom-Json
 
 function Measure-Ms([scriptblock] $Block) { $s = [Diagnostics.Stopwatch]::StartNew(); & $Block | Out-Null; $s.Elapsed.TotalMilliseconds }
-function Get-Summary([double[]] $Values) {
-    $sorted = $Values | Sort-Object
-    [ordered]@{ min = [math]::Round($sorted[0], 0); median = [math]::Round($sorted[[int][math]::Floor($sorted.Count / 2)], 0); max = [math]::Round($sorted[-1], 0); runs = $sorted.Count }
-}
 function New-State { $path = Join-Path ([IO.Path]::GetTempPath()) "fg-bench-$([guid]::NewGuid().ToString('N'))"; New-Item -ItemType Directory $path | Out-Null; $path }
 
 $shell = {
@@ -58,14 +57,29 @@ for ($i = 0; $i -lt $Runs; $i++) {
 }
 Write-Progress -Activity 'Test-FrostHealth' -Completed
 
+# Scaling: the same concurrent run over 12 service containers (worker x 9) and over the usual 4.
+$scaled = @{ 4 = [Collections.Generic.List[double]]::new(); 12 = [Collections.Generic.List[double]]::new() }
+try {
+    foreach ($containers in 4, 12) {
+        $null = Set-FrostServiceScale -Name worker -Replicas ($containers - 3) -Confirm:$false
+        $env:FROSTGUARD_STATE = New-State
+        $null = Test-FrostHealth
+        Start-Sleep -Milliseconds 1100 # the kept samples over a second old, as in the recent series
+        for ($i = 0; $i -lt $Runs; $i++) { $scaled[$containers].Add((Measure-Ms { Test-FrostHealth })) }
+        Remove-Item -Recurse -Force $env:FROSTGUARD_STATE
+    }
+}
+finally {
+    $null = Set-FrostServiceScale -Name worker -Replicas 1 -Confirm:$false
+}
+
 $figures = [ordered]@{}
 foreach ($name in $series.Keys | Sort-Object) { $figures["health.$($name)_ms"] = Get-Summary $series[$name] }
-$ratio = $figures['health.concurrent_fresh_ms'].median / $figures['health.slowest_check_fresh_ms'].median
-$figures['health.concurrent_over_slowest'] = [ordered]@{ median = [math]::Round($ratio, 2); target = '<= 1.3'; pass = $ratio -le 1.3 }
-$figures['health.concurrent_recent_target'] = [ordered]@{ median = $figures['health.concurrent_recent_ms'].median; target = '< 1000'; pass = $figures['health.concurrent_recent_ms'].median -lt 1000 }
-$figures['health.concurrent_fresh_target'] = [ordered]@{ median = $figures['health.concurrent_fresh_ms'].median; target = '< 1500'; pass = $figures['health.concurrent_fresh_ms'].median -lt 1500 }
-$result = [ordered]@{ date = (Get-Date).ToString('o'); host = [Environment]::MachineName; cpus = [Environment]::ProcessorCount; figures = $figures }
-$out = Join-Path $PSScriptRoot "results/health-$((Get-Date).ToString('yyyy-MM-dd')).json"
-$result | ConvertTo-Json -Depth 5 | Set-Content $out
-$figures.GetEnumerator() | ForEach-Object { '{0,-40} {1}' -f $_.Key, (($_.Value.GetEnumerator() | ForEach-Object { "$($_.Key)=$($_.Value)" }) -join ' ') }
-"written to $out"
+$figures['health.concurrent_over_slowest'] = Get-Summary @($figures['health.concurrent_fresh_ms'].median / $figures['health.slowest_check_fresh_ms'].median) -Target '<= 1.3' -Pass { param($m) $m -le 1.3 }
+$figures['health.concurrent_recent_ms'] = Get-Summary $series['concurrent_recent'] -Target '< 1000' -Pass { param($m) $m -lt 1000 }
+$figures['health.concurrent_fresh_ms'] = Get-Summary $series['concurrent_fresh'] -Target '< 1500' -Pass { param($m) $m -lt 1500 }
+$figures['health.sequential_over_concurrent'] = Get-Summary @($figures['health.sequential_fresh_ms'].median / $figures['health.concurrent_fresh_ms'].median)
+$figures['health.shell_over_concurrent'] = Get-Summary @($figures['health.shell_sequence_ms'].median / $figures['health.concurrent_recent_ms'].median)
+$figures['health.scaling_4_containers_ms'] = Get-Summary $scaled[4]
+$figures['health.scaling_12_containers_ms'] = Get-Summary $scaled[12]
+$figures

@@ -1,8 +1,11 @@
 <#
 .SYNOPSIS
-FrostGuard's benchmarks. Each figure is measured in fresh pwsh processes, interleaved with its
-baseline so drift hits both alike, and reported as min/median/max with the ratio to the
-baseline and the target, PASS or MISS. Results: bench/results/<date>.json.
+FrostGuard's benchmarks, all in one run on the same sandbox: module import and first calls
+(fresh pwsh processes, interleaved with an empty binary module), runbooks (bench/runbooks.ps1),
+health checks (bench/health.ps1), backup throughput at several database sizes and parallel
+backup and restore (bench/backup.ps1). Each figure is min/median/max, with its target and
+verdict where it has one. Results: bench/results/<date>.json, docs/benchmarks.md and a PNG chart
+of the scaling series (bench/Write-BenchmarkReport.ps1). -Quick: fewer runs, smaller databases.
 #>
 param(
     [Parameter(Mandatory)] [string] $ConfigPath,
@@ -57,10 +60,18 @@ $figures = [ordered]@{
 }
 $runbookFigures = & (Join-Path $PSScriptRoot 'runbooks.ps1') -WorkFolder (Join-Path $root '.artifacts/bench/runbooks') -Runs $(if ($Quick) { 3 } else { 5 }) -ParseMegabytes $(if ($Quick) { 20 } else { 40 })
 foreach ($entry in $runbookFigures.GetEnumerator()) { $figures[$entry.Key] = $entry.Value }
+$healthFigures = & (Join-Path $PSScriptRoot 'health.ps1') -ConfigPath $ConfigPath -Runs $(if ($Quick) { 3 } else { 5 })
+foreach ($entry in $healthFigures.GetEnumerator()) { $figures[$entry.Key] = $entry.Value }
+$backupFigures = & (Join-Path $PSScriptRoot 'backup.ps1') -ConfigPath $ConfigPath -Formats `
+    -SizesMB $(if ($Quick) { @(128, 256) } else { @(256, 512, 1024) }) -Runs $(if ($Quick) { 1 } else { 3 })
+foreach ($entry in $backupFigures.GetEnumerator()) { $figures[$entry.Key] = $entry.Value }
 
 $result = [ordered]@{
     date = (Get-Date).ToString('o')
-    machine = [ordered]@{ cores = [Environment]::ProcessorCount; os = [Environment]::OSVersion.VersionString; pwsh = $PSVersionTable.PSVersion.ToString(); dotnet = [Environment]::Version.ToString() }
+    machine = [ordered]@{
+        cores = [Environment]::ProcessorCount; os = [Environment]::OSVersion.VersionString; pwsh = $PSVersionTable.PSVersion.ToString(); dotnet = [Environment]::Version.ToString()
+        postgres = ((& pg_dump --version) -replace '^pg_dump \(PostgreSQL\) ', ''); docker = (& docker version --format '{{.Server.Version}}')
+    }
     quick = [bool]$Quick
     figures = $figures
 }
@@ -74,3 +85,4 @@ $figures.GetEnumerator() | ForEach-Object {
     }
 } | Format-Table -AutoSize | Out-Host
 Write-Host "results: $file"
+& (Join-Path $PSScriptRoot 'Write-BenchmarkReport.ps1') -ResultPath $file

@@ -41,6 +41,22 @@ $rates = 1..$Runs | ForEach-Object {
     ($bytes / 1MB) / $clock.Elapsed.TotalSeconds
 }
 
+# --- parse scaling: 1, 10 and 100 of the manual's own runbooks, in one call each -------------------
+$manual = @(Get-ChildItem (Join-Path $PSScriptRoot '..' 'runbooks') -Filter '*.md')
+$parseScaling = [ordered]@{}
+foreach ($count in 1, 10, 100) {
+    $folder = Join-Path $WorkFolder "scaling-$count"
+    Remove-Item -Recurse -Force $folder -ErrorAction SilentlyContinue
+    New-Item -ItemType Directory -Path $folder | Out-Null
+    for ($n = 0; $n -lt $count; $n++) { Copy-Item $manual[$n % $manual.Count].FullName (Join-Path $folder "$n-$($manual[$n % $manual.Count].Name)") }
+    $null = Get-FrostRunbook $folder
+    $parseScaling[$count] = 1..$Runs | ForEach-Object {
+        $clock = [Diagnostics.Stopwatch]::StartNew()
+        $null = Get-FrostRunbook $folder
+        $clock.Elapsed.TotalMilliseconds
+    }
+}
+
 # --- per-step overhead ----------------------------------------------------------------------------
 function New-StepRunbook([string] $Language, [string] $Command, [int] $Count) {
     $path = Join-Path $WorkFolder "$Language-$Count.md"
@@ -96,4 +112,8 @@ Write-Progress -Activity 'Runbook step overhead' -Completed
     'runbooks.pwsh_run_fixed_cost_ms' = Get-Summary $pwshFixed
     'runbooks.bash_step_overhead_ms' = Get-Summary $bashPerStep
     'runbooks.naive_fresh_pwsh_per_step_ms' = Get-Summary $naivePerStep
+    'runbooks.naive_over_frostguard_per_step' = Get-Summary @(($naivePerStep | Sort-Object)[[int][math]::Floor($Runs / 2)] / [math]::Max(0.001, ($pwshPerStep | Sort-Object)[[int][math]::Floor($Runs / 2)]))
+    'runbooks.parse_1_runbook_ms' = Get-Summary $parseScaling[1]
+    'runbooks.parse_10_runbooks_ms' = Get-Summary $parseScaling[10]
+    'runbooks.parse_100_runbooks_ms' = Get-Summary $parseScaling[100]
 }
