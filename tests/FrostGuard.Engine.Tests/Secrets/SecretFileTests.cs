@@ -1,0 +1,121 @@
+using FrostGuard.Engine.Secrets;
+
+namespace FrostGuard.Engine.Tests.Secrets;
+
+public sealed class EnvFileRewriteTests
+{
+    [Fact]
+    public void WithValueChangesOnlyThatKeyAndKeepsEverythingElse()
+    {
+        const string text = "# deployment\r\nCOMPOSE_PROJECT_NAME=x\r\nexport POSTGRES_PASSWORD=\"old\"\r\nPOSTGRES_PASSWORD_FILE=keep\r\n# POSTGRES_PASSWORD=comment\r\nTAIL=1";
+
+        var rewritten = EnvFile.WithValue(text, "POSTGRES_PASSWORD", "n3w-Value_0123456789");
+
+        Assert.Equal("# deployment\r\nCOMPOSE_PROJECT_NAME=x\r\nexport POSTGRES_PASSWORD=n3w-Value_0123456789\r\nPOSTGRES_PASSWORD_FILE=keep\r\n# POSTGRES_PASSWORD=comment\r\nTAIL=1", rewritten);
+        Assert.True(EnvFile.Parse(rewritten).TryGet("POSTGRES_PASSWORD", out var value) && value == "n3w-Value_0123456789");
+    }
+
+    [Fact]
+    public void WithValueAppendsAMissingKey()
+    {
+        Assert.Equal("A=1\nB=two\n", EnvFile.WithValue("A=1\n", "B", "two"));
+        Assert.Equal("A=1\nB=two\n", EnvFile.WithValue("A=1", "B", "two"));
+    }
+}
+
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class SecretFileTests
+{
+    [Fact]
+    public void ReplaceAtomicallyWritesOwnerOnlyKeepsOwnerAndLeavesNoTemporaryFile()
+    {
+        using var folder = new TempFolder();
+        var path = folder.Write(".env", "A=old\n");
+        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        var owner = FileOwner.Of(path);
+
+        SecretFile.ReplaceAtomically(path, "A=new\n", owner);
+
+        Assert.Equal("A=new\n", File.ReadAllText(path));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        Assert.Equal(owner, FileOwner.Of(path));
+        Assert.Equal([".env"], Directory.GetFiles(folder.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void ReplaceAtomicallyHandsTheFileToTheOldOwner()
+    {
+        Assert.True(Environment.UserName == "root", "chown to another user needs root; the test suite runs as root here");
+        using var folder = new TempFolder();
+        var path = folder.Write(".env", "A=old\n");
+        FileOwner.Apply(path, new FileOwner(10001, 10002));
+
+        SecretFile.ReplaceAtomically(path, "A=new\n", FileOwner.Of(path));
+
+        Assert.Equal(new FileOwner(10001, 10002), FileOwner.Of(path));
+    }
+
+    [Fact]
+    public void WriteNewRefusesToOverwrite()
+    {
+        using var folder = new TempFolder();
+        var path = folder.Write(".env.copy", "x");
+        Assert.Throws<IOException>(() => SecretFile.WriteNew(path, "y", FileOwner.Of(path)));
+        Assert.Equal("x", File.ReadAllText(path));
+    }
+
+    [Fact]
+    public void AFailedRenameLeavesTheTargetAndNoTemporaryFile()
+    {
+        using var folder = new TempFolder();
+        // rename(2) cannot put a file over a non-empty folder: the replace fails at its last step.
+        var kept = folder.Write(".env/keep", "kept");
+        var target = Path.GetDirectoryName(kept)!;
+
+        Assert.ThrowsAny<Exception>(() => SecretFile.ReplaceAtomically(target, "A=new\n", FileOwner.Of(folder.Path)));
+
+        Assert.Equal("kept", File.ReadAllText(kept));
+        Assert.Equal([".env"], Directory.GetFileSystemEntries(folder.Path).Select(Path.GetFileName));
+    }
+}
+
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class RotationLogTests
+{
+    [Fact]
+    public void AppendsAndReadsBackSkippingBrokenLines()
+    {
+        using var folder = new TempFolder();
+        var log = new RotationLog(folder.Path);
+        var at = new DateTimeOffset(2026, 8, 1, 12, 0, 0, TimeSpan.Zero);
+        log.Append(new RotationEntry { Name = "DatabasePassword", At = at, Outcome = "Rotated", Role = "frostguard" });
+        File.AppendAllText(log.Path, "not json\n");
+        log.Append(new RotationEntry { Name = "DatabasePassword", At = at.AddDays(1), Outcome = "RolledBack", Reason = "health" });
+        var warnings = new List<string>();
+
+        var entries = log.Read(warnings.Add);
+
+        Assert.Equal(["Rotated", "RolledBack"], entries.Select(e => e.Outcome));
+        Assert.Single(warnings);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(log.Path));
+    }
+
+    [Theory]
+    [InlineData(10, HealthStatus.Ok)]
+    [InlineData(80, HealthStatus.Warning)]
+    [InlineData(91, HealthStatus.Critical)]
+    public void AgeIsJudgedAgainstTheQuarterlyPolicy(int daysAgo, HealthStatus expected)
+    {
+        var now = new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero);
+        var age = SecretAgeReader.Judge("DatabasePassword", now.AddDays(-daysAgo), "test", SecretAgeReader.QuarterlyDays, now);
+        Assert.Equal(expected, age.Status);
+        Assert.Equal(daysAgo, age.AgeDays);
+        Assert.Equal(now.AddDays(90 - daysAgo), age.DueAt);
+    }
+
+    [Fact]
+    public void NoDateIsUnknown()
+    {
+        Assert.Equal(HealthStatus.Unknown, SecretAgeReader.Judge("DatabasePassword", null, "nothing", 90, DateTimeOffset.UtcNow).Status);
+    }
+}
