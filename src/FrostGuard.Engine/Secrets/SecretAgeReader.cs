@@ -21,8 +21,9 @@ public static class SecretAgeReader
         var results = new List<FrostSecretAge>();
         foreach (var name in SecretRotator.ManagedSecrets)
         {
-            var envPath = Path.Combine(config.Project.Directory, config.Project.EnvFile);
-            var last = entries.LastOrDefault(e => e.Name == name && e.Outcome == SecretRotator.OutcomeRotated);
+            var envPath = Path.GetFullPath(Path.Combine(config.Project.Directory, config.Project.EnvFile));
+            // One state folder may serve several deployments: only this deployment's rotations count.
+            var last = entries.LastOrDefault(e => e.Name == name && e.Outcome == SecretRotator.OutcomeRotated && e.EnvFile == envPath);
             DateTimeOffset? when;
             string source;
             if (last is not null)

@@ -115,7 +115,9 @@ public sealed class SecurityAuditor
             chains.Count == 0
                 ? $"{prefix}no nftables chain filters incoming traffic (the ruleset has no input hook): every port is open."
                 : $"{prefix}the input chains accept everything: {string.Join(", ", chains.Select(c => $"{c.Table} {c.Chain} (policy {c.Policy}, {c.Rules} rules)"))}.",
-            "Enable a firewall: ufw allow OpenSSH; ufw allow 443/tcp; ufw default deny incoming; ufw enable", nft.Evidence);
+            ufwNote is null
+                ? "Install and enable a firewall: apt-get install ufw; ufw allow OpenSSH; ufw allow 443/tcp; ufw default deny incoming; ufw enable (or an nftables input chain with policy drop)."
+                : "ufw allow OpenSSH; ufw allow 443/tcp; ufw default deny incoming; ufw enable", nft.Evidence);
     }
 
     public async Task<FrostSecurityFinding> Fail2banAsync(CancellationToken cancellationToken)
@@ -288,44 +290,51 @@ public sealed class SecurityAuditor
         {
             var inspected = await _session.Docker.CallAsync($"inspect {service.Container}",
                 (c, ct) => c.Containers.InspectContainerAsync(service.ContainerId, ct), cancellationToken).ConfigureAwait(false);
-            var user = inspected.Config?.User ?? "";
-            var uid = user.Split(':')[0];
-            var asRoot = uid is "" or "0" or "root";
-            var caps = inspected.HostConfig?.CapAdd ?? [];
-            var socket = (inspected.Mounts ?? []).Any(m => m.Source is "/var/run/docker.sock" or "/run/docker.sock");
-            var problems = new List<string>();
-            var status = HealthStatus.Ok;
-            if (inspected.HostConfig?.Privileged == true)
-            {
-                problems.Add("runs privileged (all capabilities, all devices)");
-                status = HealthStatus.Critical;
-            }
-
-            if (socket)
-            {
-                problems.Add("mounts the Docker socket (root on the host)");
-                status = HealthStatus.Critical;
-            }
-
-            if (asRoot && !allowRoot.Contains(service.Service, StringComparer.OrdinalIgnoreCase))
-            {
-                problems.Add(user == "" ? "runs as root (no user set)" : $"runs as root (user {user})");
-                status = status == HealthStatus.Critical ? status : HealthStatus.Warning;
-            }
-
-            if (caps.Count > 0)
-            {
-                problems.Add($"adds capabilities {string.Join(", ", caps)}");
-                status = status == HealthStatus.Critical ? status : HealthStatus.Warning;
-            }
-
-            findings.Add(problems.Count == 0
-                ? Finding(check, service.Container, HealthStatus.Ok, $"Unprivileged, runs as user {user}{(asRoot ? " (root allowed by -AllowRoot)" : "")}, no added capabilities.", evidence: "Docker Engine inspect")
-                : Finding(check, service.Container, status, $"{service.Service} {string.Join("; ", problems)}.",
-                    $"In the compose file, give {service.Service} a non-root user: (user: \"uid:gid\") and drop privileged/cap_add/socket mounts it does not need; or pass -AllowRoot {service.Service} if it must run as root.",
-                    "Docker Engine inspect"));
+            findings.Add(JudgeContainer(service.Service, service.Container, inspected, allowRoot));
         }
 
         return findings;
+    }
+
+    /// <summary>One container's privileges: privileged or the Docker socket is Critical; root (unless allowed) or added capabilities a Warning.</summary>
+    public static FrostSecurityFinding JudgeContainer(string service, string container, global::Docker.DotNet.Models.ContainerInspectResponse inspected, IReadOnlyCollection<string> allowRoot)
+    {
+        const string check = "Containers";
+        var user = inspected.Config?.User ?? "";
+        var uid = user.Split(':')[0];
+        var asRoot = uid is "" or "0" or "root";
+        var caps = inspected.HostConfig?.CapAdd ?? [];
+        var socket = (inspected.Mounts ?? []).Any(m => m.Source is "/var/run/docker.sock" or "/run/docker.sock");
+        var problems = new List<string>();
+        var status = HealthStatus.Ok;
+        if (inspected.HostConfig?.Privileged == true)
+        {
+            problems.Add("runs privileged (all capabilities, all devices)");
+            status = HealthStatus.Critical;
+        }
+
+        if (socket)
+        {
+            problems.Add("mounts the Docker socket (root on the host)");
+            status = HealthStatus.Critical;
+        }
+
+        if (asRoot && !allowRoot.Contains(service, StringComparer.OrdinalIgnoreCase))
+        {
+            problems.Add(user == "" ? "runs as root (no user set)" : $"runs as root (user {user})");
+            status = status == HealthStatus.Critical ? status : HealthStatus.Warning;
+        }
+
+        if (caps.Count > 0)
+        {
+            problems.Add($"adds capabilities {string.Join(", ", caps)}");
+            status = status == HealthStatus.Critical ? status : HealthStatus.Warning;
+        }
+
+        return problems.Count == 0
+            ? Finding(check, container, HealthStatus.Ok, $"Unprivileged, runs as {(asRoot ? "root (allowed by -AllowRoot)" : "user " + user)}, no added capabilities.", evidence: "Docker Engine inspect")
+            : Finding(check, container, status, $"{service} {string.Join("; ", problems)}.",
+                $"In the compose file, give {service} a non-root user (user: \"uid:gid\") and drop privileged/cap_add/socket mounts it does not need; or pass -AllowRoot {service} if it must run as root.",
+                "Docker Engine inspect");
     }
 }

@@ -114,6 +114,35 @@ public sealed class RotationLogTests
     }
 
     [Fact]
+    public void OnlyThisDeploymentsRotationsCountElseTheEnvFileTimeIsUsed()
+    {
+        using var state = new TempFolder();
+        using var deployment = new TempFolder();
+        var env = deployment.Write(".env", "POSTGRES_PASSWORD=x\n");
+        var written = new DateTime(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc);
+        File.SetLastWriteTimeUtc(env, written);
+        var config = new FrostGuard.Engine.Configuration.FrostConfig
+        {
+            Project = new FrostGuard.Engine.Configuration.ProjectSection { Name = "p", Directory = deployment.Path },
+            Database = new FrostGuard.Engine.Configuration.DatabaseSection { Name = "d", User = "u", Password = new FrostGuard.Engine.Configuration.PasswordSource { EnvFileKey = "POSTGRES_PASSWORD" } },
+        };
+        var log = new RotationLog(state.Path);
+        var now = new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero);
+        log.Append(new RotationEntry { Name = "DatabasePassword", At = now.AddDays(-1), Outcome = "Rotated", EnvFile = "/elsewhere/.env" });
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(now);
+
+        var fallback = Assert.Single(SecretAgeReader.Read(config, state.Path, 90, clock));
+        Assert.Equal(new DateTimeOffset(written), fallback.LastRotated);
+        Assert.Contains("modification time", fallback.Source);
+
+        log.Append(new RotationEntry { Name = "DatabasePassword", At = now.AddDays(-3), Outcome = "Rotated", EnvFile = env });
+        log.Append(new RotationEntry { Name = "DatabasePassword", At = now.AddDays(-2), Outcome = "RolledBack", EnvFile = env });
+        var logged = Assert.Single(SecretAgeReader.Read(config, state.Path, 90, clock));
+        Assert.Equal(now.AddDays(-3), logged.LastRotated);
+        Assert.Contains("rotation log", logged.Source);
+    }
+
+    [Fact]
     public void NoDateIsUnknown()
     {
         Assert.Equal(HealthStatus.Unknown, SecretAgeReader.Judge("DatabasePassword", null, "nothing", 90, DateTimeOffset.UtcNow).Status);
