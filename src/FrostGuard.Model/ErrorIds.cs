@@ -79,6 +79,7 @@ public static class ErrorIds
     public const string SecretInEnvironment = "SecretInEnvironment";
     public const string SecretRotationFailed = "SecretRotationFailed";
     public const string SecretRollbackFailed = "SecretRollbackFailed";
+    public const string SecretRotationInProgress = "SecretRotationInProgress";
     public const string CertificateTargetMissing = "CertificateTargetMissing";
     public const string SecurityRecordingNotFound = "SecurityRecordingNotFound";
 }

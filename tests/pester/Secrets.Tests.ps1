@@ -265,6 +265,23 @@ Update-FrostSecret -Name DatabasePassword -Confirm:$false -Verbose | Format-List
         $told | Should -Not -Match ([regex]::Escape($old))
     }
 
+    It 'rolls back when a restarted service is not healthy in time (-TimeoutSeconds 1), restarting it on the old value' {
+        $old = Get-SandboxPassword
+        $oldText = Get-Content -Raw $envPath
+        $value = New-TestValue
+
+        $failure = $null
+        try { Update-FrostSecret -Name DatabasePassword -NewValue (ConvertTo-Secure $value) -TimeoutSeconds 1 -Confirm:$false } catch { $failure = $_ }
+
+        $failure.FullyQualifiedErrorId | Should -BeLike 'SecretRotationFailed,*'
+        "$failure" | Should -Match 'backend_1 is still \w+/\w+ after 1 s'
+        "$failure" | Should -Match 'backend restarted and healthy with the old value'
+        Test-Login $old | Should -BeTrue
+        Test-Login $value | Should -BeFalse
+        Get-Content -Raw $envPath | Should -BeExactly $oldText
+        (Get-FrostService -Name backend).Health | Should -Be 'healthy'
+    }
+
     It 'refuses a weak given value before changing anything, without quoting it' {
         $oldText = Get-Content -Raw $envPath
         $failure = $null
@@ -272,6 +289,19 @@ Update-FrostSecret -Name DatabasePassword -Confirm:$false -Verbose | Format-List
         $failure.FullyQualifiedErrorId | Should -BeLike 'SecretValueRejected,*'
         "$failure" | Should -Not -Match 'tooShort'
         Get-Content -Raw $envPath | Should -BeExactly $oldText
+    }
+
+    It 'refuses to run beside another rotation (the lock in the state folder), changing nothing' {
+        $state = if ($env:FROSTGUARD_STATE) { $env:FROSTGUARD_STATE } else { Join-Path $HOME '.local/state/frostguard' }
+        New-Item -ItemType Directory -Force -Path $state | Out-Null
+        $oldText = Get-Content -Raw $envPath
+        $held = [IO.File]::Open((Join-Path $state 'secret-rotation.lock'), 'OpenOrCreate', 'ReadWrite', 'None')
+        $failure = $null
+        try { Update-FrostSecret -Name DatabasePassword -Confirm:$false } catch { $failure = $_ }
+        finally { $held.Dispose() }
+        $failure.FullyQualifiedErrorId | Should -BeLike 'SecretRotationInProgress,*'
+        Get-Content -Raw $envPath | Should -BeExactly $oldText
+        Test-Login (Get-SandboxPassword) | Should -BeTrue
     }
 
     It 'changes nothing with -WhatIf' {

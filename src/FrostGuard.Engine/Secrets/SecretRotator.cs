@@ -29,6 +29,7 @@ public sealed class SecretRotator
     public static readonly IReadOnlyList<string> ManagedSecrets = [DatabasePassword];
 
     private const int ProgressId = 61;
+    private static readonly TimeSpan RollbackServiceTimeout = TimeSpan.FromSeconds(120);
     private readonly FrostSession _session;
     private readonly TimeProvider _clock;
 
@@ -80,6 +81,8 @@ public sealed class SecretRotator
             throw new FrostException(ErrorIds.SecretValueRejected, FailureKind.InvalidData,
                 $"The value given with -NewValue is refused: {why}.", request.Name, "Omit -NewValue to let FrostGuard generate a strong value, or give one that meets the rule.");
         }
+
+        using var rotationLock = RotationLock.Acquire(_session.StateFolder, $"rotating {request.Name} of {EnvPath}");
 
         // 1. Preflight: the current value works, the readers are known and healthy, nobody holds the value in its environment.
         step(("Preflight: current password, services that read the .env", 5));
@@ -190,10 +193,12 @@ public sealed class SecretRotator
                     undone.Add($"{envPath} is back as it was (copy kept in {backupPath})");
                 }
 
+                // The way back is given at least the default time, even when the way forward was given less.
                 var toRestart = envReplaced ? readers : restarted;
+                var patience = request.ServiceTimeout > RollbackServiceTimeout ? request.ServiceTimeout : RollbackServiceTimeout;
                 foreach (var reader in toRestart)
                 {
-                    await controller.RestartAsync(reader, TimeSpan.FromSeconds(10), request.ServiceTimeout, reporter, CancellationToken.None).ConfigureAwait(false);
+                    await controller.RestartAsync(reader, TimeSpan.FromSeconds(10), patience, reporter, CancellationToken.None).ConfigureAwait(false);
                 }
 
                 if (toRestart.Count > 0)
