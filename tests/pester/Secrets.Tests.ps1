@@ -221,10 +221,14 @@ Update-FrostSecret -Name DatabasePassword -Confirm:$false -Verbose | Format-List
         $new | Should -Not -Be $old
         $run = Get-FrostRunbookRun -Last 1
         $run.Runbook | Should -Be $runbook
-        $journal = Get-Content -Raw $run.JournalPath
-        $journal | Should -Match '"rotate"' -Because 'the journal records the step'
-        $journal | Should -Not -Match ([regex]::Escape($new))
-        $journal | Should -Not -Match ([regex]::Escape($old))
+        # The journal (runs/<id>.jsonl) and each step's recorded output (runs/<id>/).
+        $outputFolder = Join-Path (Split-Path $run.JournalPath) $run.RunId
+        $files = @(Get-Item $run.JournalPath) + @(Get-ChildItem -Recurse -File $outputFolder)
+        $recorded = ($files | ForEach-Object { Get-Content -Raw $_.FullName }) -join "`n"
+        $recorded | Should -Match '"rotate"' -Because 'the journal records the step'
+        $recorded | Should -Match 'RestartedServices\s*:\s*\{backend\}' -Because "the step's output (the rotation, verbose lines) is recorded"
+        $recorded | Should -Not -Match ([regex]::Escape($new))
+        $recorded | Should -Not -Match ([regex]::Escape($old))
     }
 
     It 'rolls back when the check after the restart fails: old password in the database, old .env, backend healthy on it, both told' {
