@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Docker.DotNet.Models;
 using FrostGuard.Engine.Configuration;
 using FrostGuard.Engine.Database;
+using FrostGuard.Engine.Deployments;
 using FrostGuard.Engine.Health;
 using FrostGuard.Engine.Reporting;
 using FrostGuard.Engine.Services;
@@ -88,7 +89,7 @@ public sealed class SecretRotator
         step(("Preflight: current password, services that read the .env", 5));
         var envPath = EnvPath;
         var oldText = await File.ReadAllTextAsync(envPath, cancellationToken).ConfigureAwait(false);
-        var owner = FileOwner.Of(envPath);
+        const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
         var oldValue = _session.DatabasePassword;
         await ProveLoginAsync(oldValue, "the current password from " + envPath, cancellationToken).ConfigureAwait(false);
         var readers = await FindReadersAsync(envPath, oldValue, cancellationToken).ConfigureAwait(false);
@@ -123,8 +124,9 @@ public sealed class SecretRotator
                 backupPath += "." + Guid.NewGuid().ToString("N")[..8];
             }
 
-            SecretFile.WriteNew(backupPath, oldText, owner);
-            reporter.Verbose($"The old .env is kept as {backupPath} (0600, owner {owner.Uid}:{owner.Gid}).");
+            // Created 0600 from its first byte, owned like the .env, fsynced, renamed into place.
+            AtomicFile.Write(backupPath, oldText, ownerOnly, ownerReference: envPath);
+            reporter.Verbose($"The old .env is kept as {backupPath} (0600, owned like the .env).");
 
             // 3. The role's password, as a verifier.
             step(($"ALTER ROLE {role} (SCRAM-SHA-256 verifier)", 30));
@@ -136,7 +138,7 @@ public sealed class SecretRotator
             // 4. The .env.
             step(($"Replacing {envPath}", 50));
             envReplaced = true;
-            SecretFile.ReplaceAtomically(envPath, EnvFile.WithValue(oldText, key, newValue), owner);
+            AtomicFile.Write(envPath, EnvFile.WithValue(oldText, key, newValue), ownerOnly, ownerReference: envPath);
             if (!EnvFile.Load(envPath).TryGet(key, out var written) || written != newValue)
             {
                 throw new InvalidOperationException($"{envPath} does not hold the new value after it was replaced");
@@ -189,7 +191,7 @@ public sealed class SecretRotator
 
                 if (envReplaced)
                 {
-                    SecretFile.ReplaceAtomically(envPath, oldText, owner);
+                    AtomicFile.Write(envPath, oldText, ownerOnly, ownerReference: envPath);
                     undone.Add($"{envPath} is back as it was (copy kept in {backupPath})");
                 }
 
@@ -216,7 +218,7 @@ public sealed class SecretRotator
                 throw new FrostException(ErrorIds.SecretRollbackFailed, FailureKind.OperationFailed,
                     $"Rotation of {request.Name} failed ({reason}) and so did its rollback ({Describe(rollbackFailure)}). Undone so far: {(undone.Count == 0 ? "nothing" : string.Join("; ", undone))}.",
                     request.Name,
-                    $"The old .env is in {backupPath}: copy it over {envPath} (keep mode 0600 and owner {owner.Uid}:{owner.Gid}), set that password for role {role}, then Restart-FrostService {string.Join(",", readers.Select(r => r.Service).Distinct())}.",
+                    $"The old .env is in {backupPath}: copy it over {envPath} (keep mode 0600 and its owner), set that password for role {role}, then Restart-FrostService {string.Join(",", readers.Select(r => r.Service).Distinct())}.",
                     new AggregateException(failure, rollbackFailure));
             }
 

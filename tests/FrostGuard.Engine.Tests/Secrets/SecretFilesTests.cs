@@ -23,45 +23,56 @@ public sealed class EnvFileRewriteTests
     }
 }
 
+/// <summary>The atomic replace the rotation writes the .env and its dated copy with (shared with the updater's tag edits).</summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed class SecretFileTests
+public sealed class AtomicSecretFileTests
 {
-    [Fact]
-    public void ReplaceAtomicallyWritesOwnerOnlyKeepsOwnerAndLeavesNoTemporaryFile()
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    private static string Run(string tool, params string[] arguments)
     {
-        using var folder = new TempFolder();
-        var path = folder.Write(".env", "A=old\n");
-        File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
-        var owner = FileOwner.Of(path);
+        var start = new System.Diagnostics.ProcessStartInfo(tool) { RedirectStandardOutput = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
 
-        SecretFile.ReplaceAtomically(path, "A=new\n", owner);
-
-        Assert.Equal("A=new\n", File.ReadAllText(path));
-        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
-        Assert.Equal(owner, FileOwner.Of(path));
-        Assert.Equal([".env"], Directory.GetFiles(folder.Path).Select(Path.GetFileName));
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd().Trim();
+        process.WaitForExit();
+        Assert.Equal(0, process.ExitCode);
+        return output;
     }
 
     [Fact]
-    public void ReplaceAtomicallyHandsTheFileToTheOldOwner()
+    public void ReplacingWritesOwnerOnlyKeepsTheOwnerAndLeavesNoTemporaryFile()
     {
         Assert.True(Environment.UserName == "root", "chown to another user needs root; the test suite runs as root here");
         using var folder = new TempFolder();
         var path = folder.Write(".env", "A=old\n");
-        FileOwner.Apply(path, new FileOwner(10001, 10002));
+        File.SetUnixFileMode(path, OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        Run("chown", "10001:10002", path);
 
-        SecretFile.ReplaceAtomically(path, "A=new\n", FileOwner.Of(path));
+        FrostGuard.Engine.Deployments.AtomicFile.Write(path, "A=new\n", OwnerOnly, ownerReference: path);
 
-        Assert.Equal(new FileOwner(10001, 10002), FileOwner.Of(path));
+        Assert.Equal("A=new\n", File.ReadAllText(path));
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(path));
+        Assert.Equal("10001:10002", Run("stat", "-c", "%u:%g", path));
+        Assert.Equal([".env"], Directory.GetFiles(folder.Path).Select(Path.GetFileName));
     }
 
     [Fact]
-    public void WriteNewRefusesToOverwrite()
+    public void ADatedCopyIsOwnerOnlyFromItsFirstByteAndOwnedLikeTheEnv()
     {
         using var folder = new TempFolder();
-        var path = folder.Write(".env.copy", "x");
-        Assert.Throws<IOException>(() => SecretFile.WriteNew(path, "y", FileOwner.Of(path)));
-        Assert.Equal("x", File.ReadAllText(path));
+        var env = folder.Write(".env", "A=old\n");
+        Run("chown", "10001:10001", env);
+        var copy = env + ".20261126T230000Z";
+
+        FrostGuard.Engine.Deployments.AtomicFile.Write(copy, "A=old\n", OwnerOnly, ownerReference: env);
+
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(copy));
+        Assert.Equal("10001:10001", Run("stat", "-c", "%u:%g", copy));
     }
 
     [Fact]
@@ -72,7 +83,7 @@ public sealed class SecretFileTests
         var kept = folder.Write(".env/keep", "kept");
         var target = Path.GetDirectoryName(kept)!;
 
-        Assert.ThrowsAny<Exception>(() => SecretFile.ReplaceAtomically(target, "A=new\n", FileOwner.Of(folder.Path)));
+        Assert.ThrowsAny<Exception>(() => FrostGuard.Engine.Deployments.AtomicFile.Write(target, "A=new\n", OwnerOnly));
 
         Assert.Equal("kept", File.ReadAllText(kept));
         Assert.Equal([".env"], Directory.GetFileSystemEntries(folder.Path).Select(Path.GetFileName));
