@@ -14,6 +14,7 @@
         'module/FrostGuard.Backups.format.ps1xml'
         'module/FrostGuard.Health.format.ps1xml'
         'module/FrostGuard.Deployments.format.ps1xml'
+        'module/FrostGuard.Security.format.ps1xml'
     )
     CmdletsToExport      = @(
         'Get-FrostDatabase'
@@ -55,6 +56,10 @@
         'Set-FrostServiceScale'
         'Set-FrostServiceLimit'
         'Get-FrostScalingAdvice'
+        'Update-FrostSecret'
+        'Get-FrostSecretAge'
+        'Test-FrostCertificate'
+        'Test-FrostSecurity'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

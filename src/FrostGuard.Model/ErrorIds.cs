@@ -74,4 +74,12 @@ public static class ErrorIds
     public const string OverrideFileNotManaged = "OverrideFileNotManaged";
     public const string ScaleNotPossible = "ScaleNotPossible";
     public const string ServiceLimitMissing = "ServiceLimitMissing";
+    public const string SecretNotManaged = "SecretNotManaged";
+    public const string SecretValueRejected = "SecretValueRejected";
+    public const string SecretInEnvironment = "SecretInEnvironment";
+    public const string SecretRotationFailed = "SecretRotationFailed";
+    public const string SecretRollbackFailed = "SecretRollbackFailed";
+    public const string SecretRotationInProgress = "SecretRotationInProgress";
+    public const string CertificateTargetMissing = "CertificateTargetMissing";
+    public const string SecurityRecordingNotFound = "SecurityRecordingNotFound";
 }

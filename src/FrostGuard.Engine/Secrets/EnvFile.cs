@@ -44,6 +44,41 @@ public sealed class EnvFile
 
     public bool TryGet(string key, out string value) => _values.TryGetValue(key, out value!);
 
+    /// <summary>
+    /// The file's text with every <paramref name="key"/> line set to <paramref name="value"/>
+    /// (unquoted; <see cref="SecretPolicy"/> keeps values safe for that), every other line, comment
+    /// and line ending kept as it was. A key that is not there is appended.
+    /// </summary>
+    public static string WithValue(string text, string key, string value)
+    {
+        var lines = text.Split('\n');
+        var found = false;
+        for (var i = 0; i < lines.Length; i++)
+        {
+            var line = lines[i];
+            var cr = line.EndsWith('\r') ? "\r" : "";
+            var body = line.TrimEnd('\r').TrimStart();
+            var export = body.StartsWith("export ", StringComparison.Ordinal) ? "export " : "";
+            var rest = body[export.Length..].TrimStart();
+            var equals = rest.IndexOf('=');
+            if (rest.Length == 0 || rest[0] == '#' || equals <= 0 || rest[..equals].Trim() != key)
+            {
+                continue;
+            }
+
+            lines[i] = $"{export}{key}={value}{cr}";
+            found = true;
+        }
+
+        var result = string.Join('\n', lines);
+        if (!found)
+        {
+            result += (result.Length == 0 || result.EndsWith('\n') ? "" : "\n") + $"{key}={value}\n";
+        }
+
+        return result;
+    }
+
     private static string Unquote(string value)
     {
         if (value.Length >= 2 && (value[0] == '"' || value[0] == '\'') && value[^1] == value[0])

@@ -1,0 +1,372 @@
+using System.Diagnostics;
+using Docker.DotNet.Models;
+using FrostGuard.Engine.Configuration;
+using FrostGuard.Engine.Database;
+using FrostGuard.Engine.Deployments;
+using FrostGuard.Engine.Health;
+using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Services;
+using Npgsql;
+
+namespace FrostGuard.Engine.Secrets;
+
+/// <summary>What to rotate, and optionally to what (else a CSPRNG value).</summary>
+public sealed record SecretRotationRequest(string Name, string? NewValue, TimeSpan ServiceTimeout);
+
+/// <summary>
+/// Rotates the database password end to end: the role's password is set from a SCRAM-SHA-256
+/// verifier computed here (the password never reaches the server), the .env is replaced
+/// atomically with a dated 0600 copy of the old one kept, the containers that read the .env are
+/// restarted through the service controller and must come back healthy, and the health URL must
+/// answer. Anything failing after the first change puts the old password back in the database
+/// and the old .env back, restarts the readers again, and says both what failed and what was undone.
+/// </summary>
+public sealed class SecretRotator
+{
+    public const string DatabasePassword = "DatabasePassword";
+    public const string OutcomeRotated = "Rotated";
+    public const string OutcomeRolledBack = "RolledBack";
+    public const string OutcomeRollbackFailed = "RollbackFailed";
+    public static readonly IReadOnlyList<string> ManagedSecrets = [DatabasePassword];
+
+    private const int ProgressId = 61;
+    private static readonly TimeSpan RollbackServiceTimeout = TimeSpan.FromSeconds(120);
+    private readonly FrostSession _session;
+    private readonly TimeProvider _clock;
+
+    public SecretRotator(FrostSession session, TimeProvider? clock = null)
+    {
+        _session = session;
+        _clock = clock ?? TimeProvider.System;
+    }
+
+    private FrostConfig Config => _session.Config;
+
+    public string EnvPath => Path.GetFullPath(Path.Combine(Config.Project.Directory, Config.Project.EnvFile));
+
+    /// <summary>What -WhatIf and the confirmation prompt name.</summary>
+    public string Describe() => $"the password of database role {Config.Database.User} at {Config.Database.Host}:{Config.Database.Port} and {Config.Database.Password.EnvFileKey} in {EnvPath}";
+
+    public async Task<FrostSecretRotation> RotateAsync(SecretRotationRequest request, IFrostReporter reporter, CancellationToken cancellationToken)
+    {
+        var started = _clock.GetTimestamp();
+        var progress = new ProgressUpdate(ProgressId, $"Rotating {request.Name}", "");
+        try
+        {
+            return await RotateCoreAsync(request, reporter, p => reporter.Progress(progress with { Status = p.Status, PercentComplete = p.Percent }), started, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            reporter.Progress(progress with { Completed = true });
+        }
+    }
+
+    private async Task<FrostSecretRotation> RotateCoreAsync(SecretRotationRequest request, IFrostReporter reporter, Action<(string Status, int Percent)> step, long started, CancellationToken cancellationToken)
+    {
+        if (request.Name != DatabasePassword)
+        {
+            throw new FrostException(ErrorIds.SecretNotManaged, FailureKind.InvalidData,
+                $"FrostGuard manages no secret named {request.Name}.", request.Name, $"Managed secrets: {string.Join(", ", ManagedSecrets)}.");
+        }
+
+        var key = Config.Database.Password.EnvFileKey;
+        if (string.IsNullOrEmpty(key))
+        {
+            throw new FrostException(ErrorIds.SecretNotManaged, FailureKind.InvalidConfiguration,
+                $"The database password comes from the environment variable {Config.Database.Password.EnvironmentVariable}, which FrostGuard cannot rewrite for the services.",
+                Config.SourcePath, $"Keep the password in the deployment's .env (database.password.envFileKey in {Config.SourcePath}), or rotate it by hand.");
+        }
+
+        if (request.NewValue is { } given && SecretPolicy.Reject(given) is { } why)
+        {
+            throw new FrostException(ErrorIds.SecretValueRejected, FailureKind.InvalidData,
+                $"The value given with -NewValue is refused: {why}.", request.Name, "Omit -NewValue to let FrostGuard generate a strong value, or give one that meets the rule.");
+        }
+
+        using var rotationLock = RotationLock.Acquire(_session.StateFolder, $"rotating {request.Name} of {EnvPath}");
+
+        // 1. Preflight: the current value works, the readers are known and healthy, nobody holds the value in its environment.
+        step(("Preflight: current password, services that read the .env", 5));
+        var envPath = EnvPath;
+        var oldText = await File.ReadAllTextAsync(envPath, cancellationToken).ConfigureAwait(false);
+        const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        var oldValue = _session.DatabasePassword;
+        await ProveLoginAsync(oldValue, "the current password from " + envPath, cancellationToken).ConfigureAwait(false);
+        var readers = await FindReadersAsync(envPath, oldValue, cancellationToken).ConfigureAwait(false);
+        reporter.Verbose(readers.Count == 0
+            ? $"No container mounts {envPath}; none will be restarted."
+            : $"Containers that read {envPath}: {string.Join(", ", readers.Select(r => r.Container))}.");
+        var controller = new ServiceController(_session.Docker, _session.Services, _clock);
+        foreach (var reader in readers.Where(r => !r.IsRunning || r.Health == "unhealthy"))
+        {
+            throw new FrostException(ErrorIds.ServiceNotReady, FailureKind.OperationFailed,
+                $"{reader.Container} is {reader.State}/{reader.Health} before the rotation; a rotation would not be verifiable.", reader.Service,
+                $"Make it healthy first (Get-FrostLog -Name {reader.Service} -Tail 50; Restart-FrostService {reader.Service}), then rotate.");
+        }
+
+        var newValue = request.NewValue ?? SecretPolicy.Generate();
+        var valueSource = request.NewValue is null ? "Generated" : "Given";
+        var role = Config.Database.User;
+        var stamp = _clock.GetUtcNow();
+        var backupPath = $"{envPath}.{stamp:yyyyMMdd'T'HHmmss'Z'}";
+        var log = new RotationLog(_session.StateFolder);
+
+        // What has been changed so far, for the rollback.
+        var databaseChanged = false;
+        var envReplaced = false;
+        var restarted = new List<FrostService>();
+        try
+        {
+            // 2. The dated copy first: nothing changes before the old .env is safe.
+            step(("Keeping a dated copy of the .env", 15));
+            if (File.Exists(backupPath))
+            {
+                backupPath += "." + Guid.NewGuid().ToString("N")[..8];
+            }
+
+            // Created 0600 from its first byte, owned like the .env, fsynced, renamed into place.
+            AtomicFile.Write(backupPath, oldText, ownerOnly, ownerReference: envPath);
+            reporter.Verbose($"The old .env is kept as {backupPath} (0600, owned like the .env).");
+
+            // 3. The role's password, as a verifier.
+            step(($"ALTER ROLE {role} (SCRAM-SHA-256 verifier)", 30));
+            databaseChanged = true; // from here a failure may have changed it: roll back either way
+            await SetPasswordAsync(oldValue, newValue, cancellationToken).ConfigureAwait(false);
+            await ProveLoginAsync(newValue, "the new password", cancellationToken).ConfigureAwait(false);
+            reporter.Verbose($"Role {role} has a new SCRAM-SHA-256 verifier; a login with the new password succeeded.");
+
+            // 4. The .env.
+            step(($"Replacing {envPath}", 50));
+            envReplaced = true;
+            AtomicFile.Write(envPath, EnvFile.WithValue(oldText, key, newValue), ownerOnly, ownerReference: envPath);
+            if (!EnvFile.Load(envPath).TryGet(key, out var written) || written != newValue)
+            {
+                throw new InvalidOperationException($"{envPath} does not hold the new value after it was replaced");
+            }
+
+            // 5. The services that read it, one after the other, each until healthy.
+            foreach (var reader in readers)
+            {
+                step(($"Restarting {reader.Container}", 60));
+                restarted.Add(reader);
+                await controller.RestartAsync(reader, TimeSpan.FromSeconds(10), request.ServiceTimeout, reporter, cancellationToken).ConfigureAwait(false);
+            }
+
+            // 6. The deployment answers with the new value.
+            step(("Verifying the health URL", 85));
+            var verification = await VerifyAsync(readers, reporter, cancellationToken).ConfigureAwait(false);
+
+            var entry = new RotationEntry
+            {
+                Name = request.Name, At = _clock.GetUtcNow(), Outcome = OutcomeRotated, Role = role, EnvFile = envPath, BackupFile = backupPath,
+            };
+            log.Append(entry);
+            step(("Done", 100));
+            return new FrostSecretRotation
+            {
+                Name = request.Name,
+                Role = role,
+                RotatedAt = entry.At,
+                ValueSource = valueSource,
+                EnvFile = envPath,
+                BackupFile = backupPath,
+                RestartedServices = readers.Select(r => r.Service).Distinct().ToList(),
+                Verification = verification,
+                Duration = _clock.GetElapsedTime(started),
+            };
+        }
+        catch (Exception failure)
+        {
+            var reason = Describe(failure);
+            reporter.Warning($"Rotation of {request.Name} failed: {reason}. Rolling back.");
+            var undone = new List<string>();
+            try
+            {
+                // Never cancelled: a half-rolled-back deployment is worse than a slow Ctrl+C.
+                if (databaseChanged)
+                {
+                    await RestorePasswordAsync(oldValue, newValue, CancellationToken.None).ConfigureAwait(false);
+                    undone.Add($"the old password of role {role} is back (login verified)");
+                }
+
+                if (envReplaced)
+                {
+                    AtomicFile.Write(envPath, oldText, ownerOnly, ownerReference: envPath);
+                    undone.Add($"{envPath} is back as it was (copy kept in {backupPath})");
+                }
+
+                // The way back is given at least the default time, even when the way forward was given less.
+                var toRestart = envReplaced ? readers : restarted;
+                var patience = request.ServiceTimeout > RollbackServiceTimeout ? request.ServiceTimeout : RollbackServiceTimeout;
+                foreach (var reader in toRestart)
+                {
+                    await controller.RestartAsync(reader, TimeSpan.FromSeconds(10), patience, reporter, CancellationToken.None).ConfigureAwait(false);
+                }
+
+                if (toRestart.Count > 0)
+                {
+                    undone.Add($"{string.Join(", ", toRestart.Select(r => r.Service).Distinct())} restarted and healthy with the old value");
+                }
+            }
+            catch (Exception rollbackFailure)
+            {
+                log.Append(new RotationEntry
+                {
+                    Name = request.Name, At = _clock.GetUtcNow(), Outcome = OutcomeRollbackFailed, Role = role, EnvFile = envPath, BackupFile = backupPath,
+                    Reason = $"{reason}; rollback: {Describe(rollbackFailure)}",
+                });
+                throw new FrostException(ErrorIds.SecretRollbackFailed, FailureKind.OperationFailed,
+                    $"Rotation of {request.Name} failed ({reason}) and so did its rollback ({Describe(rollbackFailure)}). Undone so far: {(undone.Count == 0 ? "nothing" : string.Join("; ", undone))}.",
+                    request.Name,
+                    $"The old .env is in {backupPath}: copy it over {envPath} (keep mode 0600 and its owner), set that password for role {role}, then Restart-FrostService {string.Join(",", readers.Select(r => r.Service).Distinct())}.",
+                    new AggregateException(failure, rollbackFailure));
+            }
+
+            log.Append(new RotationEntry
+            {
+                Name = request.Name, At = _clock.GetUtcNow(), Outcome = OutcomeRolledBack, Role = role, EnvFile = envPath, BackupFile = backupPath, Reason = reason,
+            });
+            if (failure is OperationCanceledException && cancellationToken.IsCancellationRequested)
+            {
+                throw;
+            }
+
+            throw new FrostException(ErrorIds.SecretRotationFailed, FailureKind.OperationFailed,
+                $"Rotation of {request.Name} failed: {reason}. Rolled back: {(undone.Count == 0 ? "nothing had changed" : string.Join("; ", undone))}.",
+                request.Name,
+                failure is FrostException frost ? frost.RecommendedAction : "Fix the cause named above, then run Update-FrostSecret again.",
+                failure);
+        }
+    }
+
+    /// <summary>Sets the role's password from a verifier: the database quotes the role name (%I) and the verifier (%L).</summary>
+    private async Task SetPasswordAsync(string loginWith, string newValue, CancellationToken cancellationToken)
+    {
+        var verifier = ScramVerifier.Create(newValue).ToString();
+        await using var connection = await new DatabaseConnector(Config, loginWith).OpenAsync(cancellationToken).ConfigureAwait(false);
+        string statement;
+        await using (var format = new NpgsqlCommand("SELECT format('ALTER ROLE %I PASSWORD %L', @role::text, @verifier::text)", connection))
+        {
+            format.Parameters.AddWithValue("role", Config.Database.User);
+            format.Parameters.AddWithValue("verifier", verifier);
+            statement = (string)(await format.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+        }
+
+        await using var alter = new NpgsqlCommand(statement, connection);
+        await alter.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Puts the old password back, whichever of the two the role has now.</summary>
+    private async Task RestorePasswordAsync(string oldValue, string newValue, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ProveLoginAsync(oldValue, "the old password", cancellationToken).ConfigureAwait(false);
+            // The old one still works: the ALTER ROLE never happened, yet set it again so the
+            // role's verifier is certainly the one for the old value.
+            await SetPasswordAsync(oldValue, oldValue, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FrostException e) when (e.ErrorId == ErrorIds.DatabaseAuthenticationFailed)
+        {
+            await SetPasswordAsync(newValue, oldValue, cancellationToken).ConfigureAwait(false);
+        }
+
+        await ProveLoginAsync(oldValue, "the restored old password", cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task ProveLoginAsync(string password, string what, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var connection = await new DatabaseConnector(Config, password).OpenAsync(cancellationToken).ConfigureAwait(false);
+            await using var command = new NpgsqlCommand("SELECT 1", connection);
+            await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (FrostException e) when (e.ErrorId == ErrorIds.DatabaseAuthenticationFailed)
+        {
+            throw new FrostException(e.ErrorId, e.Kind, $"Login as {Config.Database.User} with {what} failed: {e.Message}", e.Target, e.RecommendedAction, e);
+        }
+    }
+
+    /// <summary>
+    /// The project's containers that read the .env: those with a bind mount of the file or of a
+    /// folder holding it. A container that has the value in its environment is refused: a
+    /// restart would not change it, and docker inspect shows it to anyone.
+    /// </summary>
+    private async Task<List<FrostService>> FindReadersAsync(string envPath, string currentValue, CancellationToken cancellationToken)
+    {
+        var services = await _session.Services.ListAsync(cancellationToken).ConfigureAwait(false);
+        var readers = new List<FrostService>();
+        var exposed = new List<string>();
+        foreach (var service in services)
+        {
+            var inspected = await _session.Docker.CallAsync($"inspect {service.Container}",
+                (c, ct) => c.Containers.InspectContainerAsync(service.ContainerId, ct), cancellationToken).ConfigureAwait(false);
+            if ((inspected.Config?.Env ?? []).Any(e => e.EndsWith("=" + currentValue, StringComparison.Ordinal)))
+            {
+                exposed.Add(service.Container);
+            }
+
+            if ((inspected.Mounts ?? []).Any(m => m.Type == "bind" && Covers(m, envPath)))
+            {
+                readers.Add(service);
+            }
+        }
+
+        if (exposed.Count > 0)
+        {
+            throw new FrostException(ErrorIds.SecretInEnvironment, FailureKind.InvalidConfiguration,
+                $"{string.Join(", ", exposed)} {(exposed.Count == 1 ? "has" : "have")} the database password in {(exposed.Count == 1 ? "its" : "their")} environment, where docker inspect shows it and a restart would not change it. Nothing was changed.",
+                exposed[0],
+                $"Mount the .env as a file instead (as the sandbox's backend does: ./.env:/secrets/deployment.env:ro) and read the key from it, then rotate; see docs/security.md.");
+        }
+
+        return readers;
+    }
+
+    private static bool Covers(MountPoint mount, string envPath)
+    {
+        if (string.IsNullOrEmpty(mount.Source))
+        {
+            return false;
+        }
+
+        var source = Path.TrimEndingDirectorySeparator(mount.Source);
+        return envPath == source || envPath.StartsWith(source + "/", StringComparison.Ordinal);
+    }
+
+    /// <summary>The health URL answers 200 through the proxy (the backend's /health queries the database).</summary>
+    private async Task<string> VerifyAsync(IReadOnlyList<FrostService> readers, IFrostReporter reporter, CancellationToken cancellationToken)
+    {
+        var parts = new List<string> { "login with the new password" };
+        if (readers.Count > 0)
+        {
+            parts.Add($"{string.Join(", ", readers.Select(r => r.Service).Distinct())} restarted and healthy");
+        }
+
+        if (Config.Health.HealthUrl is null)
+        {
+            reporter.Warning($"No health.healthUrl in {Config.SourcePath}: the rotation is verified by container health only.");
+            return string.Join("; ", parts);
+        }
+
+        var context = new HealthContext(Config, new ThresholdSet(DefaultThresholds.All()), _session.StateFolder, reporter, _clock);
+        var result = (await new HttpCheck().RunAsync(context, cancellationToken).ConfigureAwait(false)).Single();
+        if (result.Status is not (HealthStatus.Ok or HealthStatus.Warning))
+        {
+            throw new FrostException(ErrorIds.SecretRotationFailed, FailureKind.OperationFailed,
+                $"the health check after the rotation is {result.Status}: {result.Message}", result.Target,
+                $"Check the health URL by hand (Test-FrostHealth -Check Http), then run Update-FrostSecret again.");
+        }
+
+        parts.Add($"{result.Target} answered 200");
+        return string.Join("; ", parts);
+    }
+
+    private static string Describe(Exception e) => e switch
+    {
+        FrostException frost => frost.Message,
+        PostgresException pg => $"PostgreSQL {pg.SqlState}: {pg.MessageText}",
+        _ => $"{e.GetType().Name}: {e.Message}",
+    };
+}

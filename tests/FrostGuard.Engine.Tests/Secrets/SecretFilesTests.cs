@@ -1,0 +1,161 @@
+using FrostGuard.Engine.Secrets;
+
+namespace FrostGuard.Engine.Tests.Secrets;
+
+public sealed class EnvFileRewriteTests
+{
+    [Fact]
+    public void WithValueChangesOnlyThatKeyAndKeepsEverythingElse()
+    {
+        const string text = "# deployment\r\nCOMPOSE_PROJECT_NAME=x\r\nexport POSTGRES_PASSWORD=\"old\"\r\nPOSTGRES_PASSWORD_FILE=keep\r\n# POSTGRES_PASSWORD=comment\r\nTAIL=1";
+
+        var rewritten = EnvFile.WithValue(text, "POSTGRES_PASSWORD", "n3w-Value_0123456789");
+
+        Assert.Equal("# deployment\r\nCOMPOSE_PROJECT_NAME=x\r\nexport POSTGRES_PASSWORD=n3w-Value_0123456789\r\nPOSTGRES_PASSWORD_FILE=keep\r\n# POSTGRES_PASSWORD=comment\r\nTAIL=1", rewritten);
+        Assert.True(EnvFile.Parse(rewritten).TryGet("POSTGRES_PASSWORD", out var value) && value == "n3w-Value_0123456789");
+    }
+
+    [Fact]
+    public void WithValueAppendsAMissingKey()
+    {
+        Assert.Equal("A=1\nB=two\n", EnvFile.WithValue("A=1\n", "B", "two"));
+        Assert.Equal("A=1\nB=two\n", EnvFile.WithValue("A=1", "B", "two"));
+    }
+}
+
+/// <summary>The atomic replace the rotation writes the .env and its dated copy with (shared with the updater's tag edits).</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class AtomicSecretFileTests
+{
+    private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    private static string Run(string tool, params string[] arguments)
+    {
+        var start = new System.Diagnostics.ProcessStartInfo(tool) { RedirectStandardOutput = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd().Trim();
+        process.WaitForExit();
+        Assert.Equal(0, process.ExitCode);
+        return output;
+    }
+
+    [Fact]
+    public void ReplacingWritesOwnerOnlyKeepsTheOwnerAndLeavesNoTemporaryFile()
+    {
+        Assert.True(Environment.UserName == "root", "chown to another user needs root; the test suite runs as root here");
+        using var folder = new TempFolder();
+        var path = folder.Write(".env", "A=old\n");
+        File.SetUnixFileMode(path, OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        Run("chown", "10001:10002", path);
+
+        FrostGuard.Engine.Deployments.AtomicFile.Write(path, "A=new\n", OwnerOnly, ownerReference: path);
+
+        Assert.Equal("A=new\n", File.ReadAllText(path));
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(path));
+        Assert.Equal("10001:10002", Run("stat", "-c", "%u:%g", path));
+        Assert.Equal([".env"], Directory.GetFiles(folder.Path).Select(Path.GetFileName));
+    }
+
+    [Fact]
+    public void ADatedCopyIsOwnerOnlyFromItsFirstByteAndOwnedLikeTheEnv()
+    {
+        using var folder = new TempFolder();
+        var env = folder.Write(".env", "A=old\n");
+        Run("chown", "10001:10001", env);
+        var copy = env + ".20261126T230000Z";
+
+        FrostGuard.Engine.Deployments.AtomicFile.Write(copy, "A=old\n", OwnerOnly, ownerReference: env);
+
+        Assert.Equal(OwnerOnly, File.GetUnixFileMode(copy));
+        Assert.Equal("10001:10001", Run("stat", "-c", "%u:%g", copy));
+    }
+
+    [Fact]
+    public void AFailedRenameLeavesTheTargetAndNoTemporaryFile()
+    {
+        using var folder = new TempFolder();
+        // rename(2) cannot put a file over a non-empty folder: the replace fails at its last step.
+        var kept = folder.Write(".env/keep", "kept");
+        var target = Path.GetDirectoryName(kept)!;
+
+        Assert.ThrowsAny<Exception>(() => FrostGuard.Engine.Deployments.AtomicFile.Write(target, "A=new\n", OwnerOnly));
+
+        Assert.Equal("kept", File.ReadAllText(kept));
+        Assert.Equal([".env"], Directory.GetFileSystemEntries(folder.Path).Select(Path.GetFileName));
+    }
+}
+
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class RotationLogTests
+{
+    [Fact]
+    public void AppendsAndReadsBackSkippingBrokenLines()
+    {
+        using var folder = new TempFolder();
+        var log = new RotationLog(folder.Path);
+        var at = new DateTimeOffset(2026, 8, 1, 12, 0, 0, TimeSpan.Zero);
+        log.Append(new RotationEntry { Name = "DatabasePassword", At = at, Outcome = "Rotated", Role = "frostguard" });
+        File.AppendAllText(log.Path, "not json\n");
+        log.Append(new RotationEntry { Name = "DatabasePassword", At = at.AddDays(1), Outcome = "RolledBack", Reason = "health" });
+        var warnings = new List<string>();
+
+        var entries = log.Read(warnings.Add);
+
+        Assert.Equal(["Rotated", "RolledBack"], entries.Select(e => e.Outcome));
+        Assert.Single(warnings);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(log.Path));
+    }
+
+    [Theory]
+    [InlineData(10, HealthStatus.Ok)]
+    [InlineData(80, HealthStatus.Warning)]
+    [InlineData(91, HealthStatus.Critical)]
+    public void AgeIsJudgedAgainstTheQuarterlyPolicy(int daysAgo, HealthStatus expected)
+    {
+        var now = new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero);
+        var age = SecretAgeReader.Judge("DatabasePassword", now.AddDays(-daysAgo), "test", SecretAgeReader.QuarterlyDays, now);
+        Assert.Equal(expected, age.Status);
+        Assert.Equal(daysAgo, age.AgeDays);
+        Assert.Equal(now.AddDays(90 - daysAgo), age.DueAt);
+    }
+
+    [Fact]
+    public void OnlyThisDeploymentsRotationsCountElseTheEnvFileTimeIsUsed()
+    {
+        using var state = new TempFolder();
+        using var deployment = new TempFolder();
+        var env = deployment.Write(".env", "POSTGRES_PASSWORD=x\n");
+        var written = new DateTime(2026, 10, 1, 0, 0, 0, DateTimeKind.Utc);
+        File.SetLastWriteTimeUtc(env, written);
+        var config = new FrostGuard.Engine.Configuration.FrostConfig
+        {
+            Project = new FrostGuard.Engine.Configuration.ProjectSection { Name = "p", Directory = deployment.Path },
+            Database = new FrostGuard.Engine.Configuration.DatabaseSection { Name = "d", User = "u", Password = new FrostGuard.Engine.Configuration.PasswordSource { EnvFileKey = "POSTGRES_PASSWORD" } },
+        };
+        var log = new RotationLog(state.Path);
+        var now = new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero);
+        log.Append(new RotationEntry { Name = "DatabasePassword", At = now.AddDays(-1), Outcome = "Rotated", EnvFile = "/elsewhere/.env" });
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(now);
+
+        var fallback = Assert.Single(SecretAgeReader.Read(config, state.Path, 90, clock));
+        Assert.Equal(new DateTimeOffset(written), fallback.LastRotated);
+        Assert.Contains("modification time", fallback.Source);
+
+        log.Append(new RotationEntry { Name = "DatabasePassword", At = now.AddDays(-3), Outcome = "Rotated", EnvFile = env });
+        log.Append(new RotationEntry { Name = "DatabasePassword", At = now.AddDays(-2), Outcome = "RolledBack", EnvFile = env });
+        var logged = Assert.Single(SecretAgeReader.Read(config, state.Path, 90, clock));
+        Assert.Equal(now.AddDays(-3), logged.LastRotated);
+        Assert.Contains("rotation log", logged.Source);
+    }
+
+    [Fact]
+    public void NoDateIsUnknown()
+    {
+        Assert.Equal(HealthStatus.Unknown, SecretAgeReader.Judge("DatabasePassword", null, "nothing", 90, DateTimeOffset.UtcNow).Status);
+    }
+}
