@@ -58,7 +58,8 @@ try {
         $dbBytes = Set-DatabaseSize $size $ballast
         $null = Invoke-FrostBackup -Destination $Folder -Compression None   # warm the caches alike for all three
         Get-FrostBackup -Path $Folder | Remove-FrostBackup -Confirm:$false
-        $series = @{ ours = @(); baseline = @(); limit = @(); oursMBps = @(); baselineMBps = @(); growth = @(); oursSize = @(); baselineSize = @() }
+        $series = @{ ours = @(); baseline = @(); limit = @(); oursMBps = @(); baselineMBps = @(); growth = @(); oursSize = @(); baselineSize = @(); cpu = @(); gzip = @(); none = @(); gzipSize = @(); noneSize = @() }
+        $largest = $size -eq ($SizesMB | Measure-Object -Maximum).Maximum
         for ($run = 0; $run -lt $Runs; $run++) {
             Write-Progress -Activity "Backup of a $size MB database" -Status "run $($run + 1) of $Runs" -PercentComplete (100 * $run / $Runs)
             $baselineFile = Join-Path $Folder 'baseline.dump'
@@ -81,13 +82,24 @@ try {
             bash -c "echo 5 > /proc/$PID/clear_refs"
             $idle = Get-StatusBytes VmRSS
             $backup = $null
+            $cpuBefore = [Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime
             $seconds = Measure-Seconds { $script:backup = Invoke-FrostBackup -Destination $Folder }
+            $series.cpu += ([Diagnostics.Process]::GetCurrentProcess().TotalProcessorTime - $cpuBefore).TotalSeconds
             $series.growth += ((Get-StatusBytes VmHWM) - $idle) / 1MB
             $series.ours += $seconds
             $series.oursMBps += $backup.DumpBytes / 1MB / $seconds
             $series.baselineMBps += $backup.DumpBytes / 1MB / $series.baseline[-1]
             $series.oursSize += $backup.SizeBytes
             $backup | Remove-FrostBackup -Confirm:$false
+            if ($largest) {
+                # The other compressions, on the largest size only: pg_dump's own gzip, and none.
+                foreach ($compression in 'Gzip', 'None') {
+                    $other = $null
+                    $series[$compression.ToLowerInvariant()] += Measure-Seconds { $script:other = Invoke-FrostBackup -Destination $Folder -Compression $compression }
+                    $series["$($compression.ToLowerInvariant())Size"] += $other.SizeBytes
+                    $other | Remove-FrostBackup -Confirm:$false
+                }
+            }
         }
         Write-Progress -Activity "Backup of a $size MB database" -Completed
         $key = "backup.$($size)mb"
@@ -103,6 +115,13 @@ try {
         $sizes = for ($i = 0; $i -lt $Runs; $i++) { $series.oursSize[$i] / $series.baselineSize[$i] }
         $figures["$key.size_vs_baseline"] = Get-Summary $sizes -Target '<= 1' -Pass { param($m) $m -le 1 }
         $figures["$key.memory_growth_mb"] = Get-Summary $series.growth -Target '< 50' -Pass { param($m) $m -lt 50 }
+        $figures["$key.frostguard_cpu_s"] = Get-Summary $series.cpu
+        if ($largest) {
+            $figures["$key.gzip_s"] = Get-Summary $series.gzip
+            $figures["$key.gzip_size_vs_baseline"] = Get-Summary @(for ($i = 0; $i -lt $Runs; $i++) { $series.gzipSize[$i] / $series.baselineSize[$i] })
+            $figures["$key.none_s"] = Get-Summary $series.none
+            $figures["$key.none_size_vs_baseline"] = Get-Summary @(for ($i = 0; $i -lt $Runs; $i++) { $series.noneSize[$i] / $series.baselineSize[$i] })
+        }
     }
 
     if ($Formats) {

@@ -50,7 +50,7 @@ foreach ($count in 1, 10, 100) {
     New-Item -ItemType Directory -Path $folder | Out-Null
     for ($n = 0; $n -lt $count; $n++) { Copy-Item $manual[$n % $manual.Count].FullName (Join-Path $folder "$n-$($manual[$n % $manual.Count].Name)") }
     $null = Get-FrostRunbook $folder
-    $parseScaling[$count] = 1..$Runs | ForEach-Object {
+    $parseScaling["$count"] = 1..$Runs | ForEach-Object {
         $clock = [Diagnostics.Stopwatch]::StartNew()
         $null = Get-FrostRunbook $folder
         $clock.Elapsed.TotalMilliseconds
@@ -113,7 +113,7 @@ Write-Progress -Activity 'Runbook step overhead' -Completed
     'runbooks.bash_step_overhead_ms' = Get-Summary $bashPerStep
     'runbooks.naive_fresh_pwsh_per_step_ms' = Get-Summary $naivePerStep
     'runbooks.naive_over_frostguard_per_step' = Get-Summary @(($naivePerStep | Sort-Object)[[int][math]::Floor($Runs / 2)] / [math]::Max(0.001, ($pwshPerStep | Sort-Object)[[int][math]::Floor($Runs / 2)]))
-    'runbooks.parse_1_runbook_ms' = Get-Summary $parseScaling[1]
-    'runbooks.parse_10_runbooks_ms' = Get-Summary $parseScaling[10]
-    'runbooks.parse_100_runbooks_ms' = Get-Summary $parseScaling[100]
+    'runbooks.parse_1_runbook_ms' = Get-Summary $parseScaling["1"]
+    'runbooks.parse_10_runbooks_ms' = Get-Summary $parseScaling["10"]
+    'runbooks.parse_100_runbooks_ms' = Get-Summary $parseScaling["100"]
 }
