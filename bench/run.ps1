@@ -63,7 +63,7 @@ foreach ($entry in $runbookFigures.GetEnumerator()) { $figures[$entry.Key] = $en
 $healthFigures = & (Join-Path $PSScriptRoot 'health.ps1') -ConfigPath $ConfigPath -Runs $(if ($Quick) { 3 } else { 5 })
 foreach ($entry in $healthFigures.GetEnumerator()) { $figures[$entry.Key] = $entry.Value }
 $backupFigures = & (Join-Path $PSScriptRoot 'backup.ps1') -ConfigPath $ConfigPath -Formats `
-    -SizesMB $(if ($Quick) { @(128, 256) } else { @(256, 512, 1024) }) -Runs $(if ($Quick) { 1 } else { 3 })
+    -SizesMB $(if ($Quick) { @(64, 128) } else { @(256, 512, 1024) }) -Runs $(if ($Quick) { 1 } else { 3 })
 foreach ($entry in $backupFigures.GetEnumerator()) { $figures[$entry.Key] = $entry.Value }
 
 $result = [ordered]@{
