@@ -47,7 +47,13 @@ build_sandbox_images() {
     import_image frostguard-sandbox/proxy:local "$work/empty.tar" empty-2
 
     log "publishing the sandbox application"
-    dotnet publish "$ROOT/sandbox/app/FrostGuard.Sandbox.csproj" -c Release -o "$work/publish" -v quiet -nologo >/dev/null
+    rm -rf "$work/publish"
+    # Without debug symbols and with source paths mapped, the output (and so the image hash) is the
+    # same from every checkout and commit that leaves sandbox/ alone, so a clone at another path
+    # reuses the images instead of rebuilding them.
+    dotnet publish "$ROOT/sandbox/app/FrostGuard.Sandbox.csproj" -c Release -o "$work/publish" -v quiet -nologo \
+        -p:DebugType=none -p:DebugSymbols=false -p:Deterministic=true -p:IncludeSourceRevisionInInformationalVersion=false \
+        "-p:PathMap=$ROOT=/frostguard" >/dev/null
     rm -rf "$work/app-root/app" && cp -a "$work/publish" "$work/app-root/app"
     tar -C "$work/app-root" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf "$work/app.tar" app tmp run
     local app_hash

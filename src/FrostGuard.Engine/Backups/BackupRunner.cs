@@ -88,7 +88,7 @@ public sealed class BackupRunner
                 try
                 {
                     result = await container.Exec.RunAsync(PgPassWrapper.Wrap(command),
-                        async (stdin, ct) => await stdin.WriteAsync(password, 0, password.Length, ct).ConfigureAwait(false),
+                        async (stdin, ct) => await stdin.WriteAsync(password, ct).ConfigureAwait(false),
                         async (chunk, ct) =>
                         {
                             await writer.WriteAsync(chunk, ct).ConfigureAwait(false);

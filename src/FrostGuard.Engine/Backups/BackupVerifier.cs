@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
-using Docker.DotNet;
+using FrostGuard.Engine.Docker;
 using FrostGuard.Engine.Reporting;
 using Npgsql;
 using ZstdSharp;
@@ -204,7 +204,7 @@ public sealed class BackupVerifier
                 reporter.Verbose($"staged backup {manifest.Id} as {staged} in {_container.Name} for {jobs} jobs");
                 command.AddRange(["--jobs=" + jobs.ToString(CultureInfo.InvariantCulture), staged]);
                 result = await _container.Exec.RunAsync(PgPassWrapper.Wrap(command),
-                    (stdin, ct) => stdin.WriteAsync(password, 0, password.Length, ct),
+                    async (stdin, ct) => await stdin.WriteAsync(password, ct).ConfigureAwait(false),
                     (_, _) => ValueTask.CompletedTask, cancellationToken).ConfigureAwait(false);
             }
             else
@@ -247,11 +247,11 @@ public sealed class BackupVerifier
             $"Restoring backup {manifest.Id} into database {database} in {_container.Name}: {what}, exit {result.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "unknown (the container stopped?)"}. {result.StandardError}".Trim(),
             manifest.Id, $"Read pg_restore's message above; `docker logs --tail 50 {_container.Name}` shows the server's side. Test-FrostBackup -Restore checks a backup without touching {_session.Config.Database.Name}.");
 
-    private static async Task FeedAsync(MultiplexedStream stdin, byte[]? firstLine, string path, FrostBackupCompression compression, CancellationToken cancellationToken, ProgressMeter? progress = null)
+    private static async Task FeedAsync(IAttachedStream stdin, byte[]? firstLine, string path, FrostBackupCompression compression, CancellationToken cancellationToken, ProgressMeter? progress = null)
     {
         if (firstLine is not null)
         {
-            await stdin.WriteAsync(firstLine, 0, firstLine.Length, cancellationToken).ConfigureAwait(false);
+            await stdin.WriteAsync(firstLine, cancellationToken).ConfigureAwait(false);
         }
 
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, ChunkSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
@@ -261,7 +261,7 @@ public sealed class BackupVerifier
         int read;
         while ((read = await archive.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
         {
-            await stdin.WriteAsync(buffer, 0, read, cancellationToken).ConfigureAwait(false);
+            await stdin.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
             total += read;
             progress?.Report(total, total);
         }

@@ -19,7 +19,6 @@ public sealed record ExecResult(long? ExitCode, string StandardError, Exception?
 /// </summary>
 public sealed class ContainerExec
 {
-    private const int BufferSize = 256 * 1024;
     private const int StderrLimit = 16 * 1024;
 
     private readonly DockerGateway _docker;
@@ -35,7 +34,7 @@ public sealed class ContainerExec
 
     public async Task<ExecResult> RunAsync(
         IReadOnlyList<string> command,
-        Func<MultiplexedStream, CancellationToken, Task>? feedStdin,
+        Func<IAttachedStream, CancellationToken, Task>? feedStdin,
         Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> onStdout,
         CancellationToken cancellationToken)
     {
@@ -51,84 +50,20 @@ public sealed class ContainerExec
         }, ct), cancellationToken).ConfigureAwait(false);
         var execId = created.ID;
 
-        using var stream = await _docker.CallAsync(what, (c, ct) => c.Exec.StartContainerExecAsync(execId,
-            new ContainerExecStartParameters { TTY = false, Detach = false }, ct), cancellationToken).ConfigureAwait(false);
+        using var stream = await _docker.StartExecAsync(execId, what, cancellationToken).ConfigureAwait(false);
 
-        // From here the process runs: every way out goes through the read loop below, which
-        // ends only when the process's output ends.
+        // From here the process runs: every way out goes through the pump, which ends only when
+        // the process's output ends.
         using var killOnCancel = cancellationToken.Register(() => _ = TerminateAsync(execId));
-        var stderr = new StringBuilder();
-        Exception? inputFailure = null;
-        Task feeding = Task.CompletedTask;
-        if (feedStdin is not null)
-        {
-            feeding = Task.Run(async () =>
-            {
-                try
-                {
-                    await feedStdin(stream, CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (Exception e) when (e is IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
-                {
-                    // The process stopped reading (it exited, or needed no more input): its exit code says which.
-                    inputFailure = e;
-                }
-                finally
-                {
-                    stream.CloseWrite();
-                }
-            }, CancellationToken.None);
-        }
-
-        Exception? sinkFailure = null;
-        var buffer = new byte[BufferSize];
-        try
-        {
-            while (true)
-            {
-                var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, CancellationToken.None).ConfigureAwait(false);
-                if (read.EOF)
-                {
-                    break;
-                }
-
-                if (read.Target == MultiplexedStream.TargetStream.StandardOut)
-                {
-                    if (sinkFailure is null)
-                    {
-                        try
-                        {
-                            await onStdout(buffer.AsMemory(0, read.Count), cancellationToken).ConfigureAwait(false);
-                        }
-                        catch (Exception e)
-                        {
-                            // Stop the producer, then keep draining until its output ends.
-                            sinkFailure = e;
-                            await TerminateAsync(execId).ConfigureAwait(false);
-                        }
-                    }
-                }
-                else if (stderr.Length < StderrLimit)
-                {
-                    stderr.Append(Encoding.UTF8.GetString(buffer, 0, read.Count));
-                }
-            }
-        }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
-        {
-            // The connection to the exec broke (the container stopped): the exit code, if any, is below.
-            stderr.Append(" [output stream broke: ").Append(e.Message).Append(']');
-        }
-
-        await feeding.ConfigureAwait(false);
+        var outcome = await AttachedStreamPump.RunAsync(stream, feedStdin, onStdout, () => TerminateAsync(execId), cancellationToken).ConfigureAwait(false);
         var exitCode = await WaitForExitAsync(execId).ConfigureAwait(false);
-        if (sinkFailure is not null)
+        if (outcome.SinkFailure is not null)
         {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(sinkFailure).Throw();
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(outcome.SinkFailure).Throw();
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        return new ExecResult(exitCode, stderr.ToString().Trim(), inputFailure);
+        return new ExecResult(exitCode, outcome.StandardError, outcome.InputFailure);
     }
 
     /// <summary>Runs a short command and returns its stdout as text (for versions and paths).</summary>

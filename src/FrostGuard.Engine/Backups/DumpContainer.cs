@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using FrostGuard.Engine.Docker;
@@ -24,8 +23,6 @@ public sealed class DumpContainer
 {
     public const string JobLabel = "frostguard.backup-job";
     public const string RootLabel = "frostguard.backup-root";
-    private const int BufferSize = 256 * 1024;
-    private const int StderrLimit = 16 * 1024;
 
     private readonly DockerGateway _docker;
     private readonly IReadOnlyList<string> _binds;
@@ -184,79 +181,22 @@ public sealed class DumpContainer
 
     private async Task<ExecResult> AttachAndRunAsync(string id, string name, byte[]? passwordLine, Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> onStdout, CancellationToken cancellationToken)
     {
-        using var stream = await _docker.CallAsync($"attach to container {name}", (c, ct) => c.Containers.AttachContainerAsync(id, new ContainerAttachParameters
-        {
-            Stream = true,
-            Stdin = passwordLine is not null,
-            Stdout = true,
-            Stderr = true,
-        }, ct), cancellationToken).ConfigureAwait(false);
+        using var stream = await _docker.AttachContainerAsync(id, passwordLine is not null, $"attach to container {name}", cancellationToken).ConfigureAwait(false);
         await _docker.CallAsync($"start container {name}", (c, ct) => c.Containers.StartContainerAsync(id, new ContainerStartParameters(), ct), cancellationToken).ConfigureAwait(false);
 
-        // From here the tool runs: every way out goes through the read loop, which ends when the container's output does.
+        // From here the tool runs: every way out goes through the pump, which ends when the container's output does.
         using var killOnCancel = cancellationToken.Register(() => _ = KillAsync(id));
-        Exception? inputFailure = null;
-        if (passwordLine is not null)
-        {
-            try
-            {
-                await stream.WriteAsync(passwordLine, 0, passwordLine.Length, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is IOException or ObjectDisposedException or System.Net.Sockets.SocketException)
-            {
-                inputFailure = e; // the container ended before reading it: its exit code says why
-            }
-
-            stream.CloseWrite();
-        }
-
-        var stderr = new StringBuilder();
-        Exception? sinkFailure = null;
-        var buffer = new byte[BufferSize];
-        try
-        {
-            while (true)
-            {
-                var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, CancellationToken.None).ConfigureAwait(false);
-                if (read.EOF)
-                {
-                    break;
-                }
-
-                if (read.Target == MultiplexedStream.TargetStream.StandardOut)
-                {
-                    if (sinkFailure is null)
-                    {
-                        try
-                        {
-                            await onStdout(buffer.AsMemory(0, read.Count), cancellationToken).ConfigureAwait(false);
-                        }
-                        catch (Exception e)
-                        {
-                            sinkFailure = e;
-                            await KillAsync(id).ConfigureAwait(false);
-                        }
-                    }
-                }
-                else if (stderr.Length < StderrLimit)
-                {
-                    stderr.Append(Encoding.UTF8.GetString(buffer, 0, read.Count));
-                }
-            }
-        }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
-        {
-            stderr.Append(" [output stream broke: ").Append(e.Message).Append(']');
-        }
-
+        Func<IAttachedStream, CancellationToken, Task>? feedPassword = passwordLine is null ? null
+            : async (input, ct) => await input.WriteAsync(passwordLine, ct).ConfigureAwait(false);
+        var outcome = await AttachedStreamPump.RunAsync(stream, feedPassword, onStdout, () => KillAsync(id), cancellationToken).ConfigureAwait(false);
         var exit = await _docker.CallAsync($"wait for container {name}", (c, ct) => c.Containers.WaitContainerAsync(id, ct), CancellationToken.None).ConfigureAwait(false);
-        if (sinkFailure is not null)
+        if (outcome.SinkFailure is not null)
         {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(sinkFailure).Throw();
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(outcome.SinkFailure).Throw();
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        return new ExecResult(exit.StatusCode, stderr.ToString().Trim(), inputFailure);
+        return new ExecResult(exit.StatusCode, outcome.StandardError, outcome.InputFailure);
     }
 
     private async Task KillAsync(string id)

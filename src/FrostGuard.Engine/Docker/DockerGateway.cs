@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Docker.DotNet;
+using Docker.DotNet.Models;
 using FrostGuard.Engine.Configuration;
 
 namespace FrostGuard.Engine.Docker;
@@ -11,7 +12,7 @@ namespace FrostGuard.Engine.Docker;
 public sealed class DockerGateway : IDisposable
 {
     // Debian 12's docker.io speaks API 1.41; pinning something newer makes it refuse every call.
-    private static readonly Version ApiVersion = new(1, 41);
+    private static readonly System.Version ApiVersion = new(1, 41);
 
     private readonly string _configPath;
 
@@ -50,7 +51,32 @@ public sealed class DockerGateway : IDisposable
         }
     }
 
+    /// <summary>Starts a created exec and returns its attached stream (TTY off).</summary>
+    public Task<IAttachedStream> StartExecAsync(string execId, string what, CancellationToken cancellationToken) =>
+        OpenAttachedAsync(what, $"/exec/{execId}/start", """{"Detach":false,"Tty":false}""",
+            async (c, ct) => await c.Exec.StartContainerExecAsync(execId, new ContainerExecStartParameters { TTY = false, Detach = false }, ct).ConfigureAwait(false),
+            cancellationToken);
+
+    /// <summary>Attaches to a created container's stdout and stderr (and stdin when asked) before it starts.</summary>
+    public Task<IAttachedStream> AttachContainerAsync(string containerId, bool withInput, string what, CancellationToken cancellationToken) =>
+        OpenAttachedAsync(what, $"/containers/{containerId}/attach?stream=1&stdout=1&stderr=1&stdin={(withInput ? 1 : 0)}", "",
+            async (c, ct) => await c.Containers.AttachContainerAsync(containerId, new ContainerAttachParameters { Stream = true, Stdin = withInput, Stdout = true, Stderr = true }, ct).ConfigureAwait(false),
+            cancellationToken);
+
     public void Dispose() => Client.Dispose();
+
+    private Task<IAttachedStream> OpenAttachedAsync(string what, string requestPath, string jsonBody,
+        Func<IDockerClient, CancellationToken, Task<MultiplexedStream>> throughLibrary, CancellationToken cancellationToken)
+    {
+        var endpoint = new Uri(Endpoint);
+        if (endpoint.Scheme == "unix")
+        {
+            return CallAsync<IAttachedStream>(what, (_, _) => Task.FromResult<IAttachedStream>(
+                UnixSocketAttachedStream.Open(endpoint.AbsolutePath, $"/v{ApiVersion.Major}.{ApiVersion.Minor}{requestPath}", jsonBody)), cancellationToken);
+        }
+
+        return CallAsync<IAttachedStream>(what, async (c, ct) => new LibraryAttachedStream(await throughLibrary(c, ct).ConfigureAwait(false)), cancellationToken);
+    }
 
     private static bool IsUnreachable(Exception e, CancellationToken cancellationToken) => e switch
     {
