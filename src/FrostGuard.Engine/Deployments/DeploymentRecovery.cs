@@ -88,7 +88,7 @@ public sealed class DeploymentRecovery
 
             var databaseDuration = clock.Elapsed - configured - started;
             reporter.Progress(progress with { Status = "Checking health", PercentComplete = 90 });
-            var health = await CheckHealthAsync(restored, reporter, cancellationToken).ConfigureAwait(false);
+            var health = await DeploymentVerification.RunAsync(restored, reporter, cancellationToken).ConfigureAwait(false);
             var duration = clock.Elapsed;
             RecoveryMeasurements.TryRecord(_source.StateFolder, "full-recovery", duration, $"Restore-FrostDeployment {backup.Id} into {target}", reporter);
             return new FrostDeploymentRecovery
@@ -166,13 +166,6 @@ public sealed class DeploymentRecovery
         AtomicFile.Write(path, json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }),
             UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         return path;
-    }
-
-    private static async Task<IReadOnlyList<FrostHealthResult>> CheckHealthAsync(FrostSession restored, IFrostReporter reporter, CancellationToken cancellationToken)
-    {
-        var thresholds = new ThresholdSet(ThresholdSource.Resolve(null, restored.Config.ManualPath, reporter));
-        var context = new HealthContext(restored, thresholds, reporter);
-        return await new HealthRunner(HealthChecks.Select(DeploymentUpdater.VerifyChecks)).RunAsync(context, TimeSpan.FromSeconds(15), 8, _ => { }, cancellationToken).ConfigureAwait(false);
     }
 
     private static FrostException Failed(string step, string target, FrostException inner) =>

@@ -15,8 +15,6 @@ public sealed class DeploymentUpdater
 {
     public const int ProgressId = 6100;
     private const long MinimumFreeBytes = 512L * 1024 * 1024;
-    /// <summary>The checks whose Critical result fails an update (Warnings are reported, not acted on).</summary>
-    public static readonly string[] VerifyChecks = ["Containers", "Database", "Http"];
 
     private readonly FrostSession _session;
     private readonly DeploymentState _state;
@@ -414,12 +412,10 @@ public sealed class DeploymentUpdater
         return services;
     }
 
-    /// <summary>Test-FrostHealth's checks that say whether the deployment works; a Critical result fails.</summary>
+    /// <summary>The deployment's verification after a change: a Critical result fails it, Warnings are reported, not acted on.</summary>
     private async Task<IReadOnlyList<FrostHealthResult>> VerifyAsync(IFrostReporter reporter, CancellationToken cancellationToken)
     {
-        var thresholds = new ThresholdSet(ThresholdSource.Resolve(null, _session.Config.ManualPath, reporter));
-        var context = new HealthContext(_session, thresholds, reporter);
-        var results = await new HealthRunner(HealthChecks.Select(VerifyChecks)).RunAsync(context, TimeSpan.FromSeconds(15), 8, _ => { }, cancellationToken).ConfigureAwait(false);
+        var results = await DeploymentVerification.RunAsync(_session, reporter, cancellationToken).ConfigureAwait(false);
         var critical = results.Where(r => r.Status == HealthStatus.Critical).ToList();
         if (critical.Count > 0)
         {

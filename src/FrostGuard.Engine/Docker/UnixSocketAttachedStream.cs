@@ -14,7 +14,7 @@ namespace FrostGuard.Engine.Docker;
 /// Why not Docker.DotNet's stream: reading it costs about 10 s of CPU per GB on this 2-core
 /// machine (every small receive completes through the thread pool, whose workers spin while they
 /// wait), which made a backup CPU-bound; blocking receives on a socket that never goes async cost
-/// 0.7 s per GB (bench/README.md, "exec stream"). Requests are still created, inspected and ended
+/// 0.7 s per GB (docs/backups.md, "The exec stream"). Requests are still created, inspected and ended
 /// through Docker.DotNet; only the byte stream of a started process comes through here.
 /// </remarks>
 internal sealed class UnixSocketAttachedStream : IAttachedStream
