@@ -93,7 +93,7 @@ Describe 'API metrics through PromQL' {
         $api = @(Test-FrostHealth -Check ApiMetrics -ConfigPath $viaPrometheus)
         $api.Status | Should -Be @('Ok', 'Ok') -Because ($api.Message -join "`n")
         $errorRate = $api | Where-Object Check -eq 'ErrorRate'
-        $errorRate.Message | Should -Match ([regex]::Escape('from PromQL at http://127.0.0.1:59093: sum(rate(frostguard_http_requests_total{code=~"5.."}[5m])) / sum(rate(frostguard_http_requests_total[5m])) * 100'))
+        $errorRate.Message | Should -Match ([regex]::Escape('from PromQL at http://127.0.0.1:59093: (sum(rate(frostguard_http_requests_total{code=~"5.."}[5m])) or vector(0)) / sum(rate(frostguard_http_requests_total[5m])) * 100'))
         ($api | Where-Object Check -eq 'ResponseTime').Message | Should -Match ([regex]::Escape('histogram_quantile(0.95, sum by (le) (rate(frostguard_http_request_duration_seconds_bucket[5m]))) * 1000'))
     }
 

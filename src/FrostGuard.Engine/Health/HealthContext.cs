@@ -28,7 +28,7 @@ public sealed class HealthContext
         _resources = new Lazy<Task<IReadOnlyDictionary<string, FrostServiceResources>>>(async () =>
             await sampler.SecondSampleAsync(await _services.Value.ConfigureAwait(false), await _firstSample.Value.ConfigureAwait(false), CancellationToken.None).ConfigureAwait(false));
         _currentSample = new Lazy<Task<IReadOnlyDictionary<string, global::Docker.DotNet.Models.ContainerStatsResponse>>>(async () =>
-            ReadCgroups(await _services.Value.ConfigureAwait(false)) ?? await _firstSample.Value.ConfigureAwait(false));
+            ReadCgroupsNow(await _services.Value.ConfigureAwait(false)) ?? await _firstSample.Value.ConfigureAwait(false));
     }
 
     /// <summary>For checks that need neither Docker nor the database (unit tests).</summary>
@@ -69,7 +69,8 @@ public sealed class HealthContext
     public Task<IReadOnlyDictionary<string, global::Docker.DotNet.Models.ContainerStatsResponse>> CurrentSampleAsync(CancellationToken cancellationToken) =>
         _currentSample.Value.WaitAsync(cancellationToken);
 
-    private IReadOnlyDictionary<string, global::Docker.DotNet.Models.ContainerStatsResponse>? ReadCgroups(IReadOnlyList<FrostService> services)
+    /// <summary>The running containers' counters read from their cgroups now (not cached); null when any of them cannot be read there.</summary>
+    public IReadOnlyDictionary<string, global::Docker.DotNet.Models.ContainerStatsResponse>? ReadCgroupsNow(IReadOnlyList<FrostService> services)
     {
         try
         {

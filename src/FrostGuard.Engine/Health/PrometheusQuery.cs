@@ -15,8 +15,12 @@ public static class PrometheusQuery
 {
     private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
 
+    /// <summary>
+    /// The 5xx share in %. "or vector(0)": a backend that has never answered 5xx has no such series,
+    /// and without it the division would be empty (no answer) instead of 0%.
+    /// </summary>
     public static string ErrorRate(string window) =>
-        $"sum(rate({MetricsScrape.RequestsMetric}{{code=~\"5..\"}}[{window}])) / sum(rate({MetricsScrape.RequestsMetric}[{window}])) * 100";
+        $"(sum(rate({MetricsScrape.RequestsMetric}{{code=~\"5..\"}}[{window}])) or vector(0)) / sum(rate({MetricsScrape.RequestsMetric}[{window}])) * 100";
 
     public static string Requests(string window) => $"sum(increase({MetricsScrape.RequestsMetric}[{window}]))";
 

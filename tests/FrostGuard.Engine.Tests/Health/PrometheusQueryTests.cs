@@ -9,7 +9,7 @@ public sealed class PrometheusQueryTests
     [Fact]
     public void The_queries_name_the_backends_metrics_and_the_window()
     {
-        Assert.Equal("sum(rate(frostguard_http_requests_total{code=~\"5..\"}[5m])) / sum(rate(frostguard_http_requests_total[5m])) * 100", PrometheusQuery.ErrorRate("5m"));
+        Assert.Equal("(sum(rate(frostguard_http_requests_total{code=~\"5..\"}[5m])) or vector(0)) / sum(rate(frostguard_http_requests_total[5m])) * 100", PrometheusQuery.ErrorRate("5m"));
         Assert.Equal("histogram_quantile(0.95, sum by (le) (rate(frostguard_http_request_duration_seconds_bucket[10m]))) * 1000", PrometheusQuery.P95("10m"));
         Assert.Equal("5m", PrometheusQuery.Window(TimeSpan.FromMinutes(5)));
         Assert.Equal("90s", PrometheusQuery.Window(TimeSpan.FromSeconds(90)));
