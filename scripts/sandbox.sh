@@ -83,6 +83,10 @@ POSTGRES_PASSWORD=$password
 ENV
 )
     fi
+    # Added to older .env files too; kept once written, like the database password.
+    if ! grep -q '^REPLICATION_PASSWORD=' "$env"; then
+        echo "REPLICATION_PASSWORD=$(openssl rand -base64 32 | tr -d '/+=\n' | cut -c1-32)" >>"$env"
+    fi
     # Non-secret settings are rewritten from this script every time.
     local key value
     for key in COMPOSE_PROJECT_NAME PG_UID PG_GID APP_UID APP_GID PROXY_UID PROXY_GID PG_PORT BACKEND_PORT PROXY_PORT PG_DATA TLS_DIR; do
@@ -144,6 +148,40 @@ initialize_database() {
     rm -f "$pwfile"
     echo "CREATE DATABASE frostguard;" | "${as_postgres[@]}" /usr/lib/postgresql/15/bin/postgres --single -D "$data" postgres \
         >>"$ARTIFACTS/initdb.log" 2>&1 || die "creating the frostguard database failed; read $ARTIFACTS/initdb.log"
+}
+
+# A SCRAM-SHA-256 verifier, as pg_authid stores it, for the password on standard input: the
+# role's password is set from it, so the password itself never reaches the server or its log.
+scram_verifier() {
+    perl -MDigest::SHA=hmac_sha256,sha256 -MMIME::Base64 -e '
+        my $p = <STDIN>; chomp $p;
+        open my $r, "<", "/dev/urandom" or die "cannot read /dev/urandom: $!"; read $r, my $salt, 16;
+        my $u = hmac_sha256($salt . pack("N", 1), $p); my $t = $u;
+        for (2 .. 4096) { $u = hmac_sha256($u, $p); $t ^= $u }
+        printf "SCRAM-SHA-256\$4096:%s\$%s:%s", encode_base64($salt, ""),
+            encode_base64(sha256(hmac_sha256("Client Key", $t)), ""), encode_base64(hmac_sha256("Server Key", $t), "");'
+}
+
+# The role a standby connects as (pg_basebackup, streaming replication): REPLICATION and LOGIN
+# only, its password REPLICATION_PASSWORD in .env; pg_hba.conf lets it in from 127.0.0.1 with
+# scram-sha-256. The configuration is reloaded so a running server reads a changed pg_hba.conf.
+ensure_replication_role() {
+    local passfile verifier
+    verifier=$(env_value REPLICATION_PASSWORD | scram_verifier) || die "computing the replication role's SCRAM verifier failed"
+    passfile=$(mktemp)
+    chmod 0600 "$passfile"
+    printf '127.0.0.1:%s:frostguard:frostguard:%s\n' "$SANDBOX_PG_PORT" "$(env_value POSTGRES_PASSWORD)" >"$passfile"
+    if ! PGPASSFILE="$passfile" psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$SANDBOX_PG_PORT" -U frostguard -d frostguard \
+        >"$ARTIFACTS/replication-role.log" 2>&1 <<SQL
+SELECT 'CREATE ROLE frostguard_replication' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'frostguard_replication') \\gexec
+ALTER ROLE frostguard_replication WITH LOGIN REPLICATION NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '$verifier';
+SELECT pg_reload_conf();
+SQL
+    then
+        rm -f "$passfile"
+        die "creating the replication role failed; read $ARTIFACTS/replication-role.log"
+    fi
+    rm -f "$passfile"
 }
 
 # A self-signed certificate for localhost, 90 days, renewed when under 30 days are left.
@@ -229,6 +267,7 @@ sandbox_up() {
         sandbox_status >&2
         die "the sandbox did not become healthy within 180 s; see the table above and 'docker logs <container>'"
     fi
+    ensure_replication_role
     write_frostguard_config
     log "FrostGuard configuration: $SANDBOX_CONFIG (export FROSTGUARD_CONFIG=$SANDBOX_CONFIG)"
 }

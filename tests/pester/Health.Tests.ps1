@@ -384,6 +384,7 @@ Describe 'Export-FrostAlertRule' {
                 'database-connections' = @{ check = 'Database'; target = 'connections' }
                 'longest-transaction' = @{ check = 'Database'; target = 'longest-transaction' }
                 'certificate-expiry' = @{ check = 'Certificate' }
+                'replication-lag' = @{ check = 'Database'; target = 'replica:standby-1@127.0.0.1' }
             }
             $lines = @("rule_files: ['$RulesFile']", 'evaluation_interval: 1m', 'tests:')
             foreach ($t in $Thresholds) {

@@ -21,6 +21,7 @@ public static class AlertRuleExporter
         [MetricKeys.DatabaseConnections] = "check=\"Database\",target=\"connections\"",
         [MetricKeys.LongestTransaction] = "check=\"Database\",target=\"longest-transaction\"",
         [MetricKeys.CertificateExpiry] = "check=\"Certificate\"",
+        [MetricKeys.ReplicationLag] = "check=\"Database\",target=~\"replica:.*\"",
     };
 
     public static string AlertName(FrostThreshold threshold) =>

@@ -5,7 +5,8 @@ namespace FrostGuard.Engine.Health;
 /// <summary>
 /// API error rate and p95 response time from the backend's Prometheus metrics: counter and
 /// histogram bucket deltas between this scrape and the previous one kept in the state folder
-/// when that is recent, else between two scrapes one second apart.
+/// when that is recent, else between two scrapes one second apart. With health.prometheusUrl set,
+/// PromQL instant queries over the "sustained" window instead (see <see cref="RunPromQlAsync"/>).
 /// </summary>
 public sealed class ApiMetricsCheck : IHealthCheck
 {
@@ -30,6 +31,11 @@ public sealed class ApiMetricsCheck : IHealthCheck
         var url = context.Config.Health.MetricsUrl;
         var errorRule = context.Thresholds.Describe(MetricKeys.ErrorRate);
         var latencyRule = context.Thresholds.Describe(MetricKeys.ResponseTimeP95);
+        if (context.Config.Health.PrometheusUrl is { } prometheus)
+        {
+            return await RunPromQlAsync(context, prometheus, url ?? prometheus, started, cancellationToken).ConfigureAwait(false);
+        }
+
         if (url is null)
         {
             var reason = $"No health.metricsUrl in {context.Config.SourcePath}: no metrics to judge.";
@@ -90,6 +96,58 @@ public sealed class ApiMetricsCheck : IHealthCheck
             : context.Result(ResponseTimeName, url, HealthStatus.Unknown, $"{url} has no request-duration histogram ({MetricsScrape.DurationBucketMetric}).", latencyRule,
                 duration: context.Clock.GetElapsedTime(started)));
         return results;
+    }
+
+    /// <summary>
+    /// The window a metric is judged over in PromQL mode: the longest "sustained" window of its
+    /// lines, else <see cref="ThresholdTable.DefaultSustainedWindow"/> (5 minutes).
+    /// </summary>
+    public static TimeSpan PromQlWindow(ThresholdSet thresholds, string key) =>
+        thresholds.For(key).Select(t => t.Sustained).Where(w => w is not null).Select(w => w!.Value).DefaultIfEmpty(ThresholdTable.DefaultSustainedWindow).Max();
+
+    /// <summary>
+    /// Error rate and p95 from a Prometheus server: rate() over the window, so the value is the
+    /// average over it; a sustained line is held when that average crosses it (the window is the
+    /// line's own). Fewer than <see cref="MinimumRequests"/> requests in the window, no series, or
+    /// no answer: Unknown with the reason, never Ok.
+    /// </summary>
+    private static async Task<IReadOnlyList<FrostHealthResult>> RunPromQlAsync(HealthContext context, string prometheus, string target, long started,
+        CancellationToken cancellationToken)
+    {
+        var errorWindow = PrometheusQuery.Window(PromQlWindow(context.Thresholds, MetricKeys.ErrorRate));
+        var latencyWindow = PrometheusQuery.Window(PromQlWindow(context.Thresholds, MetricKeys.ResponseTimeP95));
+        var errorQuery = PrometheusQuery.QueryAsync(prometheus, PrometheusQuery.ErrorRate(errorWindow), cancellationToken);
+        var latencyQuery = PrometheusQuery.QueryAsync(prometheus, PrometheusQuery.P95(latencyWindow), cancellationToken);
+        var errorRequests = PrometheusQuery.QueryAsync(prometheus, PrometheusQuery.Requests(errorWindow), cancellationToken);
+        var latencyRequests = errorWindow == latencyWindow ? errorRequests : PrometheusQuery.QueryAsync(prometheus, PrometheusQuery.Requests(latencyWindow), cancellationToken);
+        await Task.WhenAll(errorQuery, latencyQuery, errorRequests, latencyRequests).ConfigureAwait(false);
+        return
+        [
+            Judge(ErrorRateName, MetricKeys.ErrorRate, errorQuery.Result, errorRequests.Result, errorWindow, "5xx share"),
+            Judge(ResponseTimeName, MetricKeys.ResponseTimeP95, latencyQuery.Result, latencyRequests.Result, latencyWindow, "p95"),
+        ];
+
+        FrostHealthResult Judge(string check, string key, PromQlAnswer answer, PromQlAnswer requests, string window, string what)
+        {
+            var rule = context.Thresholds.Describe(key);
+            var problem = answer.Problem ?? requests.Problem;
+            if (problem is not null)
+            {
+                return context.Result(check, target, HealthStatus.Unknown, $"{problem}; query: {answer.Query}. Check the server: curl {prometheus.TrimEnd('/')}/api/v1/targets",
+                    rule, duration: context.Clock.GetElapsedTime(started));
+            }
+
+            var count = requests.Value!.Value;
+            if (count < MinimumRequests)
+            {
+                return context.Result(check, target, HealthStatus.Unknown,
+                    $"Only {count:0} requests in the last {window} (PromQL at {prometheus}: {requests.Query}); at least {MinimumRequests} are needed to judge.",
+                    rule, duration: context.Clock.GetElapsedTime(started));
+            }
+
+            return context.Judge(check, target, key, answer.Value!.Value,
+                $"{what} over the last {window} ({count:0} requests), from PromQL at {prometheus}: {answer.Query} =", started, _ => true);
+        }
     }
 
     private static async Task<MetricsScrape> ScrapeAsync(HealthContext context, string url, CancellationToken cancellationToken)

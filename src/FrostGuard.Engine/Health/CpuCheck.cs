@@ -3,7 +3,9 @@ namespace FrostGuard.Engine.Health;
 /// <summary>
 /// CPU busy on the host (/proc/stat) and per container (docker CLI formula, divided by the online
 /// CPUs so 100% is the whole machine): since the counters kept by the previous run when that was
-/// at most 5 minutes ago (one stats sample), else over one collector tick (two samples). Sustained
+/// at most 5 minutes ago (one reading of the counters now: the cgroup files, milliseconds; else one
+/// Engine API sample), else over one second (the cgroup counters read twice), else over one
+/// collector tick (two Engine API samples). Sustained
 /// lines are judged from the samples of earlier runs kept in the state folder. The host figure
 /// leaves out the CPU this process used meanwhile (a health run must not report its own load).
 /// </summary>
@@ -14,6 +16,9 @@ public sealed class CpuCheck : IHealthCheck
     /// <summary>A kept sample younger than this is too close to judge by (the counters barely moved).</summary>
     private static readonly TimeSpan MinimumKeptAge = TimeSpan.FromSeconds(1);
 
+    /// <summary>Without a kept sample: the interval between the two cgroup readings.</summary>
+    private static readonly TimeSpan FreshInterval = TimeSpan.FromSeconds(1);
+
     public string Name => CheckName;
     public IReadOnlyList<string> Produces => [CheckName];
 
@@ -23,26 +28,52 @@ public sealed class CpuCheck : IHealthCheck
         var before = HostStats.CpuTimes(await File.ReadAllTextAsync("/proc/stat", cancellationToken).ConfigureAwait(false));
         var ownBefore = HostStats.ProcessJiffies(await File.ReadAllTextAsync("/proc/self/stat", cancellationToken).ConfigureAwait(false));
         var services = await context.ServicesAsync(cancellationToken).ConfigureAwait(false);
-        var first = await context.FirstSampleAsync(cancellationToken).ConfigureAwait(false);
-        var now = context.Clock.GetUtcNow();
         var keptFile = new StateFile<KeptCpuSample>(context.StateFolder, "cpu-counters.json");
         var kept = keptFile.Read();
-        IReadOnlyDictionary<string, FrostServiceResources> resources;
-        double hostBusy;
-        string basis;
-        if (kept is not null && now - kept.Time <= ApiMetricsCheck.RecentEnough && now - kept.Time >= MinimumKeptAge && kept.CoversAll(first))
+        var now = context.Clock.GetUtcNow();
+        IReadOnlyDictionary<string, FrostServiceResources>? resources = null;
+        double hostBusy = 0;
+        var basis = "";
+        if (kept is not null && now - kept.Time <= ApiMetricsCheck.RecentEnough && now - kept.Time >= MinimumKeptAge)
         {
-            // One sample: the average since the previous run's sample (host: whatever ran in between).
-            var hostNow = HostStats.CpuTimes(await File.ReadAllTextAsync("/proc/stat", cancellationToken).ConfigureAwait(false));
-            var ownNow = HostStats.ProcessJiffies(await File.ReadAllTextAsync("/proc/self/stat", cancellationToken).ConfigureAwait(false));
-            resources = first.ToDictionary(p => p.Key, p => Services.ContainerStatsMath.Resources(kept.AsResponse(p.Key), p.Value), StringComparer.Ordinal);
-            hostBusy = HostStats.CpuBusyPercent((kept.HostBusy, kept.HostTotal), hostNow, kept.OwnJiffiesSince(ownNow));
-            keptFile.Write(KeptCpuSample.From(now, hostNow, first, ownNow));
-            basis = $"average over the {(now - kept.Time).TotalSeconds:0} s since the previous run";
+            // One sample: the counters now (cgroup files, else one Engine API sample) against the
+            // previous run's, so CPU % is the average since then (host: whatever ran in between).
+            var current = await context.CurrentSampleAsync(cancellationToken).ConfigureAwait(false);
+            if (kept.CoversAll(current))
+            {
+                now = context.Clock.GetUtcNow();
+                var hostNow = HostStats.CpuTimes(await File.ReadAllTextAsync("/proc/stat", cancellationToken).ConfigureAwait(false));
+                var ownNow = HostStats.ProcessJiffies(await File.ReadAllTextAsync("/proc/self/stat", cancellationToken).ConfigureAwait(false));
+                resources = current.ToDictionary(p => p.Key, p => Services.ContainerStatsMath.Resources(kept.AsResponse(p.Key), p.Value), StringComparer.Ordinal);
+                hostBusy = HostStats.CpuBusyPercent((kept.HostBusy, kept.HostTotal), hostNow, kept.OwnJiffiesSince(ownNow));
+                keptFile.Write(KeptCpuSample.From(now, hostNow, current, ownNow));
+                basis = $"average over the {(now - kept.Time).TotalSeconds:0} s since the previous run";
+            }
         }
-        else
+
+        if (resources is null && context.ReadCgroupsNow(services) is { } atStart)
         {
-            // Two samples one stats collector tick apart; the host over the same interval.
+            // The cgroup counters, and the host's, at both ends of one second.
+            before = HostStats.CpuTimes(await File.ReadAllTextAsync("/proc/stat", cancellationToken).ConfigureAwait(false));
+            ownBefore = HostStats.ProcessJiffies(await File.ReadAllTextAsync("/proc/self/stat", cancellationToken).ConfigureAwait(false));
+            await Task.Delay(FreshInterval, context.Clock, cancellationToken).ConfigureAwait(false);
+            if (context.ReadCgroupsNow(services) is { } atEnd && atEnd.Keys.All(atStart.ContainsKey))
+            {
+                now = context.Clock.GetUtcNow();
+                resources = atEnd.ToDictionary(p => p.Key, p => Services.ContainerStatsMath.Resources(atStart[p.Key], p.Value), StringComparer.Ordinal);
+                var after = HostStats.CpuTimes(await File.ReadAllTextAsync("/proc/stat", cancellationToken).ConfigureAwait(false));
+                var ownAfter = HostStats.ProcessJiffies(await File.ReadAllTextAsync("/proc/self/stat", cancellationToken).ConfigureAwait(false));
+                hostBusy = HostStats.CpuBusyPercent(before, after, ownAfter - ownBefore);
+                keptFile.Write(KeptCpuSample.From(now, after, atEnd, ownAfter));
+                basis = "over one second";
+            }
+        }
+
+        if (resources is null)
+        {
+            // Two Engine API samples one stats collector tick apart; the host over the same interval.
+            var first = await context.FirstSampleAsync(cancellationToken).ConfigureAwait(false);
+            now = context.Clock.GetUtcNow();
             resources = await context.ResourcesAsync(cancellationToken).ConfigureAwait(false);
             var after = HostStats.CpuTimes(await File.ReadAllTextAsync("/proc/stat", cancellationToken).ConfigureAwait(false));
             var ownAfter = HostStats.ProcessJiffies(await File.ReadAllTextAsync("/proc/self/stat", cancellationToken).ConfigureAwait(false));

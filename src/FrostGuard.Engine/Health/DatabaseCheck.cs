@@ -2,7 +2,8 @@ namespace FrostGuard.Engine.Health;
 
 /// <summary>
 /// The database answers (Npgsql, the configured credentials); connections in use against
-/// max_connections; the longest running transaction. Its size is reported with reachability.
+/// max_connections; the longest running transaction; the replay lag of each standby the primary
+/// streams to (see <see cref="ReplicationLag"/>). Its size is reported with reachability.
 /// </summary>
 public sealed class DatabaseCheck : IHealthCheck
 {
@@ -48,16 +49,42 @@ public sealed class DatabaseCheck : IHealthCheck
             var size = reader.GetInt64(2);
             var longest = reader.GetDouble(3);
             var version = reader.GetString(4);
-            return
+            await reader.DisposeAsync().ConfigureAwait(false);
+            var replicas = await ReadReplicasAsync(connection, cancellationToken).ConfigureAwait(false);
+            var standbys = replicas.Count(r => r.Slot is null);
+            var replication = standbys == 0 ? " No standby connected." : $" {standbys} standby(s) connected.";
+            List<FrostHealthResult> results =
             [
                 context.Result(CheckName, endpoint, HealthStatus.Ok,
-                    $"PostgreSQL {version} answered in {connected.TotalMilliseconds:F0} ms; database size {size / 1048576.0:F1} MiB.",
+                    $"PostgreSQL {version} answered in {connected.TotalMilliseconds:F0} ms; database size {size / 1048576.0:F1} MiB.{replication}",
                     "reachable and answering", connected.TotalMilliseconds, "ms", context.Clock.GetElapsedTime(started)),
                 context.Judge(CheckName, "connections", MetricKeys.DatabaseConnections, connections * 100.0 / max,
                     $"{connections} of max_connections {max} in use:", started),
                 context.Judge(CheckName, "longest-transaction", MetricKeys.LongestTransaction, longest,
                     "longest running transaction", started),
             ];
+            results.AddRange(ReplicationLag.Judge(context, CheckName, replicas, started));
+            return results;
         }
+    }
+
+    private static async Task<IReadOnlyList<ReplicaState>> ReadReplicasAsync(Npgsql.NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = ReplicationLag.Query;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        var replicas = new List<ReplicaState>();
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            replicas.Add(new ReplicaState(
+                reader.IsDBNull(0) ? null : reader.GetString(0),
+                reader.IsDBNull(1) ? null : reader.GetString(1),
+                reader.IsDBNull(2) ? null : reader.GetString(2),
+                reader.IsDBNull(3) ? null : reader.GetDouble(3),
+                reader.IsDBNull(4) ? null : reader.GetDouble(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5)));
+        }
+
+        return replicas;
     }
 }

@@ -21,6 +21,9 @@ public static class DefaultThresholds
         ["Database Connections", "> 80%", "> 95%"],
         ["Longest Transaction", "> 5 min", "> 30 min"],
         ["Certificate Expiry", "< 30 days", "< 7 days"],
+        // Not in the manual's table: a standby half a minute behind loses that much on a failover;
+        // five minutes behind is a standby that has stopped keeping up.
+        ["Replication Lag", "> 30s", "> 5 min"],
     ];
 
     public static IReadOnlyList<FrostThreshold> All() =>

@@ -15,6 +15,7 @@ public sealed class HealthContext
     private readonly Lazy<Task<IReadOnlyList<FrostService>>> _services;
     private readonly Lazy<Task<IReadOnlyDictionary<string, FrostServiceResources>>> _resources;
     private readonly Lazy<Task<IReadOnlyDictionary<string, global::Docker.DotNet.Models.ContainerStatsResponse>>> _firstSample;
+    private readonly Lazy<Task<IReadOnlyDictionary<string, global::Docker.DotNet.Models.ContainerStatsResponse>>> _currentSample;
 
     public HealthContext(FrostSession session, ThresholdSet thresholds, IFrostReporter reporter, TimeProvider? clock = null)
         : this(session.Config, thresholds, session.StateFolder, reporter, clock)
@@ -26,6 +27,8 @@ public sealed class HealthContext
             await sampler.FirstSampleAsync(await _services.Value.ConfigureAwait(false), CancellationToken.None).ConfigureAwait(false));
         _resources = new Lazy<Task<IReadOnlyDictionary<string, FrostServiceResources>>>(async () =>
             await sampler.SecondSampleAsync(await _services.Value.ConfigureAwait(false), await _firstSample.Value.ConfigureAwait(false), CancellationToken.None).ConfigureAwait(false));
+        _currentSample = new Lazy<Task<IReadOnlyDictionary<string, global::Docker.DotNet.Models.ContainerStatsResponse>>>(async () =>
+            ReadCgroupsNow(await _services.Value.ConfigureAwait(false)) ?? await _firstSample.Value.ConfigureAwait(false));
     }
 
     /// <summary>For checks that need neither Docker nor the database (unit tests).</summary>
@@ -39,6 +42,7 @@ public sealed class HealthContext
         _services = new Lazy<Task<IReadOnlyList<FrostService>>>(() => throw new InvalidOperationException("no Docker session in this context"));
         _resources = new Lazy<Task<IReadOnlyDictionary<string, FrostServiceResources>>>(() => throw new InvalidOperationException("no Docker session in this context"));
         _firstSample = new Lazy<Task<IReadOnlyDictionary<string, global::Docker.DotNet.Models.ContainerStatsResponse>>>(() => throw new InvalidOperationException("no Docker session in this context"));
+        _currentSample = _firstSample;
     }
 
     public FrostSession? Session { get; }
@@ -56,6 +60,43 @@ public sealed class HealthContext
     /// <summary>One stats sample per running container id (one collector tick), taken once per run.</summary>
     public Task<IReadOnlyDictionary<string, global::Docker.DotNet.Models.ContainerStatsResponse>> FirstSampleAsync(CancellationToken cancellationToken) =>
         _firstSample.Value.WaitAsync(cancellationToken);
+
+    /// <summary>
+    /// The counters of every running container now: read from their cgroups on this host when
+    /// they are all there (milliseconds), else one Engine API sample (<see cref="FirstSampleAsync"/>,
+    /// up to a collector tick). For what needs no second sample: memory, and CPU since a kept sample.
+    /// </summary>
+    public Task<IReadOnlyDictionary<string, global::Docker.DotNet.Models.ContainerStatsResponse>> CurrentSampleAsync(CancellationToken cancellationToken) =>
+        _currentSample.Value.WaitAsync(cancellationToken);
+
+    /// <summary>The running containers' counters read from their cgroups now (not cached); null when any of them cannot be read there.</summary>
+    public IReadOnlyDictionary<string, global::Docker.DotNet.Models.ContainerStatsResponse>? ReadCgroupsNow(IReadOnlyList<FrostService> services)
+    {
+        try
+        {
+            var procStat = File.ReadAllText("/proc/stat");
+            var meminfo = File.ReadAllText("/proc/meminfo");
+            var now = Clock.GetUtcNow().UtcDateTime;
+            var samples = new Dictionary<string, global::Docker.DotNet.Models.ContainerStatsResponse>(StringComparer.Ordinal);
+            foreach (var service in services.Where(s => s.IsRunning))
+            {
+                if (CgroupCounters.Read(service.ContainerId, procStat, meminfo, now) is not { } sample)
+                {
+                    Reporter.Verbose($"No cgroup of {service.Container} under {CgroupCounters.DefaultRoot}: asking the Docker Engine for stats (up to one collector tick).");
+                    return null;
+                }
+
+                samples[service.ContainerId] = sample;
+            }
+
+            return samples;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or OverflowException)
+        {
+            Reporter.Verbose($"Reading the containers' cgroups failed ({e.GetType().Name}: {e.Message}): asking the Docker Engine for stats instead.");
+            return null;
+        }
+    }
 
     /// <summary>Live resources per container id, sampled once per run (two stats collector ticks).</summary>
     public Task<IReadOnlyDictionary<string, FrostServiceResources>> ResourcesAsync(CancellationToken cancellationToken) => _resources.Value.WaitAsync(cancellationToken);

@@ -14,8 +14,8 @@ public sealed class MemoryCheck : IHealthCheck
         var host = HostStats.MemoryUsedPercent(await File.ReadAllTextAsync("/proc/meminfo", cancellationToken).ConfigureAwait(false));
         var results = new List<FrostHealthResult> { context.Judge(CheckName, "host", MetricKeys.Memory, host, "host memory in use", started) };
         var services = await context.ServicesAsync(cancellationToken).ConfigureAwait(false);
-        // Memory needs no delta: one stats sample (one collector tick) is enough.
-        var samples = await context.FirstSampleAsync(cancellationToken).ConfigureAwait(false);
+        // Memory needs no delta: the counters now (cgroup files, else one Engine API sample) are enough.
+        var samples = await context.CurrentSampleAsync(cancellationToken).ConfigureAwait(false);
         foreach (var service in services)
         {
             results.Add(samples.TryGetValue(service.ContainerId, out var sample) && sample.MemoryStats?.Limit is > 0 and var limit

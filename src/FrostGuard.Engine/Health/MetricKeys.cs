@@ -14,6 +14,7 @@ public static class MetricKeys
     public const string DatabaseConnections = "database-connections";
     public const string LongestTransaction = "longest-transaction";
     public const string CertificateExpiry = "certificate-expiry";
+    public const string ReplicationLag = "replication-lag";
 
     /// <summary>Key → the unit thresholds are converted to.</summary>
     public static readonly IReadOnlyDictionary<string, string> Units = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -26,6 +27,7 @@ public static class MetricKeys
         [DatabaseConnections] = "%",
         [LongestTransaction] = "s",
         [CertificateExpiry] = "days",
+        [ReplicationLag] = "s",
     };
 
     /// <summary>The key for a metric name as a person writes it; null when FrostGuard does not know it.</summary>
@@ -34,6 +36,7 @@ public static class MetricKeys
         var n = name.ToLowerInvariant();
         return n switch
         {
+            _ when n.Contains("replica") || n.Contains("lag") => ReplicationLag,
             _ when n.Contains("cpu") => Cpu,
             _ when n.Contains("memory") => Memory,
             _ when n.Contains("disk") => Disk,

@@ -34,7 +34,7 @@ public static partial class ThresholdTable
             }
 
             var key = MetricKeys.FromName(name)
-                      ?? throw Invalid(sourceFile, row.Line, $"unknown metric '{name}'; FrostGuard judges CPU, memory, disk, API error rate, response time (p95), database connections, longest transaction and certificate expiry");
+                      ?? throw Invalid(sourceFile, row.Line, $"unknown metric '{name}'; FrostGuard judges CPU, memory, disk, API error rate, response time (p95), database connections, longest transaction, certificate expiry and replication lag");
             foreach (var (column, level) in new[] { (warning, HealthStatus.Warning), (critical, HealthStatus.Critical) })
             {
                 if (ParseCell(Cell(row, column), name, key, level, $"{sourceFile}:{row.Line}") is { } threshold)
