@@ -129,7 +129,9 @@ foreach ($group in $byGroup.Keys) {
 }
 [void]$md.AppendLine('## Scaling')
 [void]$md.AppendLine()
-[void]$md.AppendLine("![Scaling series](../bench/results/$([IO.Path]::GetFileName($(if (Test-Path $chartPng) { $chartPng } else { $chartSvg }))))")
+$chart = if (Test-Path $chartPng) { $chartPng } else { $chartSvg }
+$chartLink = [IO.Path]::GetRelativePath((Split-Path ([IO.Path]::GetFullPath($MarkdownPath))), [IO.Path]::GetFullPath($chart)).Replace('\', '/')
+[void]$md.AppendLine("![Scaling series]($chartLink)")
 [void]$md.AppendLine()
 [void]$md.AppendLine('How each figure grows with size: backup time and memory by database size (memory must stay flat),')
 [void]$md.AppendLine('parse time by number of runbooks, and the health check by number of service containers.')

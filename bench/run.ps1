@@ -5,7 +5,8 @@ FrostGuard's benchmarks, all in one run on the same sandbox: module import and f
 health checks (bench/health.ps1), backup throughput at several database sizes and parallel
 backup and restore (bench/backup.ps1). Each figure is min/median/max, with its target and
 verdict where it has one. Results: bench/results/<date>.json, docs/benchmarks.md and a PNG chart
-of the scaling series (bench/Write-BenchmarkReport.ps1). -Quick: fewer runs, smaller databases.
+of the scaling series (bench/Write-BenchmarkReport.ps1). -Quick: fewer runs, smaller databases,
+results and report under .artifacts/bench/results/ (the committed ones stay the full run's).
 #>
 param(
     [Parameter(Mandatory)] [string] $ConfigPath,
@@ -39,6 +40,8 @@ $firstService = [Collections.Generic.List[double]]::new()
 $firstDeployment = [Collections.Generic.List[double]]::new()
 $firstRunbook = [Collections.Generic.List[double]]::new()
 $smallRunbook = Join-Path $root 'runbooks/quick-reference.md'
+$phases = [ordered]@{}
+$phase = [Diagnostics.Stopwatch]::StartNew()
 for ($i = 0; $i -lt $Runs; $i++) {
     Write-Progress -Activity 'Module import and first call' -Status "run $($i + 1) of $Runs" -PercentComplete (100 * $i / $Runs)
     $importEmpty.Add((Measure-InFreshPwsh '' "Import-Module '$emptyModule'"))
@@ -58,13 +61,17 @@ $figures = [ordered]@{
     'first_call.get_frostdeployment_ms' = Get-Summary $firstDeployment
     'first_call.get_frostrunbook_small_ms' = Get-Summary $firstRunbook -Target '< 150' -Pass { param($m) $m -lt 150 }
 }
+$phases.module_s = [math]::Round($phase.Elapsed.TotalSeconds, 1); $phase.Restart()
 $runbookFigures = & (Join-Path $PSScriptRoot 'runbooks.ps1') -WorkFolder (Join-Path $root '.artifacts/bench/runbooks') -Runs $(if ($Quick) { 3 } else { 5 }) -ParseMegabytes $(if ($Quick) { 20 } else { 40 })
 foreach ($entry in $runbookFigures.GetEnumerator()) { $figures[$entry.Key] = $entry.Value }
+$phases.runbooks_s = [math]::Round($phase.Elapsed.TotalSeconds, 1); $phase.Restart()
 $healthFigures = & (Join-Path $PSScriptRoot 'health.ps1') -ConfigPath $ConfigPath -Runs $(if ($Quick) { 3 } else { 5 })
 foreach ($entry in $healthFigures.GetEnumerator()) { $figures[$entry.Key] = $entry.Value }
+$phases.health_s = [math]::Round($phase.Elapsed.TotalSeconds, 1); $phase.Restart()
 $backupFigures = & (Join-Path $PSScriptRoot 'backup.ps1') -ConfigPath $ConfigPath -Formats `
     -SizesMB $(if ($Quick) { @(64, 128) } else { @(256, 512, 1024) }) -Runs $(if ($Quick) { 1 } else { 3 })
 foreach ($entry in $backupFigures.GetEnumerator()) { $figures[$entry.Key] = $entry.Value }
+$phases.backup_s = [math]::Round($phase.Elapsed.TotalSeconds, 1)
 
 $result = [ordered]@{
     date = (Get-Date).ToString('o')
@@ -73,9 +80,14 @@ $result = [ordered]@{
         postgres = ((& pg_dump --version) -replace '^pg_dump \(PostgreSQL\) ', ''); docker = (& docker version --format '{{.Server.Version}}')
     }
     quick = [bool]$Quick
+    phases = $phases
     figures = $figures
 }
-$file = Join-Path $PSScriptRoot "results/$((Get-Date).ToString('yyyy-MM-dd')).json"
+# A quick run is a smoke check with small data: it never replaces the full run's results or report.
+$stem = (Get-Date).ToString('yyyy-MM-dd') + $(if ($Quick) { '-quick' } else { '' })
+$resultFolder = if ($Quick) { Join-Path $root '.artifacts/bench/results' } else { Join-Path $PSScriptRoot 'results' }
+New-Item -ItemType Directory -Force -Path $resultFolder | Out-Null
+$file = Join-Path $resultFolder "$stem.json"
 $result | ConvertTo-Json -Depth 5 | Set-Content $file
 
 $figures.GetEnumerator() | ForEach-Object {
@@ -84,5 +96,8 @@ $figures.GetEnumerator() | ForEach-Object {
         Target = $_.Value.target; Verdict = if ($_.Value.Contains('pass')) { if ($_.Value.pass) { 'PASS' } else { 'MISS' } } else { '' }
     }
 } | Format-Table -AutoSize | Out-Host
+Write-Host "time per part (s): $(($phases.GetEnumerator() | ForEach-Object { "$($_.Key -replace '_s$') $($_.Value)" }) -join ', ')"
 Write-Host "results: $file"
-& (Join-Path $PSScriptRoot 'Write-BenchmarkReport.ps1') -ResultPath $file
+$report = @{ ResultPath = $file }
+if ($Quick) { $report.MarkdownPath = Join-Path $resultFolder "$stem.md" }
+& (Join-Path $PSScriptRoot 'Write-BenchmarkReport.ps1') @report
