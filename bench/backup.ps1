@@ -8,6 +8,8 @@ Backup benchmarks against the sandbox database, returned as figures (min/median/
   the host (the limit), interleaved, -Runs times each. Also the output sizes, and the memory
   growth of this pwsh process during Invoke-FrostBackup (peak resident size, VmHWM reset just
   before, against the resident size just before): it must stay flat as the database grows.
+- Memory only (with -MemoryOnlyMB): one Invoke-FrostBackup at each larger size, its memory
+  growth measured as above, to show the figure stays flat beyond the throughput sizes.
 - Formats (with -Formats): -Format Directory -Jobs 2 vs the custom format, and
   Restore-FrostBackup -Jobs 2 vs one job for both formats, on the largest size. pg_dump and
   pg_restore work in parallel across tables, so the ballast is split over two tables there.
@@ -17,6 +19,8 @@ param(
     [int[]] $SizesMB = @(256, 512, 1024),
     [int] $Runs = 3,
     [switch] $Formats,
+    # Sizes at which only the memory growth of one Invoke-FrostBackup is measured (it must not grow with the database).
+    [int[]] $MemoryOnlyMB = @(),
     [string] $Folder = (Join-Path ([IO.Path]::GetTempPath()) "frostguard-bench-backup-$PID")
 )
 $ErrorActionPreference = 'Stop'
@@ -122,6 +126,20 @@ try {
             $figures["$key.none_s"] = Get-Summary $series.none
             $figures["$key.none_size_vs_baseline"] = Get-Summary @(for ($i = 0; $i -lt $Runs; $i++) { $series.noneSize[$i] / $series.baselineSize[$i] })
         }
+    }
+
+    foreach ($size in $MemoryOnlyMB) {
+        $dbBytes = Set-DatabaseSize $size $ballast
+        Write-Progress -Activity "Backup of a $size MB database" -Status 'memory growth'
+        [GC]::Collect()
+        bash -c "echo 5 > /proc/$PID/clear_refs"
+        $idle = Get-StatusBytes VmRSS
+        $backup = Invoke-FrostBackup -Destination $Folder
+        $growth = ((Get-StatusBytes VmHWM) - $idle) / 1MB
+        $backup | Remove-FrostBackup -Confirm:$false
+        Write-Progress -Activity "Backup of a $size MB database" -Completed
+        $figures["backup.$($size)mb.database_mb"] = Get-Summary @($dbBytes / 1MB)
+        $figures["backup.$($size)mb.memory_growth_mb"] = Get-Summary @($growth) -Target '< 50' -Pass { param($m) $m -lt 50 }
     }
 
     if ($Formats) {

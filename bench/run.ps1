@@ -69,7 +69,8 @@ $healthFigures = & (Join-Path $PSScriptRoot 'health.ps1') -ConfigPath $ConfigPat
 foreach ($entry in $healthFigures.GetEnumerator()) { $figures[$entry.Key] = $entry.Value }
 $phases.health_s = [math]::Round($phase.Elapsed.TotalSeconds, 1); $phase.Restart()
 $backupFigures = & (Join-Path $PSScriptRoot 'backup.ps1') -ConfigPath $ConfigPath -Formats `
-    -SizesMB $(if ($Quick) { @(64, 128) } else { @(256, 512, 1024) }) -Runs $(if ($Quick) { 1 } else { 3 })
+    -SizesMB $(if ($Quick) { @(64, 128) } else { @(256, 512, 1024) }) -Runs $(if ($Quick) { 1 } else { 3 }) `
+    -MemoryOnlyMB $(if ($Quick) { @() } else { @(2048) })
 foreach ($entry in $backupFigures.GetEnumerator()) { $figures[$entry.Key] = $entry.Value }
 $phases.backup_s = [math]::Round($phase.Elapsed.TotalSeconds, 1)
 
