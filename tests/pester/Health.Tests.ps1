@@ -362,18 +362,7 @@ Describe 'Send-FrostAlert' {
 
 Describe 'Export-FrostAlertRule' {
     BeforeAll {
-        # promtool from Debian's prometheus package, unpacked (never installed as a service).
-        $script:promtool = (Get-Command promtool -ErrorAction SilentlyContinue).Source
-        if (-not $promtool) {
-            $cache = Join-Path (Get-RepoRoot) '.artifacts/promtool'
-            $script:promtool = Join-Path $cache 'usr/bin/promtool'
-            if (-not (Test-Path $promtool)) {
-                New-Item -ItemType Directory -Force $cache | Out-Null
-                Push-Location $cache
-                try { apt-get download prometheus 2>&1 | Out-Null; dpkg-deb -x (Get-ChildItem prometheus_*.deb | Select-Object -First 1) . }
-                finally { Pop-Location }
-            }
-        }
+        $script:promtool = Get-PrometheusTool promtool
 
         # A promtool unit test per threshold: one series just across the line (must fire after its
         # "for" window) and one just short of it (must not).

@@ -37,17 +37,7 @@ BeforeAll {
         }
     }
 
-    $script:prometheus = (Get-Command prometheus -ErrorAction SilentlyContinue).Source
-    if (-not $prometheus) {
-        $cache = Join-Path (Get-RepoRoot) '.artifacts/promtool'
-        $script:prometheus = Join-Path $cache 'usr/bin/prometheus'
-        if (-not (Test-Path $prometheus)) {
-            New-Item -ItemType Directory -Force $cache | Out-Null
-            Push-Location $cache
-            try { apt-get download prometheus 2>&1 | Out-Null; dpkg-deb -x (Get-ChildItem prometheus_*.deb | Select-Object -First 1) . }
-            finally { Pop-Location }
-        }
-    }
+    $script:prometheus = Get-PrometheusTool prometheus
 
     $script:work = Join-Path ([IO.Path]::GetTempPath()) "fg-prometheus-$([guid]::NewGuid().ToString('N'))"
     New-Item -ItemType Directory (Join-Path $work 'data') | Out-Null

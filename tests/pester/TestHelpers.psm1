@@ -70,4 +70,20 @@ function New-ConfigVariant {
     $Path
 }
 
+# A tool of Debian's prometheus package (prometheus, promtool): from PATH, else unpacked from the
+# package into .artifacts/promtool, never installed (installing starts a service on all interfaces).
+function Get-PrometheusTool([string] $Name) {
+    $installed = (Get-Command $Name -ErrorAction SilentlyContinue).Source
+    if ($installed) { return $installed }
+    $cache = Join-Path (Get-RepoRoot) '.artifacts/promtool'
+    $tool = Join-Path $cache "usr/bin/$Name"
+    if (-not (Test-Path $tool)) {
+        New-Item -ItemType Directory -Force $cache | Out-Null
+        Push-Location $cache
+        try { apt-get download prometheus 2>&1 | Out-Null; dpkg-deb -x (Get-ChildItem prometheus_*.deb | Select-Object -First 1) . }
+        finally { Pop-Location }
+    }
+    $tool
+}
+
 Export-ModuleMember -Function *
