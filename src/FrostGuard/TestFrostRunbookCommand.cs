@@ -56,7 +56,7 @@ public sealed class TestFrostRunbookCommand : FrostCmdlet
         {
             try
             {
-                runbooks.AddRange(RunbookSources.Expand(GetUnresolvedProviderPathFromPSPath(path), Recurse).Select(RunbookParser.ParseFile));
+                runbooks.AddRange(RunbookParser.ParseFiles(RunbookSources.Expand(GetUnresolvedProviderPathFromPSPath(path), Recurse), Cancellation));
             }
             catch (FrostException e)
             {
