@@ -34,7 +34,8 @@ var folder = args.Length > 0 ? args[0] : throw new ArgumentException("usage: Par
 var runs = args.Length > 1 ? int.Parse(args[1]) : 5;
 var files = RunbookSources.Expand(folder, recurse: false);
 var texts = files.Select(f => File.ReadAllText(f)).ToList();
-var megabytes = files.Sum(f => new FileInfo(f).Length) / 1048576.0;
+var total = files.Sum(f => new FileInfo(f).Length) / 1048576.0;
+var megabytes = total;
 Console.WriteLine($"{files.Count} files, {megabytes:F1} MB, {Environment.ProcessorCount} cores, GC server={System.Runtime.GCSettings.IsServerGC}");
 
 if (args.Length > 2 && args[2] == "--parse-only")
@@ -77,9 +78,14 @@ if (args.Contains("--advanced"))
 Measure("RunbookParser.ParseWithEveryInline (the old way)", () => { for (var i = 0; i < texts.Count; i++) { RunbookParser.ParseWithEveryInline(texts[i], files[i]); } });
 Measure("RunbookParser.Parse (text in memory, hash given)", () => { for (var i = 0; i < texts.Count; i++) { RunbookParser.Parse(texts[i], files[i], "0"); } });
 Measure("RunbookParser.ParseFile (everything, one file at a time)", () => { foreach (var f in files) { RunbookParser.ParseFile(f); } });
+var small = files.Where(f => new FileInfo(f).Length < 65536).ToList();
+var smallMegabytes = small.Sum(f => new FileInfo(f).Length) / 1048576.0;
+Measure($"ParseFile, the {small.Count} files under 64 KB ({smallMegabytes:F1} MB)", () => { foreach (var f in small) { RunbookParser.ParseFile(f); } }, smallMegabytes);
+Measure($"ParseFile, the {files.Count - small.Count} files from 64 KB ({megabytes - smallMegabytes:F1} MB)", () => { foreach (var f in files.Except(small)) { RunbookParser.ParseFile(f); } }, megabytes - smallMegabytes);
 
-void Measure(string name, Action work)
+void Measure(string name, Action work, double? over = null)
 {
+    var megabytes = over ?? total;
     work();
     var wall = new List<double>();
     var cpu = new List<double>();

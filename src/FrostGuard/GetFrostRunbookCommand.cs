@@ -8,7 +8,7 @@ using FrostGuard.Runbooks;
 
 namespace FrostGuard;
 
-/// <summary>Parses Markdown runbooks (a file, or every .md in a folder, concurrently and in name order) into runbook objects.</summary>
+/// <summary>Parses Markdown runbooks (a file, or every .md in a folder) into runbook objects.</summary>
 [Cmdlet(VerbsCommon.Get, "FrostRunbook")]
 [OutputType(typeof(FrostRunbook))]
 public sealed class GetFrostRunbookCommand : FrostCmdlet
@@ -38,18 +38,9 @@ public sealed class GetFrostRunbookCommand : FrostCmdlet
                 continue;
             }
 
-            // The files of a folder are parsed concurrently and written in order, each as soon as
-            // it and the files before it are done; WriteObject stays on this thread.
-            try
+            foreach (var file in files)
             {
-                foreach (var runbook in RunbookParser.ParseFiles(files, Cancellation))
-                {
-                    WriteObject(runbook);
-                }
-            }
-            catch (OperationCanceledException) when (Cancellation.IsCancellationRequested)
-            {
-                throw new PipelineStoppedException();
+                WriteObject(RunbookParser.ParseFile(file));
             }
         }
     }

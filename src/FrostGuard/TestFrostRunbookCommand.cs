@@ -56,7 +56,7 @@ public sealed class TestFrostRunbookCommand : FrostCmdlet
         {
             try
             {
-                runbooks.AddRange(RunbookParser.ParseFiles(RunbookSources.Expand(GetUnresolvedProviderPathFromPSPath(path), Recurse), Cancellation));
+                runbooks.AddRange(RunbookSources.Expand(GetUnresolvedProviderPathFromPSPath(path), Recurse).Select(RunbookParser.ParseFile));
             }
             catch (FrostException e)
             {

@@ -1,5 +1,4 @@
 using System.Text.Json;
-using FrostGuard.Engine.Runbooks;
 using FrostGuard.Engine.Runbooks.Parsing;
 using Markdig;
 using Markdig.Syntax;
@@ -8,8 +7,7 @@ namespace FrostGuard.Engine.Tests.Runbooks;
 
 /// <summary>
 /// What the parser does for speed changes nothing it returns: inline parsing skipped where the
-/// model does not read it, its own walk of the tree, slugs without intermediate strings, and
-/// folders parsed concurrently.
+/// model does not read it, its own walk of the tree, slugs without intermediate strings.
 /// </summary>
 public sealed class ParserThroughputChangesTests
 {
@@ -100,71 +98,6 @@ public sealed class ParserThroughputChangesTests
 
         Assert.Equal("section", Slugs.From("  "));
         Assert.Equal(ReferenceSlug(new string('x', 300) + " Y"), Slugs.From(new string('x', 300) + " Y"));
-    }
-
-    [Fact]
-    public void AFolderComesBackInNameOrderWithTheSameModelsAsOneByOne()
-    {
-        using var folder = new TempFolder();
-        var corpus = Directory.EnumerateFiles(CorpusTests.FindCorpus(), "*.md", SearchOption.AllDirectories).Order(StringComparer.Ordinal).Take(40).ToList();
-        for (var i = 0; i < corpus.Count; i++)
-        {
-            // Names whose order is not the copy order, and one large file among small ones.
-            File.Copy(corpus[i], Path.Combine(folder.Path, $"{(i * 7) % corpus.Count:D2}-{Path.GetFileName(corpus[i])}"));
-        }
-
-        File.WriteAllText(Path.Combine(folder.Path, "20-large.md"), string.Concat(Enumerable.Repeat(File.ReadAllText(corpus[0]) + "\n\n", 400)));
-        var files = RunbookSources.Expand(folder.Path, recurse: false);
-
-        var together = RunbookParser.ParseFiles(files).ToList();
-
-        Assert.Equal(files, together.Select(r => r.Path).ToList());
-        Assert.Equal(files.Select(f => Json(RunbookParser.ParseFile(f))).ToList(), together.Select(Json).ToList());
-    }
-
-    [Fact]
-    public void AMalformedFileInAFolderIsReportedWithItsNameWhileTheOthersLoad()
-    {
-        using var folder = new TempFolder();
-        File.WriteAllText(Path.Combine(folder.Path, "a.md"), "# A\n\n```bash\necho a\n```\n");
-        File.WriteAllText(Path.Combine(folder.Path, "b.md"), "# B\n\n```bash {#late-step timeout=soon}\necho b\n");
-        File.WriteAllText(Path.Combine(folder.Path, "c.md"), "# C\n\n```pwsh\nGet-Date\n```\n");
-
-        var runbooks = RunbookParser.ParseFiles(RunbookSources.Expand(folder.Path, recurse: false)).ToList();
-
-        Assert.Equal(new[] { "a", "b", "c" }, runbooks.Select(r => r.Id).ToList());
-        Assert.False(runbooks[0].HasErrors);
-        Assert.False(runbooks[2].HasErrors);
-        var errors = runbooks[1].Findings.Where(f => f.Severity == FrostGuard.Runbooks.FindingSeverity.Error).ToList();
-        Assert.Contains(errors, f => f.RuleId == RuleIds.UnclosedFence);
-        Assert.Contains(errors, f => f.RuleId == RuleIds.InvalidAttributeValue);
-        Assert.All(errors, f => Assert.Equal(Path.Combine(folder.Path, "b.md"), f.Path));
-    }
-
-    [Fact]
-    public void AnUnreadableFileInAFolderFailsAtItsPlaceAfterTheFilesBeforeIt()
-    {
-        using var folder = new TempFolder();
-        for (var i = 0; i < 6; i++)
-        {
-            File.WriteAllText(Path.Combine(folder.Path, $"{i}.md"), $"# Runbook {i}\n");
-        }
-
-        // A dangling link named like a runbook: listed, but reading it fails, as with the sequential loop.
-        File.Delete(Path.Combine(folder.Path, "3.md"));
-        File.CreateSymbolicLink(Path.Combine(folder.Path, "3.md"), Path.Combine(folder.Path, "missing-target.md"));
-        var seen = new List<string>();
-
-        var failure = Assert.Throws<FileNotFoundException>(() =>
-        {
-            foreach (var runbook in RunbookParser.ParseFiles(RunbookSources.Expand(folder.Path, recurse: false)))
-            {
-                seen.Add(Path.GetFileName(runbook.Path));
-            }
-        });
-
-        Assert.Equal(new[] { "0.md", "1.md", "2.md" }, seen);
-        Assert.Contains("3.md", failure.FileName ?? failure.Message);
     }
 
     private static string ReferenceSlug(string text)

@@ -50,60 +50,6 @@ public static class RunbookParser
     }
 
     /// <summary>
-    /// Parses several files, up to one per core at a time, and yields them in the order given, each
-    /// as soon as it and every file before it are done: the same sequence as ParseFile one after
-    /// the other, sooner. A file that cannot be read throws its exception at its place in the
-    /// sequence, after the files before it have been yielded (as the sequential loop would).
-    /// Enumerate on one thread; stopping early waits for the parses already started.
-    /// </summary>
-    public static IEnumerable<FrostRunbook> ParseFiles(IReadOnlyList<string> paths, CancellationToken cancellation = default)
-    {
-        if (paths.Count < 2 || Environment.ProcessorCount < 2)
-        {
-            foreach (var path in paths)
-            {
-                cancellation.ThrowIfCancellationRequested();
-                yield return ParseFile(path);
-            }
-
-            yield break;
-        }
-
-        // Two per core in flight: a core never waits for the next file, and a folder of large
-        // runbooks holds only a few parsed trees at a time.
-        var window = 2 * Environment.ProcessorCount;
-        var pending = new Queue<Task<FrostRunbook>>(window);
-        var next = 0;
-        try
-        {
-            while (next < paths.Count || pending.Count > 0)
-            {
-                while (next < paths.Count && pending.Count < window)
-                {
-                    cancellation.ThrowIfCancellationRequested();
-                    var path = paths[next++];
-                    pending.Enqueue(Task.Run(() => ParseFile(path), CancellationToken.None));
-                }
-
-                // GetResult: the file's own exception, not an AggregateException.
-                yield return pending.Dequeue().GetAwaiter().GetResult();
-            }
-        }
-        finally
-        {
-            // Stopped early (the consumer is gone, a file failed, or cancellation): the parses
-            // already running end before this returns. They were read-ahead of files the
-            // sequential loop would never have reached, so their results, and a read failure
-            // among them, are not the command's: marked observed, not reported.
-            foreach (var task in pending)
-            {
-                ((IAsyncResult)task).AsyncWaitHandle.WaitOne();
-                _ = task.Exception;
-            }
-        }
-    }
-
-    /// <summary>
     /// The file's bytes in a pooled buffer: a large runbook's bytes are only hashed and decoded,
     /// and a fresh array per file would be one more large-object allocation for the GC.
     /// </summary>
