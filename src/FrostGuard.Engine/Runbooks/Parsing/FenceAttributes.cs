@@ -16,7 +16,19 @@ internal sealed record FenceAttributes(
     IReadOnlyDictionary<string, string> Properties,
     bool IsRunmeJson)
 {
-    public bool HasClass(string name) => Classes.Contains(name, StringComparer.OrdinalIgnoreCase);
+    public bool HasClass(string name)
+    {
+        // A loop, not LINQ: asked up to seven times for every step.
+        for (var i = 0; i < Classes.Count; i++)
+        {
+            if (string.Equals(Classes[i], name, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
 
     public static FenceAttributes Read(FencedCodeBlock block, string rawLine, FindingSink findings)
     {
@@ -32,7 +44,14 @@ internal sealed record FenceAttributes(
         {
             id = attributes.Id;
             // Markdig adds language-<info> for the HTML renderer; it is not the author's.
-            classes.AddRange((attributes.Classes ?? []).Where(c => !c.StartsWith("language-", StringComparison.Ordinal)));
+            foreach (var cls in attributes.Classes ?? [])
+            {
+                if (!cls.StartsWith("language-", StringComparison.Ordinal))
+                {
+                    classes.Add(cls);
+                }
+            }
+
             foreach (var (key, value) in attributes.Properties ?? [])
             {
                 properties[key] = value ?? "";

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Security.Cryptography;
 using System.Text;
 using FrostGuard.Runbooks;
@@ -17,46 +18,157 @@ namespace FrostGuard.Engine.Runbooks.Parsing;
 /// </summary>
 public static class RunbookParser
 {
-    private static readonly MarkdownPipeline Pipeline = new MarkdownPipelineBuilder()
+    /// <summary>The runbook syntax, every inline parsed: for rendering a runbook (the run report).</summary>
+    private static readonly MarkdownPipeline Pipeline = Syntax().Build();
+
+    /// <summary>The same syntax for building the model: inlines only where the model reads them.</summary>
+    private static readonly MarkdownPipeline ModelPipeline = Syntax().Use<ModelInlines>().Build();
+
+    public static MarkdownPipeline MarkdownPipeline => Pipeline;
+
+    internal static MarkdownPipeline ModelMarkdownPipeline => ModelPipeline;
+
+    private static MarkdownPipelineBuilder Syntax() => new MarkdownPipelineBuilder()
         .UseYamlFrontMatter()
         .UsePipeTables()
         .UseTaskLists()
-        .UseGenericAttributes() // last: it reads attributes the other extensions leave
-        .Build();
-
-    public static MarkdownPipeline MarkdownPipeline => Pipeline;
+        .UseGenericAttributes(); // last: it reads attributes the other extensions leave
 
     public static FrostRunbook ParseFile(string path)
     {
         var full = Path.GetFullPath(path);
-        var bytes = File.ReadAllBytes(full);
-        return Parse(Decode(bytes), full, Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant());
+        var (buffer, length) = ReadPooled(full);
+        try
+        {
+            var bytes = buffer.AsSpan(0, length);
+            return Parse(Decode(bytes), full, Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant());
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
-    public static FrostRunbook Parse(string markdown, string path, string? contentHash = null)
+    /// <summary>
+    /// The file's bytes in a pooled buffer: a large runbook's bytes are only hashed and decoded,
+    /// and a fresh array per file would be one more large-object allocation for the GC.
+    /// </summary>
+    private static (byte[] Buffer, int Length) ReadPooled(string path)
+    {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(Math.Max(file.Length, 1), Array.MaxLength));
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    // The file grew while it was read: keep reading, as File.ReadAllBytes would.
+                    var larger = ArrayPool<byte>.Shared.Rent(checked(buffer.Length * 2));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = file.Read(buffer, length, buffer.Length - length);
+                if (read == 0)
+                {
+                    return (buffer, length);
+                }
+
+                length += read;
+            }
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+    }
+
+    public static FrostRunbook Parse(string markdown, string path, string? contentHash = null) => Parse(markdown, path, contentHash, ModelPipeline);
+
+    /// <summary>With the rendering pipeline (every inline parsed): tests prove the model is the same.</summary>
+    internal static FrostRunbook ParseWithEveryInline(string markdown, string path) => Parse(markdown, path, null, Pipeline);
+
+    private static FrostRunbook Parse(string markdown, string path, string? contentHash, MarkdownPipeline pipeline)
     {
         contentHash ??= Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(markdown))).ToLowerInvariant();
-        return new Builder(markdown, path).Build(contentHash);
+        return new Builder(markdown, path).Build(contentHash, pipeline);
     }
 
-    internal static StepLanguage? LanguageOf(string info) => info.Trim().ToLowerInvariant() switch
+    internal static StepLanguage? LanguageOf(string info)
     {
-        "pwsh" or "powershell" or "ps1" or "ps" => StepLanguage.PowerShell,
-        "bash" or "sh" or "shell" => StepLanguage.Bash,
-        _ => null,
-    };
-
-    private static string Decode(byte[] bytes)
-    {
-        var text = Encoding.UTF8.GetString(bytes);
-        return text.Length > 0 && text[0] == '\uFEFF' ? text[1..] : text;
+        // Asked for every fence in the file: compared in place rather than lower-cased into a new string.
+        var name = info.AsSpan().Trim();
+        return Is(name, "pwsh") || Is(name, "powershell") || Is(name, "ps1") || Is(name, "ps") ? StepLanguage.PowerShell
+            : Is(name, "bash") || Is(name, "sh") || Is(name, "shell") ? StepLanguage.Bash
+            : null;
     }
+
+    /// <summary>Whether <paramref name="text"/>, lower-cased as ToLowerInvariant does, is <paramref name="lower"/>.</summary>
+    private static bool Is(ReadOnlySpan<char> text, string lower)
+    {
+        if (text.Length != lower.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.ToLowerInvariant(text[i]) != lower[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Every block under the document, depth first, in document order: what Markdig's
+    /// Descendants gives, without its stack of every top-level block (a large runbook has tens
+    /// of thousands) — this one holds one position per nesting level.
+    /// </summary>
+    internal static IEnumerable<Block> BlocksInOrder(MarkdownDocument document)
+    {
+        var path = new Stack<(ContainerBlock Container, int Next)>();
+        var container = (ContainerBlock)document;
+        var next = 0;
+        while (true)
+        {
+            if (next < container.Count)
+            {
+                var block = container[next++];
+                yield return block;
+                if (block is ContainerBlock { Count: > 0 } inner)
+                {
+                    path.Push((container, next));
+                    (container, next) = (inner, 0);
+                }
+            }
+            else if (path.Count > 0)
+            {
+                (container, next) = path.Pop();
+            }
+            else
+            {
+                yield break;
+            }
+        }
+    }
+
+    /// <summary>UTF-8 without its byte order mark (decoded past, rather than cut off a decoded copy).</summary>
+    private static string Decode(ReadOnlySpan<byte> bytes) =>
+        Encoding.UTF8.GetString(bytes.StartsWith(Encoding.UTF8.Preamble) ? bytes[Encoding.UTF8.Preamble.Length..] : bytes);
 
     private sealed class Builder
     {
         private readonly string _markdown;
         private readonly string _path;
-        private readonly string[] _lines;
+        private int _cursorLine = 1;
+        private int _cursorOffset;
         private readonly FindingSink _findings;
         private readonly List<SectionDraft> _sections = [];
         private readonly Stack<SectionDraft> _open = new();
@@ -75,14 +187,13 @@ public static class RunbookParser
         {
             _markdown = markdown;
             _path = path;
-            _lines = markdown.Split('\n');
             _findings = new FindingSink(path);
         }
 
-        public FrostRunbook Build(string contentHash)
+        public FrostRunbook Build(string contentHash, MarkdownPipeline pipeline)
         {
-            var document = Markdown.Parse(_markdown, Pipeline);
-            foreach (var block in document.Descendants<Block>())
+            var document = Markdown.Parse(_markdown, pipeline);
+            foreach (var block in BlocksInOrder(document))
             {
                 switch (block)
                 {
@@ -159,7 +270,7 @@ public static class RunbookParser
                 return;
             }
 
-            var rawLine = line - 1 < _lines.Length ? _lines[line - 1].TrimEnd('\r') : "";
+            var rawLine = RawLine(line);
             var attributes = FenceAttributes.Read(fence, rawLine, _findings);
             if (attributes.HasClass("example") || attributes.HasClass("noexec"))
             {
@@ -210,11 +321,38 @@ public static class RunbookParser
             }
 
             _steps.Add(step);
-            section?.StepIds.Add(id);
+            section?.AddStep(id);
             if (role == StepRole.Check && checklistItem is not null)
             {
                 _checks[checklistItem] = step;
             }
+        }
+
+        /// <summary>
+        /// Line <paramref name="line"/> (1-based, lines split at '\n', without a trailing '\r'), or
+        /// "" past the end. Fences come in document order, so a cursor that only moves forward
+        /// finds each one without splitting the whole text into lines.
+        /// </summary>
+        private string RawLine(int line)
+        {
+            if (line < _cursorLine)
+            {
+                (_cursorLine, _cursorOffset) = (1, 0);
+            }
+
+            while (_cursorLine < line)
+            {
+                var newline = _markdown.IndexOf('\n', _cursorOffset);
+                if (newline < 0)
+                {
+                    return "";
+                }
+
+                (_cursorLine, _cursorOffset) = (_cursorLine + 1, newline + 1);
+            }
+
+            var end = _markdown.IndexOf('\n', _cursorOffset);
+            return _markdown.AsSpan(_cursorOffset, (end < 0 ? _markdown.Length : end) - _cursorOffset).TrimEnd('\r').ToString();
         }
 
         private string StepId(FenceAttributes attributes, StepAttributeReader.Settings settings, SectionDraft? section, int line, int column)
@@ -234,7 +372,7 @@ public static class RunbookParser
             }
 
             var prefix = section?.Id ?? "step";
-            var n = section is null ? ++_stepsOutsideSections : section.StepIds.Count + 1;
+            var n = section is null ? ++_stepsOutsideSections : section.StepCount + 1;
             return Slugs.Unique($"{prefix}-{n}", _stepIds, _idCounters);
         }
 
@@ -282,7 +420,7 @@ public static class RunbookParser
                 RowLines = body.Select(r => r.Line + 1).ToList(),
             };
             _tables.Add(draft);
-            Current?.Tables.Add(draft);
+            Current?.AddTable(draft);
         }
 
         private static IReadOnlyList<string> Cells(TableRow row) => row.OfType<TableCell>().Select(c => InlineText.Of(c)).ToList();
@@ -305,14 +443,23 @@ public static class RunbookParser
             }
         }
 
-        private sealed record SectionDraft(string Id, string Title, int Level, int Line, string? ParentId)
+        /// <summary>A section while its steps and tables are collected; most sections have neither, so the lists come on first use.</summary>
+        private sealed class SectionDraft(string id, string title, int level, int line, string? parentId)
         {
-            public List<string> StepIds { get; } = [];
-            public List<RunbookTable> Tables { get; } = [];
+            private List<string>? _stepIds;
+            private List<RunbookTable>? _tables;
+
+            public string Id { get; } = id;
+            public int Level { get; } = level;
+            public int StepCount => _stepIds?.Count ?? 0;
+
+            public void AddStep(string stepId) => (_stepIds ??= []).Add(stepId);
+
+            public void AddTable(RunbookTable table) => (_tables ??= []).Add(table);
 
             public RunbookSection ToSection() => new()
             {
-                Id = Id, Title = Title, Level = Level, Line = Line, ParentId = ParentId, StepIds = StepIds, Tables = Tables,
+                Id = Id, Title = title, Level = Level, Line = line, ParentId = parentId, StepIds = _stepIds ?? [], Tables = _tables ?? [],
             };
         }
     }

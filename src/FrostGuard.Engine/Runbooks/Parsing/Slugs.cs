@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace FrostGuard.Engine.Runbooks.Parsing;
 
 /// <summary>GitHub-style heading slugs: lower case, spaces to '-', punctuation dropped.</summary>
@@ -7,20 +5,26 @@ public static class Slugs
 {
     public static string From(string text)
     {
-        var slug = new StringBuilder(text.Length);
-        foreach (var c in text.Trim().ToLowerInvariant())
+        // Char by char into a buffer, one string at the end: a runbook has thousands of headings.
+        // char.ToLowerInvariant is string.ToLowerInvariant one code unit at a time; the two differ
+        // only on surrogate pairs, which are neither letters nor digits here and are dropped.
+        var source = text.AsSpan().Trim();
+        var slug = source.Length <= 256 ? stackalloc char[source.Length] : new char[source.Length];
+        var length = 0;
+        foreach (var original in source)
         {
+            var c = char.ToLowerInvariant(original);
             if (char.IsLetterOrDigit(c) || c is '-' or '_')
             {
-                slug.Append(c);
+                slug[length++] = c;
             }
             else if (char.IsWhiteSpace(c))
             {
-                slug.Append('-');
+                slug[length++] = '-';
             }
         }
 
-        return slug.Length == 0 ? "section" : slug.ToString();
+        return length == 0 ? "section" : new string(slug[..length]);
     }
 
     /// <summary>

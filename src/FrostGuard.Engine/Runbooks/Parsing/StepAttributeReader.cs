@@ -30,8 +30,13 @@ internal static partial class StepAttributeReader
 
     public static Settings Read(FenceAttributes fence, int line, int column, FindingSink findings)
     {
-        foreach (var name in fence.Properties.Keys.Where(k => !FrostGuardNames.Contains(k)))
+        foreach (var name in fence.Properties.Keys)
         {
+            if (FrostGuardNames.Contains(name))
+            {
+                continue;
+            }
+
             if (RunmeNames.Contains(name))
             {
                 if (!name.Equals("id", StringComparison.OrdinalIgnoreCase))
@@ -47,8 +52,13 @@ internal static partial class StepAttributeReader
             }
         }
 
-        foreach (var cls in fence.Classes.Where(c => !KnownClasses.Contains(c)))
+        foreach (var cls in fence.Classes)
         {
+            if (KnownClasses.Contains(cls))
+            {
+                continue;
+            }
+
             findings.Error(line, column, RuleIds.UnknownAttribute,
                 $"Unknown step class '.{cls}'. Known: {string.Join(", ", KnownClasses.Order().Select(c => "." + c))}.");
         }
