@@ -37,6 +37,7 @@ public static class RunbookParser
     public static FrostRunbook ParseFile(string path)
     {
         var full = Path.GetFullPath(path);
+        using var collections = BatchCollectionScope.Enter();
         var (buffer, length) = ReadPooled(full);
         try
         {
