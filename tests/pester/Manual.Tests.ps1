@@ -10,6 +10,9 @@ BeforeAll {
     Import-Module (Get-ModuleManifestPath) -Force
     $daily = Join-Path (Get-RepoRoot) 'runbooks/daily-operations.md'
     Wait-SandboxHealthy
+    # The recovery chapters' read-only steps test the newest backup: this file must not depend on
+    # another suite having taken one first (run alone, a fresh sandbox has none).
+    if (-not (Get-FrostBackup -Latest)) { $null = Invoke-FrostBackup -Verify -Label 'manual-tests' }
 }
 
 Describe 'runbooks/<Name>' -ForEach $manual {
