@@ -166,11 +166,15 @@ scram_verifier() {
 # only, its password REPLICATION_PASSWORD in .env; pg_hba.conf lets it in from 127.0.0.1 with
 # scram-sha-256. The configuration is reloaded so a running server reads a changed pg_hba.conf.
 ensure_replication_role() {
-    local passfile verifier
+    local passfile verifier password
     verifier=$(env_value REPLICATION_PASSWORD | scram_verifier) || die "computing the replication role's SCRAM verifier failed"
     passfile=$(mktemp)
     chmod 0600 "$passfile"
-    printf '127.0.0.1:%s:frostguard:frostguard:%s\n' "$SANDBOX_PG_PORT" "$(env_value POSTGRES_PASSWORD)" >"$passfile"
+    # A password file escapes '\' and ':'; a password rotated by Update-FrostSecret may hold both.
+    password=$(env_value POSTGRES_PASSWORD)
+    password=${password//\\/\\\\}
+    password=${password//:/\\:}
+    printf '127.0.0.1:%s:frostguard:frostguard:%s\n' "$SANDBOX_PG_PORT" "$password" >"$passfile"
     if ! PGPASSFILE="$passfile" psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$SANDBOX_PG_PORT" -U frostguard -d frostguard \
         >"$ARTIFACTS/replication-role.log" 2>&1 <<SQL
 SELECT 'CREATE ROLE frostguard_replication' WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'frostguard_replication') \\gexec

@@ -22,14 +22,14 @@ BeforeAll {
     New-Item -ItemType Directory $work | Out-Null
     $script:data = Join-Path $work 'data'
     $script:passfile = Join-Path $work 'pgpass'
-    Set-Content -Path $passfile -Value "127.0.0.1:$($config.database.port):*:frostguard_replication:$(Get-EnvValue REPLICATION_PASSWORD)" -NoNewline
+    Set-Content -Path $passfile -Value "127.0.0.1:$($config.database.port):*:frostguard_replication:$(ConvertTo-PgPassField (Get-EnvValue REPLICATION_PASSWORD))" -NoNewline
     chmod 0600 $passfile
     chown -R postgres:postgres $work
     chmod 0700 $work
 
     # psql as root for SQL on the primary or the standby (the database password in a passfile, never on a command line).
     $script:rootPass = Join-Path $work 'root-pgpass'
-    Set-Content -Path $rootPass -Value "127.0.0.1:*:*:frostguard:$(Get-EnvValue POSTGRES_PASSWORD)" -NoNewline
+    Set-Content -Path $rootPass -Value "127.0.0.1:*:*:frostguard:$(ConvertTo-PgPassField (Get-EnvValue POSTGRES_PASSWORD))" -NoNewline
     chmod 0600 $rootPass
     function Invoke-Sql([int] $Port, [string] $Sql) {
         $env:PGPASSFILE = $script:rootPass

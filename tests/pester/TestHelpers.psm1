@@ -70,6 +70,9 @@ function New-ConfigVariant {
     $Path
 }
 
+# A field of a .pgpass line: '\' and ':' escaped (a rotated password may hold both).
+function ConvertTo-PgPassField([string] $Value) { $Value.Replace('\', '\\').Replace(':', '\:') }
+
 # A tool of Debian's prometheus package (prometheus, promtool): from PATH, else unpacked from the
 # package into .artifacts/promtool, never installed (installing starts a service on all interfaces).
 function Get-PrometheusTool([string] $Name) {
