@@ -68,7 +68,8 @@ $phases.runbooks_s = [math]::Round($phase.Elapsed.TotalSeconds, 1); $phase.Resta
 $healthFigures = & (Join-Path $PSScriptRoot 'health.ps1') -ConfigPath $ConfigPath -Runs $(if ($Quick) { 3 } else { 5 })
 foreach ($entry in $healthFigures.GetEnumerator()) { $figures[$entry.Key] = $entry.Value }
 $phases.health_s = [math]::Round($phase.Elapsed.TotalSeconds, 1); $phase.Restart()
-$backupFigures = & (Join-Path $PSScriptRoot 'backup.ps1') -ConfigPath $ConfigPath -Formats `
+# Quick leaves out the parallel formats and restores (about a minute): a smoke check, not the report.
+$backupFigures = & (Join-Path $PSScriptRoot 'backup.ps1') -ConfigPath $ConfigPath -Formats:(-not $Quick) `
     -SizesMB $(if ($Quick) { @(64, 128) } else { @(256, 512, 1024) }) -Runs $(if ($Quick) { 1 } else { 3 }) `
     -MemoryOnlyMB $(if ($Quick) { @() } else { @(2048) })
 foreach ($entry in $backupFigures.GetEnumerator()) { $figures[$entry.Key] = $entry.Value }
