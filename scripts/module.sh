@@ -19,7 +19,8 @@ build_module() {
     log "building the module (Release)"
     quietly dotnet publish "$ROOT/src/FrostGuard/FrostGuard.csproj" -c Release -o "$staging/cmdlets" -v quiet -nologo
     # ReadyToRun: the engine and its libraries (Markdig above all) start as precompiled code
-    # instead of tier-0 JIT code, which runs a large parse several times slower.
+    # instead of tier-0 JIT code, which runs a large parse several times slower and makes every
+    # first call pay for the JIT. Directory.Build.targets makes that code one .NET 10 accepts.
     quietly dotnet publish "$ROOT/src/FrostGuard.Engine/FrostGuard.Engine.csproj" -c Release -o "$staging/engine" -v quiet -nologo \
         -r linux-x64 --self-contained false -p:PublishReadyToRun=true
     rm -rf "$ROOT/bin.new"
