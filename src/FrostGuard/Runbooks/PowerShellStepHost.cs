@@ -62,7 +62,13 @@ internal sealed class PowerShellStepHost : IStepHost
         using var shell = PowerShell.Create();
         shell.Runspace = _runspace;
         // Every step starts in its working directory, whatever an earlier step did with Set-Location.
-        _runspace.SessionStateProxy.Path.SetLocation(WildcardPattern.Escape(invocation.WorkingDirectory));
+        // Only when it moved: PowerShell's SetLocation reads every folder on the path to find its
+        // casing, which was most of a step's cost under a folder of many entries (like /tmp).
+        var location = _runspace.SessionStateProxy.Path.CurrentFileSystemLocation;
+        if (!string.Equals(location.ProviderPath, invocation.WorkingDirectory, StringComparison.Ordinal))
+        {
+            _runspace.SessionStateProxy.Path.SetLocation(WildcardPattern.Escape(invocation.WorkingDirectory));
+        }
 
         if (invocation.Simulate)
         {
