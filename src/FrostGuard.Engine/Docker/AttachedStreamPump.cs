@@ -92,6 +92,14 @@ public static class AttachedStreamPump
             stderr.Append(" [output stream broke: ").Append(e.Message).Append(']');
         }
 
+        if (!feeding.IsCompleted)
+        {
+            // The process has ended and reads no more (pg_restore --list stops after the table of
+            // contents): a write still blocked would wait for the Engine to drop the connection,
+            // which took 30 s and more.
+            stream.AbortInput();
+        }
+
         await feeding.ConfigureAwait(false);
         return new PumpOutcome(stderr.ToString().Trim(), inputFailure, sinkFailure);
     }

@@ -26,6 +26,12 @@ public interface IAttachedStream : IDisposable
 
     ValueTask WriteAsync(ReadOnlyMemory<byte> input, CancellationToken cancellationToken);
 
-    /// <summary>Ends the process's stdin (it reads end-of-file).</summary>
+    /// <summary>Ends the process's stdin (it reads end-of-file). Does nothing once the input is closed or aborted.</summary>
     void CloseInput();
+
+    /// <summary>
+    /// Gives up on the input once the process has ended: a write still in progress fails at once
+    /// instead of waiting for the Engine to drop the connection.
+    /// </summary>
+    void AbortInput();
 }

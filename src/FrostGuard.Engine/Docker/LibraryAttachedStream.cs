@@ -37,7 +37,22 @@ internal sealed class LibraryAttachedStream : IAttachedStream
         await _stream.WriteAsync(segment.Array!, segment.Offset, segment.Count, cancellationToken).ConfigureAwait(false);
     }
 
-    public void CloseInput() => _stream.CloseWrite();
+    private int _inputClosed;
+
+    public void CloseInput()
+    {
+        if (Interlocked.Exchange(ref _inputClosed, 1) == 0)
+        {
+            _stream.CloseWrite();
+        }
+    }
+
+    /// <summary>The library has no way to fail one direction only: the whole stream goes, and its output has ended anyway.</summary>
+    public void AbortInput()
+    {
+        Interlocked.Exchange(ref _inputClosed, 1);
+        _stream.Dispose();
+    }
 
     public void Dispose() => _stream.Dispose();
 }

@@ -24,6 +24,7 @@ internal sealed class UnixSocketAttachedStream : IAttachedStream
     private const int MaxResponseHead = 64 * 1024;
 
     private readonly Socket _socket;
+    private int _inputClosed;
     private readonly byte[] _buffer = new byte[BufferSize];
     private int _start;
     private int _end;
@@ -96,7 +97,21 @@ internal sealed class UnixSocketAttachedStream : IAttachedStream
         return ValueTask.CompletedTask;
     }
 
-    public void CloseInput() => _socket.Shutdown(SocketShutdown.Send);
+    public void CloseInput()
+    {
+        if (Interlocked.Exchange(ref _inputClosed, 1) == 0)
+        {
+            _socket.Shutdown(SocketShutdown.Send);
+        }
+    }
+
+    public void AbortInput()
+    {
+        Interlocked.Exchange(ref _inputClosed, 1);
+        // Shutting both directions down wakes a send blocked on a full socket buffer (it fails
+        // with EPIPE); the output has ended, so nothing more is read either.
+        _socket.Shutdown(SocketShutdown.Both);
+    }
 
     public void Dispose() => _socket.Dispose();
 

@@ -175,4 +175,44 @@ public sealed class UnixSocketAttachedStreamTests : IDisposable
 
         Assert.Equal("read: secret\n", string.Concat(chunks.Select(c => c.Text)));
     }
+
+    [Fact]
+    public async Task A_process_that_ends_without_reading_all_its_input_ends_the_pump_at_once_with_an_input_failure()
+    {
+        // As pg_restore --list does: it reads the table of contents, answers and exits, and the
+        // Engine stops reading the rest of the input but keeps the connection open.
+        var release = new TaskCompletionSource();
+        var server = Task.Run(async () =>
+        {
+            using var connection = _listener.Accept();
+            ReadRequest(connection);
+            connection.Send(Encoding.ASCII.GetBytes(Upgraded));
+            connection.Receive(new byte[64]);
+            connection.Send(Frame(1, "toc"));
+            connection.Shutdown(SocketShutdown.Send);
+            await release.Task;
+        });
+
+        using var stream = UnixSocketAttachedStream.Open(_socketPath, "/x", "{}");
+        var output = new StringBuilder();
+        var pump = AttachedStreamPump.RunAsync(stream,
+            async (input, ct) =>
+            {
+                var block = new byte[1 << 20];
+                for (var i = 0; i < 64; i++)
+                {
+                    await input.WriteAsync(block, ct);
+                }
+            },
+            (chunk, _) => { output.Append(Encoding.UTF8.GetString(chunk.Span)); return ValueTask.CompletedTask; },
+            () => Task.CompletedTask, CancellationToken.None);
+
+        var finished = await Task.WhenAny(pump, Task.Delay(TimeSpan.FromSeconds(10)));
+        release.SetResult();
+        await server;
+
+        Assert.Same(pump, finished);
+        Assert.Equal("toc", output.ToString());
+        Assert.NotNull((await pump).InputFailure);
+    }
 }
