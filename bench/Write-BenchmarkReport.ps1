@@ -139,7 +139,7 @@ $chartLink = [IO.Path]::GetRelativePath((Split-Path ([IO.Path]::GetFullPath($Mar
 [void]$md.AppendLine('## How to read the names')
 [void]$md.AppendLine()
 [void]$md.AppendLine('- `_s`, `_ms`: seconds, milliseconds; `_mb_per_s`: MB of pg_dump output per second; ratios have no unit.')
-[void]$md.AppendLine('- `backup.<size>mb.baseline_s`: the manual''s `docker-compose exec -T postgres pg_dump -Fc … > file`; `limit_s`: `pg_dump -Fc -Z0` on the host, no compression at all.')
+[void]$md.AppendLine('- `backup.<size>mb.baseline_s`: the manual''s `docker-compose exec -T postgres pg_dump -Fc … > file`; `limit_s`: `pg_dump -Fc -Z0` on the host, no compression at all; `frostguard_stdout_s`: the default backup with the archive over the exec''s stdout (`database.dumpOutput: "stdout"`) instead of the FIFO (see docs/backups.md).')
 [void]$md.AppendLine('- `health.shell_sequence_ms`: the manual''s shell commands in a row (`docker-compose ps`, `docker stats --no-stream`, `curl -f`, `pg_isready`, `df`).')
 [void]$md.AppendLine('- `runbooks.naive_fresh_pwsh_per_step_ms`: a fresh `pwsh -c` per step, as a naive runner does; `pwsh_step_overhead_ms`: FrostGuard''s cost per step over a plain script.')
 Set-Content -Path $MarkdownPath -Value $md.ToString()

@@ -3,7 +3,8 @@
 Backup benchmarks against the sandbox database, returned as figures (min/median/max):
 
 - Throughput at each size of -SizesMB (a ballast table fills the database to that size; it is
-  dropped afterwards): Invoke-FrostBackup (zstd) vs the manual's
+  dropped afterwards): Invoke-FrostBackup (zstd; on the largest size also with the archive over
+  the exec's stdout instead of the FIFO, and with each other compression) vs the manual's
   `docker-compose exec -T postgres pg_dump -Fc … > file` (the baseline) vs `pg_dump -Fc -Z0` on
   the host (the limit), interleaved, -Runs times each. Also the output sizes, and the memory
   growth of this pwsh process during Invoke-FrostBackup (peak resident size, VmHWM reset just
@@ -33,6 +34,11 @@ $env:PGPASSWORD = $line.Substring($line.IndexOf('=') + 1)
 $psqlArgs = @('-X', '-q', '-t', '-A', '-v', 'ON_ERROR_STOP=1', '-h', $config.database.host, '-p', $config.database.port, '-U', $config.database.user, '-d', $config.database.name)
 [string[]] $compose = if ((& docker compose version 2>$null) -and $LASTEXITCODE -eq 0) { 'docker', 'compose' } else { 'docker-compose' }
 New-Item -ItemType Directory -Force -Path $Folder | Out-Null
+# The same deployment with pg_dump's archive over the exec's stdout (database.dumpOutput), for comparison.
+$stdoutConfig = Join-Path $Folder 'stdout-config.json'
+$variant = Get-Content -Raw $ConfigPath | ConvertFrom-Json
+$variant.database | Add-Member -NotePropertyName dumpOutput -NotePropertyValue 'stdout' -Force
+$variant | ConvertTo-Json -Depth 10 | Set-Content -Path $stdoutConfig
 
 function Invoke-Psql([string] $Sql) {
     $out = & psql @psqlArgs -c $Sql
@@ -62,7 +68,7 @@ try {
         $dbBytes = Set-DatabaseSize $size $ballast
         $null = Invoke-FrostBackup -Destination $Folder -Compression None   # warm the caches alike for all three
         Get-FrostBackup -Path $Folder | Remove-FrostBackup -Confirm:$false
-        $series = @{ ours = @(); baseline = @(); limit = @(); oursMBps = @(); baselineMBps = @(); growth = @(); oursSize = @(); baselineSize = @(); cpu = @(); gzip = @(); none = @(); gzipSize = @(); noneSize = @() }
+        $series = @{ ours = @(); baseline = @(); limit = @(); oursMBps = @(); baselineMBps = @(); growth = @(); oursSize = @(); baselineSize = @(); cpu = @(); gzip = @(); none = @(); gzipSize = @(); noneSize = @(); stdout = @() }
         $largest = $size -eq ($SizesMB | Measure-Object -Maximum).Maximum
         for ($run = 0; $run -lt $Runs; $run++) {
             Write-Progress -Activity "Backup of a $size MB database" -Status "run $($run + 1) of $Runs" -PercentComplete (100 * $run / $Runs)
@@ -103,6 +109,10 @@ try {
                     $series["$($compression.ToLowerInvariant())Size"] += $other.SizeBytes
                     $other | Remove-FrostBackup -Confirm:$false
                 }
+                # The default backup with the archive over the exec's stdout instead of the FIFO.
+                $other = $null
+                $series.stdout += Measure-Seconds { $script:other = Invoke-FrostBackup -ConfigPath $stdoutConfig -Destination $Folder }
+                $other | Remove-FrostBackup -Confirm:$false
             }
         }
         Write-Progress -Activity "Backup of a $size MB database" -Completed
@@ -125,6 +135,7 @@ try {
             $figures["$key.gzip_size_vs_baseline"] = Get-Summary @(for ($i = 0; $i -lt $Runs; $i++) { $series.gzipSize[$i] / $series.baselineSize[$i] })
             $figures["$key.none_s"] = Get-Summary $series.none
             $figures["$key.none_size_vs_baseline"] = Get-Summary @(for ($i = 0; $i -lt $Runs; $i++) { $series.noneSize[$i] / $series.baselineSize[$i] })
+            $figures["$key.frostguard_stdout_s"] = Get-Summary $series.stdout
         }
     }
 

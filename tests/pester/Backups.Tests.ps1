@@ -79,7 +79,7 @@ BeforeAll {
         @(Get-FrostBackup -Path $Folder).Count | Should -Be 0
         @(Get-ChildItem $Folder -Force | Where-Object Name -ne '.frostguard-backup.lock').Name | Should -BeNullOrEmpty
         Get-PgDumpPid | Should -BeNullOrEmpty
-        docker exec $postgres sh -c 'ls /tmp/frostguard-pgpass.* 2>/dev/null; true' | Should -BeNullOrEmpty
+        docker exec $postgres sh -c 'ls /tmp/frostguard-pgpass.* /tmp/frostguard-dump-* 2>/dev/null; true' | Should -BeNullOrEmpty
     }
 }
 
@@ -113,6 +113,27 @@ Describe 'Invoke-FrostBackup' {
         $stream = [IO.File]::OpenRead($backup.Path)
         try { $null = $stream.Read($head, 0, 4) } finally { $stream.Dispose() }
         [BitConverter]::ToString($head, 0, 4) | Should -Be '28-B5-2F-FD' -Because 'a zstd frame starts with its magic number'
+    }
+
+    It 'pg_dump''s archive leaves the container through a FIFO in its /tmp, read here; with database.dumpOutput stdout, through the exec''s stdout' {
+        $folder = New-TestFolder output
+        $viaFifo = Invoke-FrostBackup -Destination $folder -Verbose 4>&1
+        $messages = @(($viaFifo | Where-Object { $_ -is [Management.Automation.VerboseRecord] }).Message)
+        @($messages -match "^pg_dump writes to /tmp/frostguard-dump-[0-9a-f]{32} in $postgres, read here as /proc/\d+/root/tmp/").Count | Should -Be 1
+        docker exec $postgres sh -c 'ls /tmp/frostguard-dump-* 2>/dev/null; true' | Should -BeNullOrEmpty -Because 'the FIFO is removed afterwards'
+
+        $path = New-ConfigVariant -Path (Join-Path $work 'stdout.json') -Change {
+            param($c) $c.database | Add-Member -NotePropertyName dumpOutput -NotePropertyValue 'stdout' }
+        $viaStdout = Invoke-FrostBackup -ConfigPath $path -Destination $folder -Verbose 4>&1
+        ($viaStdout | Where-Object { $_ -is [Management.Automation.VerboseRecord] }).Message |
+            Should -Contain "pg_dump writes to the exec's stdout (database.dumpOutput is 'stdout' in $path)"
+
+        foreach ($backup in ($viaFifo + $viaStdout) | Where-Object { $_ -is [FrostGuard.FrostBackup] }) {
+            $tested = Test-FrostBackup -InputObject $backup -Restore -ConfigPath $path
+            $tested.Passed | Should -BeTrue
+            $tested.RowCountsMatch | Should -BeTrue
+            $tested.ContentMatches | Should -BeTrue
+        }
     }
 
     It '-Compression Gzip writes pg_dump''s own compressed archive and None the raw one' {

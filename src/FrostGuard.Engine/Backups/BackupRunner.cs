@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using FrostGuard.Engine.Configuration;
 using FrostGuard.Engine.Reporting;
 using Npgsql;
 
@@ -77,6 +78,21 @@ public sealed class BackupRunner
                 command.Add("--compress=0");
             }
 
+            var (fifo, whyNoFifo) = config.Database.DumpOutput == DumpOutputs.Stdout
+                ? (null, $"database.dumpOutput is '{DumpOutputs.Stdout}' in {config.SourcePath}")
+                : await ContainerFifo.TryCreateAsync(_session.Docker, container.ContainerId, container.Name, cancellationToken).ConfigureAwait(false);
+            using var output = fifo;
+            if (output is not null)
+            {
+                // --no-sync: pg_dump's closing fsync fails on a FIFO (EINVAL); FrostGuard syncs its own file.
+                command.AddRange(["--file=" + output.PathInContainer, "--no-sync"]);
+                reporter.Verbose($"pg_dump writes to {output.PathInContainer} in {container.Name}, read here as {output.HostPath}");
+            }
+            else
+            {
+                reporter.Verbose($"pg_dump writes to the exec's stdout ({whyNoFifo})");
+            }
+
             long size;
             string sha256;
             long dumpBytes;
@@ -94,7 +110,7 @@ public sealed class BackupRunner
                             await writer.WriteAsync(chunk, ct).ConfigureAwait(false);
                             progress.Report(writer.InputBytes, writer.OutputBytes);
                         },
-                        cancellationToken).ConfigureAwait(false);
+                        cancellationToken, output).ConfigureAwait(false);
                 }
                 catch (IOException e)
                 {

@@ -32,11 +32,16 @@ public sealed class ContainerExec
         _containerName = containerName;
     }
 
+    /// <param name="output">
+    /// Where the command writes its data instead of stdout (<see cref="ContainerFifo"/>); what it
+    /// writes there goes to <paramref name="onStdout"/>, and anything on stdout is kept with stderr.
+    /// </param>
     public async Task<ExecResult> RunAsync(
         IReadOnlyList<string> command,
         Func<IAttachedStream, CancellationToken, Task>? feedStdin,
         Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> onStdout,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        ContainerFifo? output = null)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var what = $"run {Path.GetFileName(command[0])} in container {_containerName}";
@@ -55,15 +60,32 @@ public sealed class ContainerExec
         // From here the process runs: every way out goes through the pump, which ends only when
         // the process's output ends.
         using var killOnCancel = cancellationToken.Register(() => _ = TerminateAsync(execId));
-        var outcome = await AttachedStreamPump.RunAsync(stream, feedStdin, onStdout, () => TerminateAsync(execId), cancellationToken).ConfigureAwait(false);
+        var unexpectedStdout = new StringBuilder();
+        output?.StartReading(onStdout, () => TerminateAsync(execId), cancellationToken);
+        var outcome = await AttachedStreamPump.RunAsync(stream, feedStdin,
+            output is null ? onStdout : (chunk, _) => KeepText(unexpectedStdout, chunk),
+            () => TerminateAsync(execId), cancellationToken).ConfigureAwait(false);
         var exitCode = await WaitForExitAsync(execId).ConfigureAwait(false);
-        if (outcome.SinkFailure is not null)
+        var outputFailure = output is null ? null : await output.FinishAsync().ConfigureAwait(false);
+        var sinkFailure = outcome.SinkFailure ?? outputFailure;
+        if (sinkFailure is not null)
         {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(outcome.SinkFailure).Throw();
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(sinkFailure).Throw();
         }
 
         cancellationToken.ThrowIfCancellationRequested();
-        return new ExecResult(exitCode, outcome.StandardError, outcome.InputFailure);
+        var standardError = unexpectedStdout.Length == 0 ? outcome.StandardError : (outcome.StandardError + " " + unexpectedStdout).Trim();
+        return new ExecResult(exitCode, standardError, outcome.InputFailure);
+    }
+
+    private static ValueTask KeepText(StringBuilder text, ReadOnlyMemory<byte> chunk)
+    {
+        if (text.Length < StderrLimit)
+        {
+            text.Append(Encoding.UTF8.GetString(chunk.Span));
+        }
+
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>Runs a short command and returns its stdout as text (for versions and paths).</summary>

@@ -24,6 +24,8 @@ internal static partial class ConfigValidator
         Require(!string.IsNullOrWhiteSpace(db.Name), path, "database.name", "must name the database");
         Require(!string.IsNullOrWhiteSpace(db.User), path, "database.user", "must name the database user");
         Require(db.ConnectTimeoutSeconds is > 0 and <= 300, path, "database.connectTimeoutSeconds", "must be between 1 and 300");
+        Require(db.DumpOutput is DumpOutputs.Auto or DumpOutputs.Stdout, path, "database.dumpOutput",
+            $"'{db.DumpOutput}' is not one of '{DumpOutputs.Auto}' (a FIFO read from the host where possible) or '{DumpOutputs.Stdout}' (the exec's stdout)");
         var sources = (string.IsNullOrWhiteSpace(db.Password.EnvFileKey) ? 0 : 1) + (string.IsNullOrWhiteSpace(db.Password.EnvironmentVariable) ? 0 : 1);
         Require(sources == 1, path, "database.password",
             "set exactly one of envFileKey (a key of the deployment's .env) or environmentVariable");

@@ -49,6 +49,17 @@ public sealed record DatabaseSection
     public required string User { get; init; }
     public required PasswordSource Password { get; init; }
     public int ConnectTimeoutSeconds { get; init; } = 5;
+    /// <summary>
+    /// How pg_dump's archive leaves the database container: "auto" (a FIFO in its /tmp read from
+    /// the host, where that is possible, else the exec's stdout) or "stdout" (always the exec's stdout).
+    /// </summary>
+    public string DumpOutput { get; init; } = DumpOutputs.Auto;
+}
+
+public static class DumpOutputs
+{
+    public const string Auto = "auto";
+    public const string Stdout = "stdout";
 }
 
 /// <summary>Where the database password comes from; exactly one of the two is set.</summary>

@@ -31,6 +31,9 @@ public sealed class DockerGateway : IDisposable
 
     public IDockerClient Client { get; }
 
+    /// <summary>The Engine is reached through a Unix socket, so its container PIDs may be this host's.</summary>
+    public bool IsUnixSocket => new Uri(Endpoint).Scheme == "unix";
+
     public async Task<T> CallAsync<T>(string what, Func<IDockerClient, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         try

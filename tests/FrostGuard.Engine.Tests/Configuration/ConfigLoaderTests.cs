@@ -96,6 +96,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("\"port\": 70000", "database.port")]
     [InlineData("\"port\": 0", "database.port")]
     [InlineData("\"name\": \"\"", "database.name")]
+    [InlineData("\"dumpOutput\": \"pipe\"", "database.dumpOutput")]
     public void OutOfRangeDatabaseValuesAreNamed(string replacement, string key)
     {
         var json = ConfigSamples.Minimal.Replace("\"name\": \"frostguard\"", replacement.StartsWith("\"name\"") ? replacement : "\"name\": \"frostguard\", " + replacement);
