@@ -37,6 +37,7 @@ case "$command" in
         ensure_test_packages
         build_module
         sandbox_up
+        SETUP_SECONDS=$SECONDS
         run_all_tests "$@"
         ;;
     demo)
