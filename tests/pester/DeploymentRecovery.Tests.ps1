@@ -103,6 +103,14 @@ echo "CREATE DATABASE frostguard;" | setpriv --reuid=postgres --regid=postgres -
 
     AfterAll {
         if (Test-Path (Join-Path $drillPath 'docker-compose.yml')) {
+            # A drill container that is not running says why in its log; keep it in the test output.
+            foreach ($line in docker ps -a --filter "label=com.docker.compose.project=$project" --format '{{.Names}} {{.Status}}') {
+                $name, $status = $line -split ' ', 2
+                if ($status -notlike 'Up*(healthy)*') {
+                    Write-Host "drill container $name is '$status'; its log:"
+                    docker logs --tail 30 $name 2>&1 | ForEach-Object { Write-Host "  $_" }
+                }
+            }
             [string[]] $compose = if ((& docker compose version 2>$null) -and $LASTEXITCODE -eq 0) { 'docker', 'compose' } else { 'docker-compose' }
             & $compose[0] @($compose | Select-Object -Skip 1) -p $project -f (Join-Path $drillPath 'docker-compose.yml') down --timeout 5 2>&1 | Out-Null
         }
