@@ -345,7 +345,8 @@ Describe 'Invoke-FrostBackup preconditions' {
                     Start-Sleep -Milliseconds 20
                 }
             }
-            if (-not $holder.HasExited) { Stop-Process -Id $holder.Id }
+            # The launcher exits by itself once its child is gone, possibly between these two lines.
+            if (-not $holder.HasExited) { Stop-Process -Id $holder.Id -ErrorAction Ignore }
             $holder.WaitForExit()
         }
         $backup = Invoke-FrostBackup -Destination $folder
