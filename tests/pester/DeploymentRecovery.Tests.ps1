@@ -68,7 +68,7 @@ Describe 'Restore-FrostDeployment, the full-recovery drill' {
         $script:work = Join-Path ([IO.Path]::GetTempPath()) "frostguard-drill-$([guid]::NewGuid().ToString('N'))"
         $script:drillPath = Join-Path $work 'deployment'
         $script:drillData = Join-Path $work 'data/postgres'
-        $script:ports = @{ Pg = 55482; Backend = 58130; Proxy = 58493 }
+        $script:ports = @{ Pg = 25482; Backend = 28130; Proxy = 28493 }
         $script:project = 'frostguard-drill'
         New-Item -ItemType Directory -Path $work | Out-Null
 

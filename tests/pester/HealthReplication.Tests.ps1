@@ -1,5 +1,5 @@
 # Replication lag against a real standby: pg_basebackup -R from the sandbox's PostgreSQL, the
-# standby run as a host postgres process (the postgres uid the sandbox uses) on 127.0.0.1:55493,
+# standby run as a host postgres process (the postgres uid the sandbox uses) on 127.0.0.1:25493,
 # made to lag by pausing its replay while the primary writes. Stopped and its slot dropped in
 # AfterAll, also when a test fails.
 BeforeAll {
@@ -12,7 +12,7 @@ BeforeAll {
         (Get-Content $script:envFile | Where-Object { $_ -like "$Key=*" } | Select-Object -Last 1).Substring($Key.Length + 1)
     }
     $script:bin = '/usr/lib/postgresql/15/bin'
-    $script:standbyPort = 55493
+    $script:standbyPort = 25493
     $script:slot = 'frostguard_test_standby'
     $script:appName = 'fg-test-standby'
     $script:asPostgres = @('--reuid=postgres', '--regid=postgres', '--init-groups')

@@ -22,7 +22,7 @@ public sealed record BackendSettings(string Urls, string ConnectionString, strin
             MaxPoolSize = 20,
         }.ConnectionString;
         return new BackendSettings(
-            Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? "http://127.0.0.1:58080",
+            Environment.GetEnvironmentVariable("ASPNETCORE_URLS") ?? "http://127.0.0.1:28080",
             connection,
             Environment.GetEnvironmentVariable("FROSTGUARD_BACKEND_VARIANT") ?? "current");
     }

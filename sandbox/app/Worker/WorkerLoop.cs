@@ -10,7 +10,7 @@ public static class WorkerLoop
 {
     public static async Task<int> RunAsync(string[] args)
     {
-        var api = new Uri(Environment.GetEnvironmentVariable("FROSTGUARD_API_URL") ?? "http://127.0.0.1:58080");
+        var api = new Uri(Environment.GetEnvironmentVariable("FROSTGUARD_API_URL") ?? "http://127.0.0.1:28080");
         var heartbeat = Environment.GetEnvironmentVariable("FROSTGUARD_HEARTBEAT") ?? "/tmp/worker-heartbeat";
         var interval = TimeSpan.FromMilliseconds(int.Parse(Environment.GetEnvironmentVariable("FROSTGUARD_WORKER_INTERVAL_MS") ?? "300", System.Globalization.CultureInfo.InvariantCulture));
         using var stopping = new CancellationTokenSource();
