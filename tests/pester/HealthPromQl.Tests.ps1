@@ -28,15 +28,6 @@ BeforeAll {
         if ($answer.data.result.Count -eq 0) { return $null }
         [double]$answer.data.result[0].value[1]
     }
-    # Waits on a condition: Prometheus has scraped at least $Requests requests into its window.
-    function Wait-Scraped([double] $Requests, [int] $TimeoutSeconds = 30) {
-        $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
-        while (($seen = Get-PromValue 'sum(increase(frostguard_http_requests_total[5m]))') -lt $Requests) {
-            if ([DateTime]::UtcNow -gt $deadline) { throw "Prometheus saw $seen requests, not $Requests, within $TimeoutSeconds s" }
-            Start-Sleep -Milliseconds 250
-        }
-    }
-
     # Waits on a condition: the query's value is at least $AtLeast.
     function Wait-PromValue([string] $Query, [double] $AtLeast, [int] $TimeoutSeconds = 30) {
         $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
@@ -45,6 +36,8 @@ BeforeAll {
             Start-Sleep -Milliseconds 250
         }
     }
+    # Waits on a condition: Prometheus has scraped at least $Requests requests into its window.
+    function Wait-Scraped([double] $Requests) { Wait-PromValue 'sum(increase(frostguard_http_requests_total[5m]))' $Requests }
 
     $script:prometheus = Get-PrometheusTool prometheus
 

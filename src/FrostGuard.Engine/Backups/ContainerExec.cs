@@ -78,6 +78,7 @@ public sealed class ContainerExec
         return new ExecResult(exitCode, standardError, outcome.InputFailure);
     }
 
+    /// <summary>Appends a chunk as text, up to <see cref="StderrLimit"/> characters.</summary>
     private static ValueTask KeepText(StringBuilder text, ReadOnlyMemory<byte> chunk)
     {
         if (text.Length < StderrLimit)
@@ -92,15 +93,7 @@ public sealed class ContainerExec
     public async Task<(ExecResult Result, string Output)> RunForTextAsync(IReadOnlyList<string> command, CancellationToken cancellationToken)
     {
         var output = new StringBuilder();
-        var result = await RunAsync(command, null, (chunk, _) =>
-        {
-            if (output.Length < StderrLimit)
-            {
-                output.Append(Encoding.UTF8.GetString(chunk.Span));
-            }
-
-            return ValueTask.CompletedTask;
-        }, cancellationToken).ConfigureAwait(false);
+        var result = await RunAsync(command, null, (chunk, _) => KeepText(output, chunk), cancellationToken).ConfigureAwait(false);
         return (result, output.ToString().Trim());
     }
 

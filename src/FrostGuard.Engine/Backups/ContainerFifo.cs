@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Runtime.InteropServices;
-using Docker.DotNet.Models;
 using FrostGuard.Engine.Docker;
 using Microsoft.Win32.SafeHandles;
 
@@ -23,10 +21,6 @@ namespace FrostGuard.Engine.Backups;
 public sealed class ContainerFifo : IDisposable
 {
     private const int ReadBufferBytes = 1 << 20;
-    private const int OpenReadOnly = 0;
-    private const int OpenNoFollow = 0x20000;  // O_NOFOLLOW on Linux x86-64 and arm64
-    private const int OpenCloseOnExec = 0x80000; // O_CLOEXEC
-    private const int OpenReadWrite = 2;
 
     private readonly SafeFileHandle _reader;
     private SafeFileHandle? _keeper;
@@ -87,7 +81,7 @@ public sealed class ContainerFifo : IDisposable
 
         if (ExecUser(inspect.Config?.User ?? "", proc + "/root") is not { } owner)
         {
-            return (null, $"the user '{inspect.Config?.User}' of container {containerName} is not in its /etc/passwd");
+            return (null, $"the user '{inspect.Config?.User}' of container {containerName} is not found in its /etc/passwd or /etc/group");
         }
 
         var name = $"frostguard-dump-{Guid.NewGuid():N}";
@@ -117,8 +111,8 @@ public sealed class ContainerFifo : IDisposable
             // Both ends are opened now, so no open() ever waits for the other side: this process
             // holds a writer of its own (the keeper) until the exec has ended, and only then can
             // the reader see the end of the data, whether pg_dump ever opened the FIFO or not.
-            keeper = OpenHandle(hostPath, OpenReadWrite);
-            var reader = OpenHandle(hostPath, OpenReadOnly);
+            keeper = Posix.OpenNoFollow(hostPath, write: true);
+            var reader = Posix.OpenNoFollow(hostPath, write: false);
             return new ContainerFifo(hostPath, pathInContainer, reader, keeper);
         }
         catch (IOException)
@@ -195,17 +189,6 @@ public sealed class ContainerFifo : IDisposable
         return sinkFailure;
     }
 
-    private static SafeFileHandle OpenHandle(string path, int access)
-    {
-        var fd = NativeOpen(path, access | OpenNoFollow | OpenCloseOnExec);
-        if (fd < 0)
-        {
-            throw new IOException($"cannot open the FIFO {path} (errno {Marshal.GetLastPInvokeError()})");
-        }
-
-        return new SafeFileHandle(fd, ownsHandle: true);
-    }
-
     private static bool IsThisHostsProcess(string proc, string containerId)
     {
         try
@@ -270,11 +253,9 @@ public sealed class ContainerFifo : IDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            // A file that cannot be read names nobody: the caller then keeps the exec's stdout and says why.
         }
 
         return null;
     }
-
-    [DllImport("libc", EntryPoint = "open", SetLastError = true)]
-    private static extern int NativeOpen([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
 }

@@ -7,7 +7,10 @@ internal static class Posix
 {
     public const int SigTerm = 15;
     private const int ReadOnly = 0;
+    private const int ReadWrite = 2;
     private const int Directory = 0x10000; // O_DIRECTORY on Linux x86-64 and arm64
+    private const int NoFollow = 0x20000;  // O_NOFOLLOW on Linux x86-64 and arm64
+    private const int CloseOnExec = 0x80000; // O_CLOEXEC
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int NativeKill(int pid, int signal);
@@ -47,6 +50,18 @@ internal static class Posix
         {
             throw new IOException($"cannot change the owner of {path} to {owner}:{group} (errno {Marshal.GetLastPInvokeError()})");
         }
+    }
+
+    /// <summary>Opens a file (a FIFO's end) for reading, or reading and writing, never through a symlink.</summary>
+    public static Microsoft.Win32.SafeHandles.SafeFileHandle OpenNoFollow(string path, bool write)
+    {
+        var fd = NativeOpen(path, (write ? ReadWrite : ReadOnly) | NoFollow | CloseOnExec);
+        if (fd < 0)
+        {
+            throw new IOException($"cannot open {path} (errno {Marshal.GetLastPInvokeError()})");
+        }
+
+        return new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
     }
 
     /// <summary>Creates a FIFO (named pipe); returns 0 or the errno (13 EACCES, 17 EEXIST, ...).</summary>

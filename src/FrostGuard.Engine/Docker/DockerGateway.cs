@@ -15,13 +15,15 @@ public sealed class DockerGateway : IDisposable
     private static readonly System.Version ApiVersion = new(1, 41);
 
     private readonly string _configPath;
+    private readonly Uri _endpoint;
 
     public DockerGateway(DockerSection settings, string configPath)
     {
         Endpoint = settings.Endpoint;
+        _endpoint = new Uri(settings.Endpoint);
         _configPath = configPath;
         Client = new DockerClientBuilder()
-            .WithEndpoint(new Uri(settings.Endpoint))
+            .WithEndpoint(_endpoint)
             .WithApiVersion(ApiVersion)
             .WithTimeout(TimeSpan.FromSeconds(settings.TimeoutSeconds))
             .Build();
@@ -32,7 +34,7 @@ public sealed class DockerGateway : IDisposable
     public IDockerClient Client { get; }
 
     /// <summary>The Engine is reached through a Unix socket, so its container PIDs may be this host's.</summary>
-    public bool IsUnixSocket => new Uri(Endpoint).Scheme == "unix";
+    public bool IsUnixSocket => _endpoint.Scheme == "unix";
 
     public async Task<T> CallAsync<T>(string what, Func<IDockerClient, CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
@@ -71,11 +73,10 @@ public sealed class DockerGateway : IDisposable
     private Task<IAttachedStream> OpenAttachedAsync(string what, string requestPath, string jsonBody,
         Func<IDockerClient, CancellationToken, Task<MultiplexedStream>> throughLibrary, CancellationToken cancellationToken)
     {
-        var endpoint = new Uri(Endpoint);
-        if (endpoint.Scheme == "unix")
+        if (IsUnixSocket)
         {
             return CallAsync<IAttachedStream>(what, (_, _) => Task.FromResult<IAttachedStream>(
-                UnixSocketAttachedStream.Open(endpoint.AbsolutePath, $"/v{ApiVersion.Major}.{ApiVersion.Minor}{requestPath}", jsonBody)), cancellationToken);
+                UnixSocketAttachedStream.Open(_endpoint.AbsolutePath, $"/v{ApiVersion.Major}.{ApiVersion.Minor}{requestPath}", jsonBody)), cancellationToken);
         }
 
         return CallAsync<IAttachedStream>(what, async (c, ct) => new LibraryAttachedStream(await throughLibrary(c, ct).ConfigureAwait(false)), cancellationToken);

@@ -9,6 +9,7 @@ internal sealed class LibraryAttachedStream : IAttachedStream
 
     private readonly MultiplexedStream _stream;
     private readonly byte[] _buffer = new byte[BufferSize];
+    private int _inputClosed;
 
     public LibraryAttachedStream(MultiplexedStream stream) => _stream = stream;
 
@@ -36,8 +37,6 @@ internal sealed class LibraryAttachedStream : IAttachedStream
         var segment = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(input, out var array) ? array : new ArraySegment<byte>(input.ToArray());
         await _stream.WriteAsync(segment.Array!, segment.Offset, segment.Count, cancellationToken).ConfigureAwait(false);
     }
-
-    private int _inputClosed;
 
     public void CloseInput()
     {
