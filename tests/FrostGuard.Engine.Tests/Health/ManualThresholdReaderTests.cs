@@ -7,7 +7,7 @@ public sealed class ManualThresholdReaderTests
     [Fact]
     public void The_shipped_manual_reads_as_the_built_in_defaults()
     {
-        var manual = Path.Combine(RepoRoot(), "runbooks", "monitoring.md");
+        var manual = Path.Combine(RepositoryPaths.Root, "runbooks", "monitoring.md");
         var read = ManualThresholdReader.Read(manual);
 
         var builtIn = DefaultThresholds.All().Where(t => read.Any(r => r.Key == t.Key)).ToList();
@@ -39,16 +39,5 @@ public sealed class ManualThresholdReaderTests
         var file = folder.Write("monitoring.md", "| A | B |\n|---|---|\n| 1 | 2 |\n");
         Assert.Equal(ErrorIds.ThresholdTableNotFound, Assert.Throws<FrostException>(() => ManualThresholdReader.Read(file)).ErrorId);
         Assert.Equal(file, ManualThresholdReader.Locate(folder.Path));
-    }
-
-    private static string RepoRoot()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "FrostGuard.psd1")))
-        {
-            folder = folder.Parent;
-        }
-
-        return folder?.FullName ?? throw new InvalidOperationException("FrostGuard.psd1 not found above " + AppContext.BaseDirectory);
     }
 }

@@ -9,17 +9,6 @@ public sealed class ModuleHelpTests
     private static readonly IReadOnlyList<CmdletMetadata> Cmdlets =
         CmdletReflector.Read(Path.Combine(AppContext.BaseDirectory, "FrostGuard.dll"), [AppContext.BaseDirectory]);
 
-    private static string RepoRoot()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "FrostGuard.psd1")))
-        {
-            folder = folder.Parent;
-        }
-
-        return folder?.FullName ?? throw new InvalidOperationException($"no FrostGuard.psd1 above {AppContext.BaseDirectory}");
-    }
-
     [Fact]
     public void Reflection_reads_sets_positions_pipeline_input_and_wildcards_of_a_real_cmdlet()
     {
@@ -60,7 +49,7 @@ public sealed class ModuleHelpTests
     [Fact]
     public void Every_page_in_docs_cmdlets_matches_its_cmdlet_and_builds()
     {
-        var root = RepoRoot();
+        var root = RepositoryPaths.Root;
         using var output = new TempFolder();
 
         var written = HelpBuilder.Build(Cmdlets, Path.Combine(root, "docs", "cmdlets"), Path.Combine(root, "docs"), output.Path);

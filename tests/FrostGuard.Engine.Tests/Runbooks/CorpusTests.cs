@@ -3,40 +3,32 @@ using FrostGuard.Engine.Runbooks.Parsing;
 
 namespace FrostGuard.Engine.Tests.Runbooks;
 
-/// <summary>Every runbook of the shared corpus (real runbooks written by others) parses cleanly.</summary>
+/// <summary>Every runbook of tests/corpus (real runbooks written by others) parses cleanly.</summary>
 public sealed partial class CorpusTests
 {
-    public static IEnumerable<object[]> CorpusFiles()
+    /// <summary>The Markdown files of tests/corpus (its README lists them); a missing file fails the count below.</summary>
+    internal const int FilesInTheCorpus = 117;
+
+    public static IEnumerable<object[]> CorpusFiles() =>
+        MarkdownFiles().Select(f => new object[] { Path.GetRelativePath(RepositoryPaths.Corpus, f) });
+
+    /// <summary>Every runbook of the corpus, without the corpus's own README.</summary>
+    internal static IEnumerable<string> MarkdownFiles() =>
+        Directory.EnumerateFiles(RepositoryPaths.Corpus, "*.md", SearchOption.AllDirectories)
+            .Where(f => Path.GetDirectoryName(f) != RepositoryPaths.Corpus)
+            .Order(StringComparer.Ordinal);
+
+    [Fact]
+    public void TheCorpusHoldsEveryFileOfItsSource()
     {
-        var corpus = FindCorpus();
-        return Directory.EnumerateFiles(corpus, "*.md", SearchOption.AllDirectories).Order().Select(f => new object[] { Path.GetRelativePath(corpus, f) });
-    }
-
-    /// <summary>$env:FROSTGUARD_CORPUS, else shared/corpus beside the checkout (as CI lays it out) or above it.</summary>
-    internal static string FindCorpus()
-    {
-        if (Environment.GetEnvironmentVariable("FROSTGUARD_CORPUS") is { Length: > 0 } configured)
-        {
-            return configured;
-        }
-
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "shared", "corpus");
-            if (Directory.Exists(candidate))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException($"shared/corpus not found beside or above {AppContext.BaseDirectory}; set FROSTGUARD_CORPUS to the corpus folder.");
+        Assert.Equal(FilesInTheCorpus, MarkdownFiles().Count());
     }
 
     [Theory]
     [MemberData(nameof(CorpusFiles))]
     public void ParsesWithoutExceptionAndFindsEveryShellBlock(string relativePath)
     {
-        var path = Path.Combine(FindCorpus(), relativePath);
+        var path = Path.Combine(RepositoryPaths.Corpus, relativePath);
         var text = File.ReadAllText(path);
 
         var runbook = RunbookParser.ParseFile(path);
@@ -51,7 +43,7 @@ public sealed partial class CorpusTests
     [Fact]
     public void TheCorpusHasShellBlocksToFind()
     {
-        var total = CorpusFiles().Sum(f => RunbookParser.ParseFile(Path.Combine(FindCorpus(), (string)f[0])).Steps.Count);
+        var total = MarkdownFiles().Sum(f => RunbookParser.ParseFile(f).Steps.Count);
 
         Assert.True(total > 20, $"only {total} steps found in the corpus");
     }

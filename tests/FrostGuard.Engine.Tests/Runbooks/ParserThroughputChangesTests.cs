@@ -12,11 +12,23 @@ namespace FrostGuard.Engine.Tests.Runbooks;
 public sealed class ParserThroughputChangesTests
 {
     /// <summary>Every Markdown file a runbook parser meets here: the corpus, the manual, the fixtures, the docs.</summary>
-    public static IEnumerable<object[]> MarkdownFiles()
+    public static IEnumerable<object[]> MarkdownFiles() => MarkdownPaths().Select(f => new object[] { f });
+
+    private static IEnumerable<string> MarkdownPaths()
     {
-        var root = RepoRoot();
-        var folders = new[] { CorpusTests.FindCorpus(), Path.Combine(root, "runbooks"), Path.Combine(root, "tests", "fixtures"), Path.Combine(root, "docs") };
-        return folders.SelectMany(f => Directory.EnumerateFiles(f, "*.md", SearchOption.AllDirectories)).Order(StringComparer.Ordinal).Select(f => new object[] { f });
+        var folders = new[] { "runbooks", Path.Combine("tests", "fixtures"), "docs" }.Select(f => RepositoryPaths.Combine(f));
+        return CorpusTests.MarkdownFiles()
+            .Concat(folders.SelectMany(f => Directory.EnumerateFiles(f, "*.md", SearchOption.AllDirectories)))
+            .Order(StringComparer.Ordinal);
+    }
+
+    [Fact]
+    public void TheComparisonCoversTheCorpusAndTheRepositorysOwnMarkdown()
+    {
+        var paths = MarkdownPaths().ToList();
+
+        Assert.Equal(CorpusTests.FilesInTheCorpus, paths.Count(p => p.StartsWith(RepositoryPaths.Corpus + "/", StringComparison.Ordinal)));
+        Assert.Contains(RepositoryPaths.Combine("runbooks", "daily-operations.md"), paths);
     }
 
     [Theory]
@@ -121,14 +133,4 @@ public sealed class ParserThroughputChangesTests
 
     private static string Json(FrostGuard.Runbooks.FrostRunbook runbook) => JsonSerializer.Serialize(runbook);
 
-    private static string RepoRoot()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "FrostGuard.psd1")))
-        {
-            folder = folder.Parent;
-        }
-
-        return folder?.FullName ?? throw new InvalidOperationException($"no FrostGuard.psd1 above {AppContext.BaseDirectory}");
-    }
 }
