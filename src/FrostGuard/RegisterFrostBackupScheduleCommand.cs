@@ -67,7 +67,7 @@ public sealed class RegisterFrostBackupScheduleCommand : FrostCmdlet
         if (!File.Exists(jobScript))
         {
             ThrowFrostError(new FrostException(ErrorIds.ScheduleWriteFailed, FailureKind.NotFound,
-                $"The backup job script {jobScript} is missing from the module.", jobScript, "Reinstall the module (./build.sh package)."));
+                $"The backup job script {jobScript} is missing from the module.", jobScript, "Reinstall FrostGuard (Install-PSResource FrostGuard -Reinstall, or copy its package folder again): the module ships the job script under module/jobs."));
         }
 
         var request = new BackupScheduleRequest(Scheduler, folder, new TimeSpan(At.Hours, At.Minutes, 0), KeepDaily, KeepWeekly, KeepMonthly, Label,

@@ -46,7 +46,7 @@ public sealed class ConfigLocator
         throw new FrostException(ErrorIds.ConfigNotFound, FailureKind.NotFound,
             $"No FrostGuard configuration found. Looked for -ConfigPath, $env:{ConfigVariable}, {local} and {_systemPath}.",
             local,
-            $"Pass -ConfigPath <file>, set $env:{ConfigVariable}, or create {_systemPath}; for the sandbox run ./build.sh sandbox up, which writes one.");
+            $"Pass -ConfigPath <file>, set $env:{ConfigVariable}, or create {_systemPath} (Get-Help about_FrostGuard, section Configuration).");
     }
 
     private static string RequireExisting(string path, string origin)

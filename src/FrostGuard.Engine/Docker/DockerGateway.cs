@@ -52,7 +52,7 @@ public sealed class DockerGateway : IDisposable
         {
             throw new FrostException(ErrorIds.DockerUnreachable, FailureKind.ConnectionFailed,
                 $"Cannot reach the Docker Engine at {Endpoint} to {what}: {Innermost(e).Message}", Endpoint,
-                $"Check that dockerd is running (`docker info`) and that docker.endpoint in {_configPath} is right; for the sandbox, ./build.sh sandbox up starts it.", e);
+                $"Check that dockerd is running (`docker info`; start it with the host's service manager, such as `systemctl start docker`) and that docker.endpoint in {_configPath} is right.", e);
         }
     }
 

@@ -7,7 +7,7 @@ namespace FrostGuard.Runbooks;
 /// <summary>
 /// Loads Pester 5 on demand, into the caller's session: one already imported, else one
 /// Import-Module finds, else $env:FROSTGUARD_PESTER, else the newest 5.x in the NuGet cache
-/// (where ./build.sh puts it). A clear error says how to get it otherwise.
+/// (where a NuGet restore of the Pester package puts it). A clear error says how to get it otherwise.
 /// </summary>
 internal static class PesterLoader
 {
@@ -27,7 +27,7 @@ internal static class PesterLoader
         {
             throw new FrostException(ErrorIds.PesterNotFound, FailureKind.NotFound,
                 "Checklists run with Pester 5, and no Pester 5 was found (imported, on $env:PSModulePath, in $env:FROSTGUARD_PESTER, or in the NuGet cache).",
-                "Pester", "Install it with Install-PSResource Pester (or Install-Module Pester), or set $env:FROSTGUARD_PESTER to a Pester.psd1; ./build.sh test downloads Pester 5.7.1 from NuGet.");
+                "Pester", "Install it with Install-PSResource Pester -Version 5.7.1 (or Install-Module Pester), or set $env:FROSTGUARD_PESTER to the tools/Pester.psd1 of the Pester package from NuGet.");
         }
     }
 

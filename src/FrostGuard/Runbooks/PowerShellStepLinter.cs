@@ -8,6 +8,8 @@ namespace FrostGuard.Runbooks;
 /// Lints a runbook's PowerShell steps with the PowerShell parser: syntax errors; commands and
 /// parameters that do not exist in a session with FrostGuard imported (a cmdlet renamed since
 /// the manual was written); and variables used but never set that look like missing parameters.
+/// A .check block runs inside Pester, so there Pester's commands are known too, and Should's
+/// operators are checked against Pester's own (see PesterVocabulary).
 /// </summary>
 internal sealed class PowerShellStepLinter
 {
@@ -81,6 +83,12 @@ internal sealed class PowerShellStepLinter
             return;
         }
 
+        if (step.Role == StepRole.Check && PesterVocabulary.Instance.ParametersOf(name) is { } pesterParameters)
+        {
+            CheckPesterCommand(runbook, step, command, name, pesterParameters, findings);
+            return;
+        }
+
         var info = _resolve(name);
         if (info is null)
         {
@@ -104,27 +112,81 @@ internal sealed class PowerShellStepLinter
             return; // its metadata cannot be read here; nothing to say about its parameters
         }
 
-        // After `--` every word is an argument, even one that starts with a dash.
-        foreach (var parameter in command.CommandElements.OfType<CommandParameterAst>().TakeWhile(p => p.Extent.Text != "--"))
+        var names = known.Values.Select(p => p.Aliases.Prepend(p.Name).ToList()).ToList();
+        foreach (var parameter in Parameters(command).Where(p => !Matches(p.ParameterName, names)))
         {
-            if (!Matches(parameter.ParameterName, known))
-            {
-                findings.Add(Finding(runbook, step, parameter.Extent, FindingSeverity.Error, RuleIds.UnknownParameter,
-                    $"{info.Name} has no parameter -{parameter.ParameterName}."));
-            }
+            findings.Add(Finding(runbook, step, parameter.Extent, FindingSeverity.Error, RuleIds.UnknownParameter,
+                $"{info.Name} has no parameter -{parameter.ParameterName}."));
         }
     }
 
-    /// <summary>A parameter name matches as PowerShell binds it: whole, by alias, or by unique prefix.</summary>
-    private static bool Matches(string given, IReadOnlyDictionary<string, ParameterMetadata> known)
+    /// <summary>
+    /// Pester's commands bind as any command does; Should's operators must be written whole and
+    /// one at a time, since an abbreviation that binds today breaks when Pester adds an operator.
+    /// </summary>
+    private static void CheckPesterCommand(FrostRunbook runbook, RunbookStep step, CommandAst command, string name, IReadOnlySet<string> known, List<RunbookFinding> findings)
     {
-        if (known.ContainsKey(given) || known.Values.Any(p => p.Aliases.Contains(given, StringComparer.OrdinalIgnoreCase)))
+        var vocabulary = PesterVocabulary.Instance;
+        var isShould = name.Equals("Should", StringComparison.OrdinalIgnoreCase);
+        var parameters = Parameters(command).ToList();
+        foreach (var parameter in parameters)
         {
-            return true;
+            var given = parameter.ParameterName;
+            if (isShould ? known.Contains(given) : Matches(given, known.Select(k => new[] { k }).ToList()))
+            {
+                continue;
+            }
+
+            var suggestion = isShould ? Nearest(given, vocabulary.Operators) : null;
+            findings.Add(Finding(runbook, step, parameter.Extent, FindingSeverity.Error, RuleIds.UnknownParameter,
+                isShould
+                    ? $"Should has no operator or parameter -{given} in Pester {vocabulary.Version}{(suggestion is null ? "" : $"; did you mean -{suggestion}?")} (Should's operators are written in full)."
+                    : $"{name} has no parameter -{given} in Pester {vocabulary.Version}."));
         }
 
-        return known.Keys.Count(k => k.StartsWith(given, StringComparison.OrdinalIgnoreCase)) == 1;
+        if (isShould && !parameters.Any(p => vocabulary.Operators.Contains(p.ParameterName, StringComparer.OrdinalIgnoreCase))
+            && parameters.All(p => known.Contains(p.ParameterName)))
+        {
+            findings.Add(Finding(runbook, step, command.CommandElements[0].Extent, FindingSeverity.Error, RuleIds.UnknownParameter,
+                "Should needs an operator, such as -BeTrue or -Be <expected>."));
+        }
     }
+
+    /// <summary>The named parameters of a command; after `--` every word is an argument, even one that starts with a dash.</summary>
+    private static IEnumerable<CommandParameterAst> Parameters(CommandAst command) =>
+        command.CommandElements.OfType<CommandParameterAst>().TakeWhile(p => p.Extent.Text != "--");
+
+    /// <summary>The candidate a misspelling most likely meant: one it begins, else one within two edits.</summary>
+    private static string? Nearest(string given, IEnumerable<string> candidates) =>
+        candidates.Select(c => (Candidate: c, Distance: c.StartsWith(given, StringComparison.OrdinalIgnoreCase) ? 0 : EditDistance(given, c)))
+            .Where(c => c.Distance <= 2)
+            .OrderBy(c => c.Distance)
+            .Select(c => c.Candidate)
+            .FirstOrDefault();
+
+    private static int EditDistance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+            {
+                var substitution = char.ToUpperInvariant(a[i - 1]) == char.ToUpperInvariant(b[j - 1]) ? 0 : 1;
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + substitution);
+            }
+
+            previous = current;
+        }
+
+        return previous[b.Length];
+    }
+
+    /// <summary>A parameter name matches as PowerShell binds it: whole (a name or an alias), or the prefix of one parameter only.</summary>
+    private static bool Matches(string given, IReadOnlyCollection<IReadOnlyCollection<string>> parameters) =>
+        parameters.Any(names => names.Contains(given, StringComparer.OrdinalIgnoreCase))
+        || parameters.Count(names => names.Any(n => n.StartsWith(given, StringComparison.OrdinalIgnoreCase))) == 1;
 
     private static IEnumerable<string> AssignedVariables(Ast ast)
     {

@@ -81,6 +81,8 @@ public sealed class ConfigLocatorTests : IDisposable
         Assert.Equal(ErrorIds.ConfigNotFound, error.ErrorId);
         Assert.Equal(FailureKind.NotFound, error.Kind);
         Assert.Contains(Path.Combine(_folder.Path, "frostguard.json"), error.Message);
-        Assert.Contains("sandbox up", error.RecommendedAction);
+        Assert.Contains("-ConfigPath", error.RecommendedAction);
+        Assert.Contains("about_FrostGuard", error.RecommendedAction);
+        Assert.DoesNotContain("build.sh", error.RecommendedAction);
     }
 }
