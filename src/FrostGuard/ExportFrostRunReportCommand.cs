@@ -17,9 +17,9 @@ namespace FrostGuard;
 [OutputType(typeof(FileInfo))]
 public sealed class ExportFrostRunReportCommand : FrostCmdlet
 {
-    private object? _run;
+    private readonly List<object> _inputs = [];
 
-    /// <summary>A run id, a run from Get-FrostRunbookRun, or the step results of Invoke-FrostRunbook.</summary>
+    /// <summary>A run id, a run from Get-FrostRunbookRun, or the step results of Invoke-FrostRunbook (piped, or as the array a variable holds).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
     [ValidateNotNull]
     public object Run { get; set; } = "";
@@ -35,25 +35,28 @@ public sealed class ExportFrostRunReportCommand : FrostCmdlet
     [Parameter]
     public PSObject? Checklist { get; set; }
 
-    // Step results arrive one by one through the pipeline; one report is written at the end.
-    protected override void ProcessRecord() => _run ??= Run is PSObject wrapped ? wrapped.BaseObject : Run;
+    // Step results arrive one by one through the pipeline, or all at once as an array; one report is written at the end.
+    protected override void ProcessRecord() => _inputs.AddRange(Items(Run));
 
     protected override void EndProcessing()
     {
-        var runId = _run switch
+        var invalid = _inputs.FirstOrDefault(i => RunIdOf(i) is null);
+        if (invalid is not null || _inputs.Count == 0)
         {
-            FrostRunbookRun run => run.RunId,
-            FrostStepResult result => result.RunId,
-            string id => id,
-            _ => null,
-        };
-        if (runId is null)
-        {
-            ThrowTerminatingError(FrostErrors.Create(new ArgumentException($"-Run takes a run id, a run (Get-FrostRunbookRun) or step results (Invoke-FrostRunbook), not {_run?.GetType().Name}."),
-                ErrorIds.RunReportInputInvalid, ErrorCategory.InvalidArgument, _run, "Pipe Invoke-FrostRunbook or Get-FrostRunbookRun into Export-FrostRunReport."));
+            ThrowTerminatingError(FrostErrors.Create(new ArgumentException($"-Run takes a run id, a run (Get-FrostRunbookRun) or step results (Invoke-FrostRunbook), not {DescribeType(invalid)}."),
+                ErrorIds.RunReportInputInvalid, ErrorCategory.InvalidArgument, invalid, "Pipe Invoke-FrostRunbook or Get-FrostRunbookRun into Export-FrostRunReport."));
             return;
         }
 
+        var runIds = _inputs.Select(i => RunIdOf(i)!).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+        if (runIds.Count > 1)
+        {
+            ThrowTerminatingError(FrostErrors.Create(new ArgumentException($"-Run holds {runIds.Count} runs ({string.Join(", ", runIds)}); a report is of one run."),
+                ErrorIds.RunReportInputInvalid, ErrorCategory.InvalidArgument, runIds, $"Export one run at a time, for example: $results | Where-Object RunId -eq '{runIds[0]}' | Export-FrostRunReport -Path <file>."));
+            return;
+        }
+
+        var runId = runIds[0];
         var found = JournalReader.ReadAll(StateFolderWithoutDeployment()).FirstOrDefault(r => r.RunId.Equals(runId, StringComparison.OrdinalIgnoreCase));
         if (found is null)
         {
@@ -98,6 +101,35 @@ public sealed class ExportFrostRunReportCommand : FrostCmdlet
         File.Move(temporary, target, overwrite: true);
         WriteObject(new FileInfo(target));
     }
+
+    /// <summary>The items of what was bound: an array of step results is the run it belongs to, not one object.</summary>
+    private static IEnumerable<object> Items(object bound)
+    {
+        var value = bound is PSObject wrapped ? wrapped.BaseObject : bound;
+        if (value is string or not System.Collections.IEnumerable)
+        {
+            yield return value;
+            yield break;
+        }
+
+        foreach (var item in (System.Collections.IEnumerable)value)
+        {
+            if (item is not null)
+            {
+                yield return item is PSObject p ? p.BaseObject : item;
+            }
+        }
+    }
+
+    private static string? RunIdOf(object input) => input switch
+    {
+        FrostRunbookRun run => run.RunId,
+        FrostStepResult result => result.RunId,
+        string id when id.Length > 0 => id,
+        _ => null,
+    };
+
+    private static string DescribeType(object? input) => input is null ? "nothing" : input.GetType().Name;
 
     /// <summary>Pester's result: each automated or manual item is a test named after the item's text.</summary>
     private static Dictionary<string, bool>? ChecklistOutcomes(PSObject? pester)

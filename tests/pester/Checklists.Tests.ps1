@@ -45,6 +45,17 @@ Import-Module '$(Get-ModuleManifestPath)'
         $result.Skipped | Should -Be 0
     }
 
+    It 'runs checks written with Should as Pester assertions, and plain boolean checks beside them' {
+        $result = Invoke-FreshPwsh @"
+Import-Module '$(Get-ModuleManifestPath)'
+`$r = Invoke-FrostChecklist '$(Join-Path $fixtures 'checklist-pester.md')' 6>`$null
+@{ Passed = @(`$r.Passed.ExpandedName); Failed = @(`$r.Failed.ExpandedName); Message = "`$(`$r.Failed[0].ErrorRecord[0])" } | ConvertTo-Json
+"@
+        $result.Passed | Should -Be @('The temporary folder exists', 'Arithmetic holds, said with an operator alias', 'A plain boolean check still works')
+        $result.Failed | Should -Be @('A failing assertion fails the item')
+        $result.Message | Should -Match "Expected strings to be the same"
+    }
+
     It 'says how to get Pester when there is none' {
         $result = Invoke-FreshPwsh @"
 `$env:HOME = '$work'
@@ -55,6 +66,51 @@ catch { @{ Id = `$_.FullyQualifiedErrorId; Action = `$_.ErrorDetails.Recommended
 "@
         $result.Id | Should -Be 'PesterNotFound,FrostGuard.InvokeFrostChecklistCommand'
         $result.Action | Should -Match 'Install-PSResource Pester'
+    }
+}
+
+Describe 'Linting .check blocks with Pester known' {
+    BeforeAll {
+        function Test-CheckBlock([string] $Code, [string] $Attributes = '{.check}') {
+            $path = Join-Path $work "check-$([guid]::NewGuid().ToString('N')).md"
+            Set-Content -Path $path -Value "# Checks`n`n- [ ] An item`n  ``````pwsh $Attributes`n  $Code`n  ``````"
+            @(Test-FrostRunbook $path)
+        }
+    }
+
+    It 'a check written the Pester way is clean, and so is a plain boolean check' {
+        Test-FrostRunbook (Join-Path $fixtures 'checklist-pester.md') | Should -BeNullOrEmpty
+        Test-CheckBlock 'Test-Path $HOME | Should -BeTrue' | Should -BeNullOrEmpty
+        Test-CheckBlock 'Test-Path $HOME' | Should -BeNullOrEmpty
+        Test-CheckBlock '{ throw "x" } | Should -Throw -ExpectedMessage x' | Should -BeNullOrEmpty
+    }
+
+    It 'a misspelt operator is an error on its line that names the operator meant' {
+        $findings = Test-CheckBlock 'Test-Path $HOME | Should -BeTru'
+        $findings.RuleId | Should -Be 'FG2003'
+        $findings.Severity | Should -Be 'Error'
+        $findings.Line | Should -Be 5
+        $findings.Message | Should -Match 'no operator or parameter -BeTru in Pester 5\.7\.1; did you mean -BeTrue\?'
+    }
+
+    It 'a Should without an operator, and a misspelt Pester command parameter, are errors' {
+        (Test-CheckBlock '$true | Should').Message | Should -Match 'Should needs an operator'
+        (Test-CheckBlock 'Set-ItResult -Skiped').Message | Should -Match 'Set-ItResult has no parameter -Skiped'
+    }
+
+    It 'Should is known in .check blocks only: a runbook step that calls it is still an unknown command' {
+        $path = Join-Path $work 'should-in-step.md'
+        Set-Content -Path $path -Value "# Steps`n`n``````pwsh`n`$true | Should -BeTrue`n``````"
+        (Test-FrostRunbook $path).Message | Should -Match "'Should' is not a command"
+    }
+
+    It 'the vocabulary FrostGuard carries is the one of the Pester it pins' {
+        $pester = (Get-Module Pester).Path -replace 'Pester\.psm1$', 'Pester.psd1'
+        $script = Join-Path (Get-RepoRoot) 'scripts/Export-PesterVocabulary.ps1'
+        $fresh = & (Get-PwshPath) -NoProfile -NonInteractive -File $script -PesterModule $pester
+        $LASTEXITCODE | Should -Be 0
+        $committed = Get-Content -Raw (Join-Path (Get-RepoRoot) 'src/FrostGuard/Runbooks/PesterVocabulary.json')
+        ($fresh -join "`n") + "`n" | Should -BeExactly $committed
     }
 }
 
@@ -102,6 +158,29 @@ Describe 'Export-FrostRunReport' {
         $dom | Should -Match 'Rolled back: apply, prepare'
         $dom | Should -Match 'id="step-apply"[^>]*data-status="Failed"'
         $dom | Should -Match 'id="step-apply-rollback"[^>]*data-status="RolledBack"'
+    }
+
+    It 'takes the step results as the array a variable holds, by parameter' {
+        $fromVariable = Join-Path $work 'report-from-variable.md'
+        $file = Export-FrostRunReport -Run $results -Path $fromVariable -Format Markdown
+        $file.FullName | Should -Be $fromVariable
+        Get-Content -Raw $fromVariable | Should -Match ([regex]::Escape("# Run $($results[0].RunId)"))
+    }
+
+    It 'refuses the results of two runs, piped or by parameter, naming both, and writes nothing' {
+        $other = Invoke-FrostRunbook (Join-Path $fixtures 'runme-style.md') 6>$null
+        $other | Should -Not -BeNullOrEmpty
+        $mixed = Join-Path $work 'mixed.html'
+        $runIds = @($results[0].RunId, $other[0].RunId)
+        foreach ($attempt in @({ @($results) + @($other) | Export-FrostRunReport -Path $mixed }, { Export-FrostRunReport -Run (@($results) + @($other)) -Path $mixed })) {
+            $caught = $null
+            try { & $attempt } catch { $caught = $_ }
+            $caught.FullyQualifiedErrorId | Should -Be 'RunReportInputInvalid,FrostGuard.ExportFrostRunReportCommand'
+            $caught.Exception.Message | Should -Match ([regex]::Escape($runIds[0]))
+            $caught.Exception.Message | Should -Match ([regex]::Escape($runIds[1]))
+            $caught.ErrorDetails.RecommendedAction | Should -Match 'Where-Object RunId'
+        }
+        Test-Path $mixed | Should -BeFalse
     }
 
     It 'writes a Markdown report from the journal alone' {
