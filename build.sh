@@ -8,6 +8,7 @@
 #   ./build.sh sandbox up|down|reset|status
 #   ./build.sh package                    out/FrostGuard/<version>/ and a .nupkg
 #   ./build.sh bench [--quick]            benchmarks (bench/)
+#   ./build.sh fresh-check                demo and test in a pristine Debian 12 root (slow; not CI)
 set -euo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 cd "$ROOT"
@@ -21,8 +22,10 @@ source scripts/module.sh
 source scripts/sandbox.sh
 # shellcheck source=scripts/tests.sh
 source scripts/tests.sh
+# shellcheck source=scripts/fresh-check.sh
+source scripts/fresh-check.sh
 
-usage() { sed -n '2,12p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
+usage() { sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 2; }
 
 command=${1:-}
 [[ -n "$command" ]] || usage
@@ -42,6 +45,7 @@ case "$command" in
         ;;
     demo)
         ensure_prerequisites
+        ensure_pester
         build_module
         sandbox_up
         run_demo
@@ -65,6 +69,9 @@ case "$command" in
         build_module
         sandbox_up
         "$PWSH" -NoProfile -File "$ROOT/bench/run.ps1" -ConfigPath "$SANDBOX_CONFIG" "$@"
+        ;;
+    fresh-check)
+        fresh_check
         ;;
     *) usage ;;
 esac

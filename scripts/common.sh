@@ -11,6 +11,16 @@ PWSH="$HOME/.dotnet/tools/pwsh"
 log() { printf '\033[36m==>\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[31merror:\033[0m %s\n' "$*" >&2; exit 1; }
 
+# Runs a command with its output kept back, and shows that output when the command fails
+# (a compiler error must never end the build in silence).
+quietly() {
+    local output
+    if ! output=$("$@" 2>&1); then
+        printf '%s\n' "$output" >&2
+        die "failed: $*"
+    fi
+}
+
 # Waits for a condition (a command) to hold, checking every half second, up to a deadline.
 wait_for() {
     local seconds=$1 what=$2

@@ -4,16 +4,6 @@
 
 module_version() { sed -n "s/^ *ModuleVersion *= *'\([^']*\)'.*/\1/p" "$ROOT/FrostGuard.psd1"; }
 
-# Runs a command with its output kept back, and shows that output when the command fails
-# (a compiler error must never end the build in silence).
-quietly() {
-    local output
-    if ! output=$("$@" 2>&1); then
-        printf '%s\n' "$output" >&2
-        die "failed: $*"
-    fi
-}
-
 build_module() {
     local staging="$ARTIFACTS/publish"
     log "building the module (Release)"

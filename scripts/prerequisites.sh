@@ -22,19 +22,34 @@ ensure_pwsh() {
     dotnet tool update --global PowerShell --version "$PWSH_VERSION" >/dev/null
 }
 
-# Pester and the fixture assemblies the tests load come from NuGet through one restore.
+# Pester comes from NuGet (no PowerShell Gallery here) into the NuGet cache, where
+# Invoke-FrostChecklist looks for it: the demo verifies its checklist with it, the tests run on it.
 pester_module() { echo "$HOME/.nuget/packages/pester/$PESTER_VERSION/tools/Pester.psd1"; }
 
+ensure_pester() {
+    [[ -f "$(pester_module)" ]] && return 0
+    log "restoring Pester $PESTER_VERSION from NuGet"
+    quietly dotnet restore "$ROOT/scripts/pester/Pester.csproj" -v quiet
+    [[ -f "$(pester_module)" ]] || die "the NuGet restore of Pester $PESTER_VERSION left no $(pester_module)"
+}
+
 ensure_test_packages() {
+    ensure_pester
     # Headless Chromium checks the run report as a browser renders it.
     if ! dpkg-query -W -f='${Status}' chromium 2>/dev/null | grep -q 'install ok installed'; then
         log "installing Debian package: chromium (for the report test)"
         apt-get update -qq
         DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
     fi
-    [[ -f "$(pester_module)" && -f "$ARTIFACTS/test-packages.restored" ]] && return 0
-    log "restoring Pester $PESTER_VERSION and test fixtures from NuGet"
-    dotnet restore "$ROOT/tests/TestPackages/TestPackages.csproj" -v quiet >/dev/null
+    # npm fetches Grafana's schema and the TypeScript compiler that checks the exported dashboard.
+    if ! command -v npm >/dev/null; then
+        log "installing Debian package: npm (for the dashboard test)"
+        apt-get update -qq
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null
+    fi
+    [[ -f "$ARTIFACTS/test-packages.restored" ]] && return 0
+    log "restoring the test fixtures from NuGet"
+    quietly dotnet restore "$ROOT/tests/TestPackages/TestPackages.csproj" -v quiet
     mkdir -p "$ARTIFACTS" && touch "$ARTIFACTS/test-packages.restored"
 }
 
