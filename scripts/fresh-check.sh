@@ -129,8 +129,8 @@ fresh_check() {
     # --kill-child: if this script is stopped, the namespace's first process is killed, and with
     # it every process in the namespace. env -i: nothing of this shell's environment goes in but
     # the registry settings.
-    env -i "${FRESH_ENVIRONMENT[@]}" unshare --mount --pid --fork --kill-child --propagation private \
-        chroot "$FRESH_RUN" /bin/bash -c "$(fresh_commands)" 2>&1 | tee "$log_file"
+    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "${FRESH_ENVIRONMENT[@]}" unshare --mount --pid --fork --kill-child --propagation private \
+        chroot "$FRESH_RUN" /bin/bash -c "$(fresh_commands)" 2>&1 | tee "$log_file" || true
 
     local demo test summary
     demo=$(sed -n 's/^FRESH demo exit=\([0-9]*\) seconds=\([0-9]*\)$/exit \1, \2 s/p' "$log_file")
