@@ -90,16 +90,20 @@ build_fresh_root() {
     touch "$FRESH_PRISTINE.$hash"
 }
 
-# Runs as the first process of the new PID namespace: mounts what a booted machine has, then the
-# README's two commands, one after the other, as a new user would.
+# Runs as the first process of the new PID and mount namespaces, still seeing the host's files:
+# mounts what a booted machine has into the root, then becomes the root's shell (PID 1 of the
+# namespace) and runs the README's two commands one after the other, as a new user would.
 fresh_commands() {
     cat <<'SCRIPT'
+set -eu
+root=$1
+mount -t proc proc "$root/proc"
+mount --rbind /sys "$root/sys" && mount --make-rslave "$root/sys"
+mount --rbind /dev "$root/dev" && mount --make-rslave "$root/dev"
+mount -t tmpfs -o mode=1777 tmpfs "$root/dev/shm"
+mount -t tmpfs -o mode=755 tmpfs "$root/run"
+exec chroot "$root" /bin/bash -c '
 set -u
-mount -t proc proc /proc
-mount --rbind /sys /sys && mount --make-rslave /sys
-mount --rbind /dev /dev && mount --make-rslave /dev
-mount -t tmpfs -o mode=755 tmpfs /run
-mkdir -p /dev/shm && mount -t tmpfs -o mode=1777 tmpfs /dev/shm
 export HOME=/root LANG=C.UTF-8 TERM=dumb PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 cd /root/FrostGuard
 started=$SECONDS
@@ -108,6 +112,7 @@ echo "FRESH demo exit=$? seconds=$((SECONDS - started))"
 started=$SECONDS
 ./build.sh test
 echo "FRESH test exit=$? seconds=$((SECONDS - started))"
+'
 SCRIPT
 }
 
@@ -126,11 +131,17 @@ fresh_check() {
     local log_file="$FRESH_WORK/fresh-check.log"
 
     log "running ./build.sh demo, then ./build.sh test, in the fresh root (log: $log_file)"
-    # --kill-child: if this script is stopped, the namespace's first process is killed, and with
-    # it every process in the namespace. env -i: nothing of this shell's environment goes in but
-    # the registry settings.
+    # When the namespace's first process ends, the kernel kills every other process in it; if this
+    # script is stopped, --kill-child ends that first process (unshare itself ignores SIGTERM, so
+    # the trap kills it outright). env -i: nothing of this shell's environment goes in but the
+    # registry settings.
     env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin "${FRESH_ENVIRONMENT[@]}" unshare --mount --pid --fork --kill-child --propagation private \
-        chroot "$FRESH_RUN" /bin/bash -c "$(fresh_commands)" 2>&1 | tee "$log_file" || true
+        /bin/bash -c "$(fresh_commands)" fresh-root "$FRESH_RUN" >"$log_file" 2>&1 &
+    local namespace=$!
+    trap 'kill -KILL $namespace 2>/dev/null' INT TERM EXIT
+    tail -n +1 -f --pid="$namespace" "$log_file"
+    wait "$namespace" || true
+    trap - INT TERM EXIT
 
     local demo test summary
     demo=$(sed -n 's/^FRESH demo exit=\([0-9]*\) seconds=\([0-9]*\)$/exit \1, \2 s/p' "$log_file")
