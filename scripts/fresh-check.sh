@@ -97,6 +97,9 @@ fresh_commands() {
     cat <<'SCRIPT'
 set -eu
 root=$1
+# The root must be a mount point, as / is on a booted machine: Docker re-mounts / (private,
+# slave) when it unpacks an image, and that fails on a folder that is not one.
+mount --bind "$root" "$root"
 mount -t proc proc "$root/proc"
 mount --rbind /sys "$root/sys" && mount --make-rslave "$root/sys"
 mount --rbind /dev "$root/dev" && mount --make-rslave "$root/dev"
@@ -129,6 +132,7 @@ fresh_check() {
     cp -a "$FRESH_PRISTINE" "$FRESH_RUN"
     git clone --quiet --no-hardlinks "$ROOT" "$FRESH_RUN/root/FrostGuard"
     local log_file="$FRESH_WORK/fresh-check.log"
+    : >"$log_file"
 
     log "running ./build.sh demo, then ./build.sh test, in the fresh root (log: $log_file)"
     # When the namespace's first process ends, the kernel kills every other process in it; if this
