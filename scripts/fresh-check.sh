@@ -1,7 +1,7 @@
 # ./build.sh fresh-check: the README's two commands on a machine that has never seen FrostGuard.
 #
-# A pristine Debian 12 root made by debootstrap, entered with chroot inside new mount and PID
-# namespaces (unshare), on the host's network. Not a privileged container: Docker's
+# A pristine Debian 12 root made by debootstrap, made the root of new mount and PID namespaces
+# (unshare, then pivot_root), on the host's network. Not a privileged container: Docker's
 # --privileged asks for every capability, and this kind of machine withholds CAP_SYS_RESOURCE,
 # so runc refuses it ("unable to apply caps"). The namespaces give what the container would:
 # everything started inside (dockerd, containerd, the sandbox's containers, PostgreSQL, test
@@ -91,22 +91,26 @@ build_fresh_root() {
 }
 
 # Runs as the first process of the new PID and mount namespaces, still seeing the host's files:
-# mounts what a booted machine has into the root, then becomes the root's shell (PID 1 of the
-# namespace) and runs the README's two commands one after the other, as a new user would.
+# mounts what a booted machine has into the root, makes the root the namespace's own / with
+# pivot_root and lets go of the host's files, then runs the README's two commands one after the
+# other, as a new user would. A chroot is not enough: runc cannot pivot_root out of one, and a
+# container's `docker exec` processes then saw the host's / instead of the container's.
 fresh_commands() {
     cat <<'SCRIPT'
 set -eu
 root=$1
-# The root must be a mount point, as / is on a booted machine: Docker re-mounts / (private,
-# slave) when it unpacks an image, and that fails on a folder that is not one.
 mount --bind "$root" "$root"
 mount -t proc proc "$root/proc"
 mount --rbind /sys "$root/sys" && mount --make-rslave "$root/sys"
 mount --rbind /dev "$root/dev" && mount --make-rslave "$root/dev"
 mount -t tmpfs -o mode=1777 tmpfs "$root/dev/shm"
 mount -t tmpfs -o mode=755 tmpfs "$root/run"
-exec chroot "$root" /bin/bash -c '
+mkdir -p "$root/.host"
+cd "$root"
+pivot_root . .host
+exec /bin/bash -c '
 set -u
+umount -l /.host && rmdir /.host
 export HOME=/root LANG=C.UTF-8 TERM=dumb PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 cd /root/FrostGuard
 started=$SECONDS
