@@ -39,6 +39,8 @@ public static class ErrorIds
     public const string BackupRestoreTestFailed = "BackupRestoreTestFailed";
     public const string ServiceUnhealthyAfterRestore = "ServiceUnhealthyAfterRestore";
     public const string BackupRemoveFailed = "BackupRemoveFailed";
+    public const string BackupArchiveShared = "BackupArchiveShared";
+    public const string RetentionPolicyInvalid = "RetentionPolicyInvalid";
     public const string BackupAlreadyExists = "BackupAlreadyExists";
     public const string BackupOptionsConflict = "BackupOptionsConflict";
     public const string ScheduleInvalid = "ScheduleInvalid";

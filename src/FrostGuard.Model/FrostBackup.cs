@@ -101,6 +101,8 @@ public sealed class FrostRestore
 public sealed class FrostBackupRetention
 {
     public required string Id { get; init; }
+    /// <summary>The database whose backups this one was weighed against (retention is per database).</summary>
+    public required string Database { get; init; }
     public DateTimeOffset Created { get; init; }
     public bool Verified { get; init; }
     /// <summary>Keep, Remove, or WouldRemove (with -WhatIf or a declined confirmation).</summary>

@@ -6,11 +6,12 @@ using FrostGuard.Hosting;
 namespace FrostGuard;
 
 /// <summary>
-/// Grandfather-father-son retention over the backup catalog: keeps the newest backup of each of
-/// the last -KeepDaily days, -KeepWeekly ISO weeks and -KeepMonthly months, and always the
-/// newest verified backup; removes the rest (-WhatIf shows what would go).
+/// Grandfather-father-son retention over the backup catalog, for each database on its own: keeps
+/// the newest backup of each of the last -KeepDaily days, -KeepWeekly ISO weeks and -KeepMonthly
+/// months, and always each database's newest verified backup; removes the rest (-WhatIf shows
+/// what would go). Counts that are all zero are refused.
 /// </summary>
-[Cmdlet(VerbsLifecycle.Invoke, "FrostBackupRetention", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Cmdlet(VerbsLifecycle.Invoke, "FrostBackupRetention", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(FrostBackupRetention))]
 public sealed class InvokeFrostBackupRetentionCommand : FrostCmdlet
 {
@@ -33,6 +34,14 @@ public sealed class InvokeFrostBackupRetentionCommand : FrostCmdlet
 
     protected override void EndProcessing()
     {
+        if (KeepDaily + KeepWeekly + KeepMonthly == 0)
+        {
+            ThrowTerminatingError(FrostErrors.Create(
+                new ArgumentException("-KeepDaily, -KeepWeekly and -KeepMonthly are all 0: that keeps no backup by the policy, so retention refuses it and removes nothing."),
+                ErrorIds.RetentionPolicyInvalid, ErrorCategory.InvalidArgument, "KeepDaily",
+                "Give at least one count above zero, such as -KeepDaily 7 -KeepWeekly 4 -KeepMonthly 6 (the defaults)."));
+        }
+
         var root = Path is null ? Session.BackupRoot : GetUnresolvedProviderPathFromPSPath(Path);
         var runner = new RetentionRunner(root);
         var plan = Await((reporter, _) => Task.FromResult(runner.Plan(KeepDaily, KeepWeekly, KeepMonthly, reporter)));
@@ -45,7 +54,7 @@ public sealed class InvokeFrostBackupRetentionCommand : FrostCmdlet
             var action = "Keep";
             if (!decision.Keep)
             {
-                var confirmed = ShouldProcess($"backup {backup.Id} ({backup.Created:u})", "Remove (not kept by the daily/weekly/monthly policy)");
+                var confirmed = ShouldProcess($"backup {backup.Id} of database {backup.Database} ({backup.Created:u})", "Remove (not kept by the daily/weekly/monthly policy)");
                 action = confirmed ? "Remove" : "WouldRemove";
                 if (confirmed)
                 {
@@ -55,24 +64,25 @@ public sealed class InvokeFrostBackupRetentionCommand : FrostCmdlet
 
             results.Add(new FrostBackupRetention
             {
-                Id = backup.Id, Created = backup.Created, Verified = backup.Verified, Action = action,
+                Id = backup.Id, Database = backup.Database, Created = backup.Created, Verified = backup.Verified, Action = action,
                 Reasons = decision.Reasons, Backup = backup,
             });
         }
 
+        IReadOnlySet<string> removed = new HashSet<string>();
         try
         {
-            Await((reporter, _) =>
-            {
-                runner.Remove(remove, reporter);
-                return Task.FromResult(true);
-            });
+            removed = Await((reporter, _) => Task.FromResult(runner.Remove(remove, KeepDaily, KeepWeekly, KeepMonthly, reporter)));
         }
         catch (FrostException e)
         {
             ThrowFrostError(e);
         }
 
-        results.ForEach(WriteObject);
+        // A backup the policy keeps after all, once decided again under the lock, is reported as kept.
+        results.Select(r => r.Action == "Remove" && !removed.Contains(r.Id)
+                ? new FrostBackupRetention { Id = r.Id, Database = r.Database, Created = r.Created, Verified = r.Verified, Action = "Keep", Reasons = ["kept by the policy when decided again under the lock"], Backup = r.Backup }
+                : r)
+            .ToList().ForEach(WriteObject);
     }
 }

@@ -59,6 +59,12 @@ public sealed class RegisterFrostBackupScheduleCommand : FrostCmdlet
                 ErrorIds.ScheduleInvalid, ErrorCategory.InvalidArgument, At));
         }
 
+        if (KeepDaily + KeepWeekly + KeepMonthly == 0)
+        {
+            ThrowTerminatingError(new ErrorRecord(new ArgumentException("-KeepDaily, -KeepWeekly and -KeepMonthly are all 0: the nightly retention would refuse them every night."),
+                ErrorIds.RetentionPolicyInvalid, ErrorCategory.InvalidArgument, KeepDaily));
+        }
+
         var folder = Path is null ? BackupScheduleStore.DefaultFolder(Scheduler) : GetUnresolvedProviderPathFromPSPath(Path);
         var pwsh = PwshPath is null
             ? System.IO.Path.Combine((string)SessionState.PSVariable.GetValue("PSHOME"), "pwsh")

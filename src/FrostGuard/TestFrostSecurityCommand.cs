@@ -7,7 +7,8 @@ namespace FrostGuard;
 
 /// <summary>
 /// The security maintenance checks: firewall (ufw or nftables), fail2ban jails and bans, pending
-/// (security) updates, SSH password login, .env permissions, privileged or root containers.
+/// (security) updates, SSH password login, .env permissions, backups and journals others can
+/// read, privileged or root containers.
 /// Read-only: status commands and files only. A missing tool gives Unknown with a hint.
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "FrostSecurity")]
@@ -16,7 +17,7 @@ public sealed class TestFrostSecurityCommand : FrostCmdlet
 {
     /// <summary>Only these checks; all when omitted.</summary>
     [Parameter(Position = 0)]
-    [ValidateSet("Firewall", "Fail2ban", "Updates", "SshPasswordLogin", "EnvPermissions", "Containers", IgnoreCase = true)]
+    [ValidateSet("Firewall", "Fail2ban", "Updates", "SshPasswordLogin", "EnvPermissions", "PrivateFiles", "Containers", IgnoreCase = true)]
     public string[]? Check { get; set; }
 
     /// <summary>Services allowed to run as root (their image needs it).</summary>

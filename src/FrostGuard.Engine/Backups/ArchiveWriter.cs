@@ -1,3 +1,4 @@
+using FrostGuard.Engine.Os;
 using ZstdSharp;
 
 namespace FrostGuard.Engine.Backups;
@@ -23,7 +24,7 @@ public sealed class ArchiveWriter : IAsyncDisposable
     public ArchiveWriter(string path, FrostBackupCompression compression)
     {
         Path = path;
-        _file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1 << 20, FileOptions.None);
+        _file = PrivateFiles.Open(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read, 1 << 20);
         _hashing = new HashingStream(_file);
         if (compression == FrostBackupCompression.Zstd)
         {

@@ -1,28 +1,53 @@
 using System.Text.Json;
+using FrostGuard.Engine.Os;
 using FrostGuard.Engine.Reporting;
 
 namespace FrostGuard.Engine.Backups;
 
 /// <summary>
+/// One backup of the catalog: its manifest, the backup as users see it, and the other backups
+/// whose manifests name one of its files too (a manifest is untrusted, so two can). A backup that
+/// shares a file is listed and can be restored, but nothing removes it until that is resolved.
+/// </summary>
+public sealed record CatalogEntry(BackupManifest Manifest, FrostBackup Backup)
+{
+    public IReadOnlyList<string> SharesFilesWith { get; init; } = [];
+}
+
+/// <summary>
 /// The backups in a backup root, read from their manifests, newest first. A file without a
-/// manifest is not a backup; a manifest whose archive is missing is reported and skipped.
+/// manifest is not a backup; a manifest that breaks the rules of <see cref="ManifestValidation"/>
+/// or whose archive is missing is reported and skipped.
 /// </summary>
 public sealed class BackupCatalog
 {
-    public BackupCatalog(string root) => Root = root;
+    private readonly TimeProvider _clock;
+
+    public BackupCatalog(string root, TimeProvider? clock = null)
+    {
+        Root = root;
+        _clock = clock ?? TimeProvider.System;
+    }
 
     public string Root { get; }
 
-    public IReadOnlyList<(BackupManifest Manifest, FrostBackup Backup)> List(IFrostReporter reporter)
+    public IReadOnlyList<CatalogEntry> List(IFrostReporter reporter)
     {
         if (!Directory.Exists(Root))
         {
             return [];
         }
 
-        var found = new List<(BackupManifest, FrostBackup)>();
-        foreach (var path in Directory.EnumerateFiles(Root, "*" + BackupManifest.Extension))
+        var found = new List<CatalogEntry>();
+        var refusedClaims = new List<(string Id, string File)>();
+        foreach (var path in Directory.EnumerateFiles(Root, "*" + BackupManifest.Extension).Order(StringComparer.Ordinal))
         {
+            if (FileFacts.Read(path) is not { Kind: FileKind.Regular })
+            {
+                reporter.Warning($"Skipping {path}: a manifest is a regular file of the backup folder, and this is not one (a link is not followed).");
+                continue;
+            }
+
             BackupManifest manifest;
             try
             {
@@ -34,6 +59,14 @@ public sealed class BackupCatalog
                 continue;
             }
 
+            var problems = ManifestValidation.Problems(manifest, path, _clock.GetUtcNow());
+            if (problems.Count > 0)
+            {
+                reporter.Warning($"Skipping {path}: {string.Join("; ", problems)}. FrostGuard does not list, restore or remove what it names; fix or move that manifest.");
+                refusedClaims.AddRange(FilesOf(manifest).Where(ManifestValidation.IsPlainName).Select(file => ($"{Path.GetFileName(path)} (not valid)", file)));
+                continue;
+            }
+
             var backup = manifest.ToBackup(Root);
             if (!(BackupVerifier.IsDirectory(manifest) ? Directory.Exists(backup.Path) : File.Exists(backup.Path)))
             {
@@ -41,18 +74,59 @@ public sealed class BackupCatalog
                 continue;
             }
 
-            found.Add((manifest, backup));
+            found.Add(new CatalogEntry(manifest, backup));
         }
 
-        return found.OrderByDescending(f => f.Item1.Created).ThenByDescending(f => f.Item1.Id, StringComparer.Ordinal).ToList();
+        return MarkShared(found, refusedClaims, reporter)
+            .OrderByDescending(f => f.Manifest.Created).ThenByDescending(f => f.Manifest.Id, StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>The manifest behind a backup object (re-read, so a tampered or removed one is noticed).</summary>
+    /// <summary>
+    /// Two manifests that name one file (or claim one id) are both reported, and the valid ones
+    /// among them kept from removal: even a manifest that is not valid may be the one that tells
+    /// the truth about a file.
+    /// </summary>
+    private static IEnumerable<CatalogEntry> MarkShared(List<CatalogEntry> entries, List<(string Id, string File)> refusedClaims, IFrostReporter reporter)
+    {
+        var claims = entries
+            .SelectMany(e => FilesOf(e.Manifest).Select(file => (Key: "file " + file, e.Manifest.Id)).Append((Key: "id " + e.Manifest.Id, e.Manifest.Id)))
+            .Concat(refusedClaims.Select(c => (Key: "file " + c.File, c.Id)))
+            .GroupBy(c => c.Key, StringComparer.Ordinal)
+            .Where(g => g.Count() > 1)
+            .ToList();
+        var sharing = new Dictionary<string, HashSet<string>>(StringComparer.Ordinal);
+        foreach (var claim in claims)
+        {
+            var ids = claim.Select(c => c.Id).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+            reporter.Warning($"Backups {string.Join(" and ", ids)} name the same {claim.Key}; neither is removed by retention or Remove-FrostBackup until one manifest is fixed or moved.");
+            foreach (var id in ids)
+            {
+                if (!sharing.TryGetValue(id, out var others))
+                {
+                    sharing[id] = others = new HashSet<string>(StringComparer.Ordinal);
+                }
+
+                others.UnionWith(ids.Where(other => other != id).DefaultIfEmpty(id));
+            }
+        }
+
+        return entries.Select(e => sharing.TryGetValue(e.Manifest.Id, out var others) ? e with { SharesFilesWith = others.Order(StringComparer.Ordinal).ToList() } : e);
+    }
+
+    private static IEnumerable<string> FilesOf(BackupManifest manifest) =>
+        manifest.Config is { } config ? [manifest.File, config.File] : [manifest.File];
+
+    /// <summary>
+    /// The manifest behind a backup object, read again and checked again (a manifest changed or
+    /// removed since the object was listed is noticed), with the archive it names where the
+    /// object says it is.
+    /// </summary>
     public static BackupManifest Load(FrostBackup backup)
     {
+        BackupManifest manifest;
         try
         {
-            return BackupManifest.Read(backup.ManifestPath);
+            manifest = BackupManifest.Read(backup.ManifestPath);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {
@@ -66,5 +140,21 @@ public sealed class BackupCatalog
                 $"The manifest {backup.ManifestPath} of backup {backup.Id} cannot be read: {e.Message}", backup.Id,
                 "Use another backup (Get-FrostBackup).", e);
         }
+
+        var problems = ManifestValidation.Problems(manifest, backup.ManifestPath, TimeProvider.System.GetUtcNow()).ToList();
+        var folder = Path.GetDirectoryName(backup.ManifestPath)!;
+        if (problems.Count == 0 && (manifest.Id != backup.Id || Path.Combine(folder, manifest.File) != backup.Path))
+        {
+            problems.Add($"it now describes backup {manifest.Id} with the archive {manifest.File}, not what was listed ({backup.Id}, {backup.Path})");
+        }
+
+        if (problems.Count > 0)
+        {
+            throw new FrostException(ErrorIds.BackupManifestInvalid, FailureKind.InvalidData,
+                $"The manifest {backup.ManifestPath} of backup {backup.Id} is not one FrostGuard acts on: {string.Join("; ", problems)}.", backup.Id,
+                "Use another backup (Get-FrostBackup lists the valid ones), and find out who wrote this manifest.");
+        }
+
+        return manifest;
     }
 }

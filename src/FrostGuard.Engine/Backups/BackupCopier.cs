@@ -1,3 +1,4 @@
+using FrostGuard.Engine.Os;
 using FrostGuard.Engine.Reporting;
 
 namespace FrostGuard.Engine.Backups;
@@ -14,7 +15,7 @@ public static class BackupCopier
         var manifest = BackupCatalog.Load(backup);
         try
         {
-            Directory.CreateDirectory(destination);
+            PrivateFiles.CreateFolder(destination);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -39,11 +40,12 @@ public static class BackupCopier
         }
 
         var partial = archive + ".partial";
+        var written = new List<string>(); // what this copy put in place before its manifest: removed again if it fails
         try
         {
             string sha;
-            await using (var source = new FileStream(backup.Path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.Asynchronous | FileOptions.SequentialScan))
-            await using (var target = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20, FileOptions.Asynchronous))
+            await using (var source = PrivateFiles.OpenRead(backup.Path, 1 << 20))
+            await using (var target = PrivateFiles.Open(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20))
             {
                 var hashing = new HashingStream(target);
                 await source.CopyToAsync(hashing, 1 << 20, cancellationToken).ConfigureAwait(false);
@@ -60,22 +62,28 @@ public static class BackupCopier
             }
 
             File.Move(partial, archive);
+            written.Add(archive);
             if (manifest.Config is { } sealedConfig)
             {
-                CopySealedConfig(Path.Combine(Path.GetDirectoryName(backup.ManifestPath)!, sealedConfig.File), Path.Combine(destination, sealedConfig.File), sealedConfig.Sha256);
+                var configCopy = Path.Combine(destination, sealedConfig.File);
+                CopySealedConfig(Path.Combine(Path.GetDirectoryName(backup.ManifestPath)!, sealedConfig.File), configCopy, sealedConfig.Sha256);
+                written.Add(configCopy);
             }
 
             manifest.Write(manifestPath);
+            written.Clear(); // the commit point: from here the copy exists
             Posix.SyncDirectory(destination);
         }
         catch (IOException e)
         {
             File.Delete(partial);
+            written.ForEach(File.Delete);
             throw BackupErrors.WriteFailed(archive, e);
         }
         catch
         {
             File.Delete(partial);
+            written.ForEach(File.Delete);
             throw;
         }
 
@@ -83,21 +91,27 @@ public static class BackupCopier
         return manifest.ToBackup(destination);
     }
 
-    /// <summary>The sealed configuration archive is kilobytes: read, checked, written and synced in one go.</summary>
+    /// <summary>The sealed configuration archive: copied with its SHA-256 computed on the way, synced, and removed again unless it matches.</summary>
     private static void CopySealedConfig(string source, string target, string expectedSha256)
     {
-        var bytes = File.ReadAllBytes(source);
-        var sha = Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes)).ToLowerInvariant();
+        string sha;
+        using (var input = PrivateFiles.OpenRead(source))
+        using (var output = PrivateFiles.Open(target, FileMode.CreateNew))
+        using (var hashing = new HashingStream(output))
+        {
+            input.CopyTo(hashing);
+            hashing.Flush();
+            output.Flush(flushToDisk: true);
+            sha = hashing.HexDigest();
+        }
+
         if (!string.Equals(sha, expectedSha256, StringComparison.OrdinalIgnoreCase))
         {
+            File.Delete(target);
             throw new FrostException(ErrorIds.BackupChecksumMismatch, FailureKind.InvalidData,
                 $"The configuration archive {source} does not match its manifest (SHA-256 {sha}, expected {expectedSha256}); nothing was copied.", source,
                 "Run Test-FrostBackup on this backup; copy another one.");
         }
-
-        using var stream = new FileStream(target, FileMode.CreateNew, FileAccess.Write);
-        stream.Write(bytes);
-        stream.Flush(flushToDisk: true);
     }
 
     /// <summary>A directory archive: every file copied into <c>&lt;folder&gt;.partial</c> with its SHA-256, compared with the manifest's list, then renamed; the manifest last.</summary>

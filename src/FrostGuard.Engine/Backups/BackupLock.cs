@@ -1,3 +1,5 @@
+using FrostGuard.Engine.Os;
+
 namespace FrostGuard.Engine.Backups;
 
 /// <summary>
@@ -23,7 +25,7 @@ public sealed class BackupLock : IDisposable
         var path = Path.Combine(root, FileName);
         try
         {
-            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+            var stream = PrivateFiles.Open(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
             stream.SetLength(0);
             var owner = System.Text.Encoding.UTF8.GetBytes($"{Environment.ProcessId} {what} {DateTimeOffset.UtcNow:O}\n");
             stream.Write(owner);

@@ -1,5 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
+using FrostGuard.Engine.Os;
 
 namespace FrostGuard.Engine.Backups;
 
@@ -46,6 +47,8 @@ public sealed record BackupManifest
     public required string File { get; init; }
     public long SizeBytes { get; init; }
     public long DumpBytes { get; init; }
+    /// <summary>pg_database_size when the dump started: what a restore of it takes in a cluster (absent in older manifests).</summary>
+    public long? DatabaseBytes { get; init; }
     public required string Sha256 { get; init; }
     public string Format { get; init; } = "Custom";
     public FrostBackupCompression Compression { get; init; }
@@ -77,17 +80,27 @@ public sealed record BackupManifest
             ?? throw new JsonException($"{path} holds no manifest");
     }
 
-    /// <summary>Writes to a temporary file, syncs it, and renames it over <paramref name="path"/>.</summary>
+    /// <summary>
+    /// Writes to a new temporary file of an unguessable name (0600), syncs it, and renames it over
+    /// <paramref name="path"/>; the temporary file never outlives the call.
+    /// </summary>
     public void Write(string path)
     {
-        var temporary = path + ".partial";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        var temporary = $"{path}.{Guid.NewGuid():N}.partial";
+        try
         {
-            JsonSerializer.Serialize(stream, this, Json);
-            stream.Flush(flushToDisk: true);
-        }
+            using (var stream = PrivateFiles.Open(temporary, FileMode.CreateNew))
+            {
+                JsonSerializer.Serialize(stream, this, Json);
+                stream.Flush(flushToDisk: true);
+            }
 
-        System.IO.File.Move(temporary, path, overwrite: true);
+            System.IO.File.Move(temporary, path, overwrite: true);
+        }
+        finally
+        {
+            System.IO.File.Delete(temporary); // nothing there once renamed
+        }
     }
 
     public FrostBackup ToBackup(string folder) => new()

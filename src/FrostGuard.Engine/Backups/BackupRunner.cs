@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using FrostGuard.Engine.Configuration;
+using FrostGuard.Engine.Os;
 using FrostGuard.Engine.Reporting;
 using Npgsql;
 
@@ -38,7 +39,7 @@ public sealed class BackupRunner
         var root = Path.GetFullPath(request.Destination ?? _session.BackupRoot);
         try
         {
-            Directory.CreateDirectory(root);
+            PrivateFiles.CreateFolder(root);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -148,6 +149,7 @@ public sealed class BackupRunner
                 Id = id,
                 Database = database,
                 Created = created,
+                DatabaseBytes = server.DatabaseBytes,
                 File = Path.GetFileName(archivePath),
                 SizeBytes = size,
                 DumpBytes = dumpBytes,
@@ -202,7 +204,6 @@ public sealed class BackupRunner
         catch
         {
             DeleteQuietly(partial);
-            DeleteQuietly(manifestPath + ".partial");
             throw;
         }
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using FrostGuard.Engine.Docker;
+using FrostGuard.Engine.Os;
 using FrostGuard.Engine.Reporting;
 using Npgsql;
 using ZstdSharp;
@@ -16,6 +17,8 @@ namespace FrostGuard.Engine.Backups;
 public sealed class BackupVerifier
 {
     private const int ChunkSize = 256 * 1024;
+    /// <summary>How much of each pg_restore --list line is kept: enough for ";     TOC Entries: N".</summary>
+    private const int TocLinePrefix = 32;
 
     private readonly FrostSession _session;
     private readonly PostgresContainer _container;
@@ -28,7 +31,7 @@ public sealed class BackupVerifier
 
     public static async Task<string> ChecksumAsync(string path, CancellationToken cancellationToken)
     {
-        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, ChunkSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await using var file = PrivateFiles.OpenRead(path, ChunkSize);
         using var sha = SHA256.Create();
         var digest = await sha.ComputeHashAsync(file, cancellationToken).ConfigureAwait(false);
         return Convert.ToHexString(digest).ToLowerInvariant();
@@ -93,13 +96,18 @@ public sealed class BackupVerifier
         }
     }
 
-    /// <summary>Checksum, then pg_restore --list; returns the number of archive entries.</summary>
+    /// <summary>
+    /// Checksum, then pg_restore --list; returns the number of archive entries. An archive with no
+    /// entries is valid only as the dump of an empty database: pg_restore read its header (the
+    /// "TOC Entries" line) and the manifest records no tables.
+    /// </summary>
     public async Task<int> VerifyArchiveAsync(string path, BackupManifest manifest, IFrostReporter reporter, CancellationToken cancellationToken)
     {
         await CheckChecksumAsync(path, manifest, cancellationToken).ConfigureAwait(false);
         var server = await ServerMajorAsync(cancellationToken).ConfigureAwait(false);
         var (pgRestore, _) = await _container.LocateToolAsync("pg_restore", server, cancellationToken).ConfigureAwait(false);
         var lines = 0;
+        var headerRead = false;
         var pending = new List<byte>();
         ValueTask CountEntries(ReadOnlyMemory<byte> chunk, CancellationToken _)
         {
@@ -108,9 +116,10 @@ public sealed class BackupVerifier
                 if (b == (byte)'\n')
                 {
                     lines += pending.Count > 0 && pending[0] != (byte)';' ? 1 : 0;
+                    headerRead |= pending.Count > 0 && pending[0] == (byte)';' && System.Text.Encoding.ASCII.GetString(pending.ToArray()).Contains("TOC Entries:", StringComparison.Ordinal);
                     pending.Clear();
                 }
-                else if (pending.Count < 2)
+                else if (pending.Count < TocLinePrefix)
                 {
                     pending.Add(b);
                 }
@@ -133,7 +142,8 @@ public sealed class BackupVerifier
                 CountEntries, cancellationToken).ConfigureAwait(false);
         }
 
-        if (!result.Succeeded || lines == 0)
+        var emptyDatabase = lines == 0 && headerRead && manifest.Tables.Count == 0;
+        if (!result.Succeeded || (lines == 0 && !emptyDatabase))
         {
             throw new FrostException(ErrorIds.BackupArchiveUnreadable, FailureKind.InvalidData,
                 $"pg_restore --list in {_container.Name} cannot read backup {manifest.Id} ({path}): exit {result.ExitCode?.ToString(CultureInfo.InvariantCulture) ?? "unknown"}, {lines} entries. {result.StandardError}".Trim(),
@@ -254,7 +264,7 @@ public sealed class BackupVerifier
             await stdin.WriteAsync(firstLine, cancellationToken).ConfigureAwait(false);
         }
 
-        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, ChunkSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await using var file = PrivateFiles.OpenRead(path, ChunkSize);
         await using Stream archive = compression == FrostBackupCompression.Zstd ? new DecompressionStream(file, ChunkSize, checkEndOfStream: true, leaveOpen: true) : file;
         var buffer = new byte[ChunkSize];
         long total = 0;

@@ -1,7 +1,8 @@
 using System.Text;
-using Docker.DotNet;
 using Docker.DotNet.Models;
+using Docker.DotNet;
 using FrostGuard.Engine.Docker;
+using FrostGuard.Engine.Os;
 
 namespace FrostGuard.Engine.Backups;
 

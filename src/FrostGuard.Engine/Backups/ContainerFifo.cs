@@ -1,5 +1,6 @@
 using System.Globalization;
 using FrostGuard.Engine.Docker;
+using FrostGuard.Engine.Os;
 using Microsoft.Win32.SafeHandles;
 
 namespace FrostGuard.Engine.Backups;

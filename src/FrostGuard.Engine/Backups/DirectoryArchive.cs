@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using FrostGuard.Engine.Os;
 
 namespace FrostGuard.Engine.Backups;
 
@@ -32,7 +33,7 @@ public static class DirectoryArchive
     public static async Task<IReadOnlyList<BackupFileEntry>> HashAsync(string folder, bool sync, CancellationToken cancellationToken)
     {
         var entries = new List<BackupFileEntry>();
-        foreach (var path in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        foreach (var path in RegularFiles(folder))
         {
             var (size, sha) = await HashFileAsync(path, cancellationToken).ConfigureAwait(false);
             if (sync)
@@ -88,18 +89,18 @@ public static class DirectoryArchive
         return differences;
     }
 
-    /// <summary>Copies a folder's files into <paramref name="target"/> (created), hashing on the way and syncing each.</summary>
+    /// <summary>Copies a folder's files into <paramref name="target"/> (created), hashing on the way and syncing each; the copies are private (0600 files, 0700 folders).</summary>
     public static async Task<IReadOnlyList<BackupFileEntry>> CopyAsync(string source, string target, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(target);
+        PrivateFiles.CreateFolder(target);
         var entries = new List<BackupFileEntry>();
-        foreach (var path in Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
+        foreach (var path in RegularFiles(source))
         {
             var name = Path.GetRelativePath(source, path);
             var destination = Path.Combine(target, name);
-            Directory.CreateDirectory(Path.GetDirectoryName(destination)!);
-            await using var input = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, ChunkSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
-            await using var output = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, ChunkSize, FileOptions.Asynchronous);
+            PrivateFiles.CreateFolder(Path.GetDirectoryName(destination)!);
+            await using var input = PrivateFiles.OpenRead(path, ChunkSize);
+            await using var output = PrivateFiles.Open(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, ChunkSize);
             var hashing = new HashingStream(output);
             await input.CopyToAsync(hashing, ChunkSize, cancellationToken).ConfigureAwait(false);
             await hashing.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -111,9 +112,45 @@ public static class DirectoryArchive
         return entries;
     }
 
+    /// <summary>
+    /// Every file of an archive folder, in ordinal order, read without following links: a backup
+    /// folder holds regular files and folders only, so a symbolic link (which could lead reads or
+    /// copies out of the backup root), a FIFO or a device in it is refused.
+    /// </summary>
+    public static IReadOnlyList<string> RegularFiles(string folder)
+    {
+        var files = new List<string>();
+        var pending = new Stack<string>([folder]);
+        while (pending.TryPop(out var current))
+        {
+            foreach (var entry in Directory.EnumerateFileSystemEntries(current))
+            {
+                var kind = FileFacts.Read(entry)?.Kind;
+                switch (kind)
+                {
+                    case FileKind.Regular:
+                        files.Add(entry);
+                        break;
+                    case FileKind.Directory:
+                        pending.Push(entry);
+                        break;
+                    case null:
+                        break; // removed while listed
+                    default:
+                        throw new FrostException(ErrorIds.BackupArchiveUnreadable, FailureKind.InvalidData,
+                            $"The backup folder {folder} holds {entry}, {FileFacts.Describe(kind.Value)}; a backup folder holds regular files only, so FrostGuard neither reads nor copies it.",
+                            entry, "Do not use this backup: compare it with a copy (Test-FrostBackup), and find out who put that entry there.");
+                }
+            }
+        }
+
+        files.Sort(StringComparer.Ordinal);
+        return files;
+    }
+
     private static async Task<(long Size, string Sha256)> HashFileAsync(string path, CancellationToken cancellationToken)
     {
-        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, ChunkSize, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        await using var file = PrivateFiles.OpenRead(path, ChunkSize);
         using var sha = SHA256.Create();
         var digest = await sha.ComputeHashAsync(file, cancellationToken).ConfigureAwait(false);
         return (file.Length, Convert.ToHexString(digest).ToLowerInvariant());

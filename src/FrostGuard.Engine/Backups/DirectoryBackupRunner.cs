@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using FrostGuard.Engine.Os;
 using FrostGuard.Engine.Reporting;
 
 namespace FrostGuard.Engine.Backups;
@@ -36,7 +37,7 @@ public sealed class DirectoryBackupRunner
         var root = Path.GetFullPath(request.Destination ?? _session.BackupRoot);
         try
         {
-            Directory.CreateDirectory(root);
+            PrivateFiles.CreateFolder(root);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -106,6 +107,7 @@ public sealed class DirectoryBackupRunner
             try
             {
                 RestoreOwnership(partial);
+                PrivateFiles.Restrict(partial); // pg_dump's umask is its own
                 files = await DirectoryArchive.HashAsync(partial, sync: true, cancellationToken).ConfigureAwait(false);
             }
             catch (IOException e)
@@ -123,6 +125,7 @@ public sealed class DirectoryBackupRunner
                 Id = id,
                 Database = database,
                 Created = created,
+                DatabaseBytes = server.DatabaseBytes,
                 File = Path.GetFileName(folder),
                 SizeBytes = files.Sum(f => f.SizeBytes),
                 DumpBytes = files.Sum(f => f.SizeBytes),
@@ -190,7 +193,6 @@ public sealed class DirectoryBackupRunner
                 Directory.Delete(folder, recursive: true);
             }
 
-            File.Delete(manifestPath + ".partial");
             throw;
         }
     }
@@ -225,7 +227,7 @@ public sealed class DirectoryBackupRunner
                 throw new PlatformNotSupportedException("the directory format runs pg_dump in a Linux container beside the Docker Engine");
             }
 
-            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+            PrivateFiles.CreateFolder(path);
             if (owner is { } o && (o.Uid != Posix.EffectiveUserId))
             {
                 Posix.Chown(path, o.Uid, o.Gid);
@@ -237,7 +239,7 @@ public sealed class DirectoryBackupRunner
         }
     }
 
-    /// <summary>The files pg_dump wrote belong to the database's uid: give them to this process's user, as the default format's files are.</summary>
+    /// <summary>The files pg_dump wrote belong to the database's uid: give them to this process's user, as the default format's files are (links are not followed).</summary>
     private static void RestoreOwnership(string folder)
     {
         var uid = Posix.EffectiveUserId;

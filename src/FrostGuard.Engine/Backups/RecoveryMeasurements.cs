@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FrostGuard.Engine.Os;
 
 namespace FrostGuard.Engine.Backups;
 
@@ -63,9 +64,9 @@ public sealed class RecoveryMeasurements
             {
                 [objectiveId] = new RecoveryMeasurement(duration.TotalSeconds, DateTimeOffset.UtcNow, source),
             };
-            Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+            PrivateFiles.CreateFolder(Path.GetDirectoryName(_path)!);
             var temporary = _path + ".partial";
-            File.WriteAllText(temporary, JsonSerializer.Serialize(all, Json));
+            PrivateFiles.WriteAllText(temporary, JsonSerializer.Serialize(all, Json));
             File.Move(temporary, _path, overwrite: true);
         }
     }

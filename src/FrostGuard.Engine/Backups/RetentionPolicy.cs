@@ -2,16 +2,25 @@ using System.Globalization;
 
 namespace FrostGuard.Engine.Backups;
 
-/// <summary>A backup as retention sees it (only backups with a manifest are ever candidates).</summary>
-public sealed record RetentionCandidate(string Id, DateTimeOffset Created, bool Verified);
+/// <summary>
+/// A backup as retention sees it (only backups with a valid manifest are ever candidates). A
+/// pinned backup is kept whatever the counts say, for the reason given.
+/// </summary>
+public sealed record RetentionCandidate(string Id, DateTimeOffset Created, bool Verified, string Database)
+{
+    public string? PinnedBecause { get; init; }
+}
 
 /// <summary>One retention decision: keep (and why) or remove.</summary>
 public sealed record RetentionDecision(RetentionCandidate Backup, bool Keep, IReadOnlyList<string> Reasons);
 
 /// <summary>
 /// Grandfather-father-son retention: the newest backup of each of the last <c>daily</c> days,
-/// ISO weeks and months that have a backup (UTC), like restic's --keep-daily/weekly/monthly;
-/// the newest verified backup is always kept, whatever the numbers say.
+/// ISO weeks and months that have a backup (UTC), like restic's --keep-daily/weekly/monthly,
+/// applied to each database on its own: the backups of one database never push out another's.
+/// The newest verified backup of each database is always kept, whatever the numbers say, and
+/// counts that are all zero are refused (they would keep only that one, which is never what a
+/// schedule means).
 /// </summary>
 public static class RetentionPolicy
 {
@@ -20,26 +29,40 @@ public static class RetentionPolicy
         ArgumentOutOfRangeException.ThrowIfNegative(daily);
         ArgumentOutOfRangeException.ThrowIfNegative(weekly);
         ArgumentOutOfRangeException.ThrowIfNegative(monthly);
-        var newestFirst = backups.OrderByDescending(b => b.Created).ThenByDescending(b => b.Id, StringComparer.Ordinal).ToList();
-        var reasons = newestFirst.ToDictionary(b => b.Id, _ => new List<string>(), StringComparer.Ordinal);
-
-        Mark(newestFirst, reasons, daily, "daily", b => b.Created.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
-        Mark(newestFirst, reasons, weekly, "weekly", b =>
+        if (daily + weekly + monthly == 0)
         {
-            var day = b.Created.UtcDateTime;
-            return $"{ISOWeek.GetYear(day):D4}-W{ISOWeek.GetWeekOfYear(day):D2}";
-        });
-        Mark(newestFirst, reasons, monthly, "monthly", b => b.Created.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture));
-        if (newestFirst.FirstOrDefault(b => b.Verified) is { } newestVerified)
-        {
-            reasons[newestVerified.Id].Add("newest verified");
+            throw new ArgumentException("Every keep count is zero: at least one of daily, weekly and monthly must keep a backup.");
         }
 
-        return newestFirst.Select(b => new RetentionDecision(b, reasons[b.Id].Count > 0, reasons[b.Id])).ToList();
+        var newestFirst = backups.OrderByDescending(b => b.Created).ThenByDescending(b => b.Id, StringComparer.Ordinal).ToList();
+        var reasons = new Dictionary<RetentionCandidate, List<string>>(ReferenceEqualityComparer.Instance);
+        newestFirst.ForEach(b => reasons[b] = []);
+        foreach (var database in newestFirst.GroupBy(b => b.Database, StringComparer.Ordinal))
+        {
+            var group = database.ToList();
+            Mark(group, reasons, daily, "daily", b => b.Created.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+            Mark(group, reasons, weekly, "weekly", b =>
+            {
+                var day = b.Created.UtcDateTime;
+                return $"{ISOWeek.GetYear(day):D4}-W{ISOWeek.GetWeekOfYear(day):D2}";
+            });
+            Mark(group, reasons, monthly, "monthly", b => b.Created.UtcDateTime.ToString("yyyy-MM", CultureInfo.InvariantCulture));
+            if (group.FirstOrDefault(b => b.Verified) is { } newestVerified)
+            {
+                reasons[newestVerified].Add("newest verified");
+            }
+        }
+
+        foreach (var pinned in newestFirst.Where(b => b.PinnedBecause is not null))
+        {
+            reasons[pinned].Add(pinned.PinnedBecause!);
+        }
+
+        return newestFirst.Select(b => new RetentionDecision(b, reasons[b].Count > 0, reasons[b])).ToList();
     }
 
     /// <summary>Walks newest first; the first backup seen in each new period is that period's keeper, until <paramref name="count"/> periods.</summary>
-    private static void Mark(List<RetentionCandidate> newestFirst, Dictionary<string, List<string>> reasons, int count, string name, Func<RetentionCandidate, string> period)
+    private static void Mark(List<RetentionCandidate> newestFirst, Dictionary<RetentionCandidate, List<string>> reasons, int count, string name, Func<RetentionCandidate, string> period)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var backup in newestFirst)
@@ -52,7 +75,7 @@ public static class RetentionPolicy
             var key = period(backup);
             if (seen.Add(key))
             {
-                reasons[backup.Id].Add($"{name} {key}");
+                reasons[backup].Add($"{name} {key}");
             }
         }
     }

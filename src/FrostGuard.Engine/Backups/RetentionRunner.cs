@@ -4,8 +4,8 @@ namespace FrostGuard.Engine.Backups;
 
 /// <summary>
 /// Invoke-FrostBackupRetention: decides with <see cref="RetentionPolicy"/> over the catalog
-/// (manifests only; a file without one is neither counted nor touched), asks before each
-/// removal, and removes under the backup lock.
+/// (valid manifests only; a file without one is neither counted nor touched), asks before each
+/// removal, and removes under the backup lock, after reading the catalog again under it.
 /// </summary>
 public sealed class RetentionRunner
 {
@@ -15,24 +15,71 @@ public sealed class RetentionRunner
 
     public IReadOnlyList<(RetentionDecision Decision, FrostBackup Backup)> Plan(int daily, int weekly, int monthly, IFrostReporter reporter)
     {
-        var catalog = new BackupCatalog(_root).List(reporter);
-        var byId = catalog.ToDictionary(c => c.Backup.Id, c => c.Backup, StringComparer.Ordinal);
-        return RetentionPolicy.Decide(catalog.Select(c => new RetentionCandidate(c.Backup.Id, c.Backup.Created, c.Backup.Verified)), daily, weekly, monthly)
-            .Select(d => (d, byId[d.Backup.Id]))
+        Validate(daily, weekly, monthly);
+        return Decide(new BackupCatalog(_root).List(reporter), daily, weekly, monthly);
+    }
+
+    private static IReadOnlyList<(RetentionDecision Decision, FrostBackup Backup)> Decide(IReadOnlyList<CatalogEntry> catalog, int daily, int weekly, int monthly)
+    {
+        var candidates = new Dictionary<RetentionCandidate, FrostBackup>(ReferenceEqualityComparer.Instance);
+        foreach (var entry in catalog)
+        {
+            var candidate = new RetentionCandidate(entry.Backup.Id, entry.Backup.Created, entry.Backup.Verified, entry.Manifest.Database)
+            {
+                PinnedBecause = entry.SharesFilesWith.Count > 0 ? $"shares a file with {string.Join(", ", entry.SharesFilesWith)}" : null,
+            };
+            candidates[candidate] = entry.Backup;
+        }
+
+        return RetentionPolicy.Decide(candidates.Keys, daily, weekly, monthly)
+            .Select(d => (d, candidates[d.Backup]))
             .ToList();
     }
 
-    public void Remove(IReadOnlyList<FrostBackup> backups, IFrostReporter reporter)
+    /// <summary>Refuses counts that would keep nothing by the policy (the engine's own guard; the cmdlet checks first).</summary>
+    public static void Validate(int daily, int weekly, int monthly)
     {
+        if (daily < 0 || weekly < 0 || monthly < 0 || daily + weekly + monthly == 0)
+        {
+            throw new FrostException(ErrorIds.RetentionPolicyInvalid, FailureKind.InvalidConfiguration,
+                $"Keep counts daily {daily}, weekly {weekly}, monthly {monthly} keep no backup by the policy; retention refuses them and removes nothing.", "KeepDaily",
+                "Give at least one count above zero, such as -KeepDaily 7 -KeepWeekly 4 -KeepMonthly 6 (the defaults).");
+        }
+    }
+
+    /// <summary>
+    /// Removes the planned backups under the lock, after deciding again over the catalog as it is
+    /// now (a backup removed or added since the plan changes what the policy keeps); returns the
+    /// ids it removed. One the policy now keeps stays, with a warning.
+    /// </summary>
+    public IReadOnlySet<string> Remove(IReadOnlyList<FrostBackup> backups, int daily, int weekly, int monthly, IFrostReporter reporter)
+    {
+        var removed = new HashSet<string>(StringComparer.Ordinal);
         if (backups.Count == 0)
         {
-            return;
+            return removed;
         }
 
         using var retentionLock = BackupLock.Acquire(_root, "retention");
+        var current = new BackupCatalog(_root).List(reporter);
+        var keptNow = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        foreach (var (decision, backup) in Decide(current, daily, weekly, monthly).Where(d => d.Decision.Keep))
+        {
+            keptNow.TryAdd(backup.Id, decision.Reasons);
+        }
+
         foreach (var backup in backups)
         {
-            BackupRemover.RemoveLocked(backup, reporter);
+            if (keptNow.TryGetValue(backup.Id, out var reasons))
+            {
+                reporter.Warning($"Keeping backup {backup.Id}: the catalog changed since the plan, and the policy now keeps it ({string.Join(", ", reasons)}).");
+                continue;
+            }
+
+            BackupRemover.RemoveLocked(backup, current, reporter);
+            removed.Add(backup.Id);
         }
+
+        return removed;
     }
 }

@@ -1,8 +1,10 @@
+using FrostGuard.Engine.Os;
+
 namespace FrostGuard.Engine.Deployments;
 
 /// <summary>
 /// Replaces a file so a reader sees the old or the new content, never half: a temporary file in
-/// the same folder with the final mode, written and fsynced, renamed over the target, the folder
+/// the same folder with the final mode (whatever the umask), written and fsynced, renamed over the target, the folder
 /// synced. The owner of an existing file is kept (the sandbox's .env belongs to the app's uid).
 /// </summary>
 public static class AtomicFile
@@ -22,6 +24,11 @@ public static class AtomicFile
             using (var stream = new FileStream(temporary, options))
             using (var writer = new StreamWriter(stream, new System.Text.UTF8Encoding(false)))
             {
+                if (!OperatingSystem.IsWindows())
+                {
+                    File.SetUnixFileMode(stream.SafeFileHandle, mode); // the umask narrowed the mode asked of open(2)
+                }
+
                 writer.Write(content);
                 writer.Flush();
                 stream.Flush(flushToDisk: true);
@@ -35,7 +42,7 @@ public static class AtomicFile
             File.Move(temporary, path, overwrite: true);
             if (!OperatingSystem.IsWindows())
             {
-                Backups.Posix.SyncDirectory(folder);
+                Posix.SyncDirectory(folder);
             }
         }
         finally

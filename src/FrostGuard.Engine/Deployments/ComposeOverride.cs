@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using FrostGuard.Engine.Os;
 using YamlDotNet.RepresentationModel;
 
 namespace FrostGuard.Engine.Deployments;
@@ -148,7 +149,7 @@ public sealed class ComposeOverride
         if (Services.Count == 0)
         {
             File.Delete(path);
-            Backups.Posix.SyncDirectory(directory);
+            Posix.SyncDirectory(directory);
             return;
         }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using FrostGuard.Engine.Backups;
 using FrostGuard.Engine.Health;
+using FrostGuard.Engine.Os;
 using FrostGuard.Engine.Reporting;
 
 namespace FrostGuard.Engine.Deployments;
@@ -197,7 +198,11 @@ public sealed class DeploymentUpdater
 
         foreach (var folder in new[] { directory, _session.StateFolder }.Distinct())
         {
-            System.IO.Directory.CreateDirectory(folder);
+            if (folder == _session.StateFolder)
+            {
+                PrivateFiles.CreateFolder(folder);
+            }
+
             var free = new DriveInfo(folder).AvailableFreeSpace;
             reporter.Verbose($"{folder}: {free / 1048576.0:N0} MB free");
             if (free < MinimumFreeBytes)
@@ -442,7 +447,7 @@ public sealed class DeploymentUpdater
         }
 
         var found = new BackupCatalog(_session.BackupRoot).List(reporter).FirstOrDefault(b => b.Backup.Id == id);
-        return found.Backup ?? throw new FrostException(ErrorIds.BackupNotFound, FailureKind.NotFound,
+        return found?.Backup ?? throw new FrostException(ErrorIds.BackupNotFound, FailureKind.NotFound,
             $"The backup {id} of release {release.Id} is not in {_session.BackupRoot} any more.", id,
             "Get-FrostBackup lists the backups; restore one by hand with Restore-FrostBackup.");
     }

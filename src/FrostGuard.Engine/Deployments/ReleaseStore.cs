@@ -1,5 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
+using FrostGuard.Engine.Os;
 
 namespace FrostGuard.Engine.Deployments;
 
@@ -33,14 +34,14 @@ public sealed class ReleaseStore
 
     public void Save(FrostRelease release)
     {
-        Directory.CreateDirectory(Folder);
+        PrivateFiles.CreateFolder(Folder);
         var path = PathOf(release.Id);
         release.Path = path;
         var current = release.IsCurrent;
         release.IsCurrent = false; // derived from the current file, never stored
         try
         {
-            AtomicFile.Write(path, Serialize(release), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+            AtomicFile.Write(path, Serialize(release), PrivateFiles.FileMode);
         }
         finally
         {
@@ -50,8 +51,8 @@ public sealed class ReleaseStore
 
     public void SetCurrent(string id)
     {
-        Directory.CreateDirectory(Folder);
-        AtomicFile.Write(Path.Combine(Folder, CurrentFile), id + "\n", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead);
+        PrivateFiles.CreateFolder(Folder);
+        AtomicFile.Write(Path.Combine(Folder, CurrentFile), id + "\n", PrivateFiles.FileMode);
     }
 
     public string? CurrentId()

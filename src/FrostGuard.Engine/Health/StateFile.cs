@@ -1,4 +1,5 @@
 using System.Text.Json;
+using FrostGuard.Engine.Os;
 
 namespace FrostGuard.Engine.Health;
 
@@ -36,9 +37,9 @@ public sealed class StateFile<T> where T : class
 
     public void Write(T value)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
+        PrivateFiles.CreateFolder(Path.GetDirectoryName(_path)!);
         var temp = _path + "." + Environment.ProcessId + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
-        File.WriteAllText(temp, JsonSerializer.Serialize(value, Options));
+        PrivateFiles.WriteAllText(temp, JsonSerializer.Serialize(value, Options));
         File.Move(temp, _path, overwrite: true);
     }
 }

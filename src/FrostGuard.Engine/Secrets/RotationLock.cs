@@ -1,3 +1,5 @@
+using FrostGuard.Engine.Os;
+
 namespace FrostGuard.Engine.Secrets;
 
 /// <summary>
@@ -16,11 +18,11 @@ public sealed class RotationLock : IDisposable
 
     public static RotationLock Acquire(string stateFolder, string what)
     {
-        Directory.CreateDirectory(stateFolder);
+        PrivateFiles.CreateFolder(stateFolder);
         var path = Path.Combine(stateFolder, FileName);
         try
         {
-            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.None);
+            var stream = PrivateFiles.Open(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
             stream.SetLength(0);
             stream.Write(System.Text.Encoding.UTF8.GetBytes($"{Environment.ProcessId} {what} {DateTimeOffset.UtcNow:O}\n"));
             stream.Flush();

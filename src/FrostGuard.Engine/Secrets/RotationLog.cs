@@ -1,5 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json;
+using FrostGuard.Engine.Os;
 
 namespace FrostGuard.Engine.Secrets;
 
@@ -36,14 +37,8 @@ public sealed class RotationLog
 
     public void Append(RotationEntry entry)
     {
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(Path)!);
-        var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using var stream = new FileStream(Path, options);
+        PrivateFiles.CreateFolder(System.IO.Path.GetDirectoryName(Path)!);
+        using var stream = PrivateFiles.Open(Path, FileMode.Append);
         var line = System.Text.Encoding.UTF8.GetBytes(JsonSerializer.Serialize(entry, Json) + "\n");
         stream.Write(line);
         stream.Flush(flushToDisk: true);

@@ -8,13 +8,14 @@ public sealed record SecurityRequest(string SystemRoot, IReadOnlyCollection<stri
 
 /// <summary>
 /// The host and deployment checks of the manual's security maintenance: firewall, fail2ban,
-/// pending updates, SSH password login, .env permissions, container privileges. Read-only:
+/// pending updates, SSH password login, .env permissions, private backups and journals,
+/// container privileges. Read-only:
 /// it runs status commands and reads files, and never changes anything. Each item is judged
 /// Ok/Warning/Critical, or Unknown with a hint when its tool is not installed.
 /// </summary>
 public sealed class SecurityAuditor
 {
-    public static readonly IReadOnlyList<string> CheckNames = ["Firewall", "Fail2ban", "Updates", "SshPasswordLogin", "EnvPermissions", "Containers"];
+    public static readonly IReadOnlyList<string> CheckNames = ["Firewall", "Fail2ban", "Updates", "SshPasswordLogin", "EnvPermissions", PrivateFilesAudit.CheckName, "Containers"];
 
     private readonly ICommandRunner _runner;
     private readonly FrostConfig _config;
@@ -40,6 +41,7 @@ public sealed class SecurityAuditor
                 "Updates" => [await UpdatesAsync(cancellationToken).ConfigureAwait(false)],
                 "SshPasswordLogin" => [SshPasswordLogin(request.SystemRoot)],
                 "EnvPermissions" => EnvPermissions(),
+                PrivateFilesAudit.CheckName => PrivateFiles(),
                 _ => await ContainersAsync(request.AllowRoot, cancellationToken).ConfigureAwait(false),
             };
             foreach (var finding in findings)
@@ -269,6 +271,14 @@ public sealed class SecurityAuditor
         }
 
         return findings;
+    }
+
+    /// <summary>The backup root and the state folder (journals, releases, locks): one finding each.</summary>
+    public IReadOnlyList<FrostSecurityFinding> PrivateFiles()
+    {
+        var backupRoot = _session?.BackupRoot ?? StatePaths.BackupRoot(_config, Environment.GetEnvironmentVariable);
+        var stateFolder = _session?.StateFolder ?? StatePaths.StateFolder(_config, Environment.GetEnvironmentVariable);
+        return [PrivateFilesAudit.Audit("backup root", backupRoot), PrivateFilesAudit.Audit("state folder", stateFolder)];
     }
 
     public async Task<IReadOnlyList<FrostSecurityFinding>> ContainersAsync(IReadOnlyCollection<string> allowRoot, CancellationToken cancellationToken)

@@ -135,11 +135,16 @@ public sealed class BackupFilesTests
         using var again = BackupLock.Acquire(folder.Path, "third");
     }
 
-    private sealed class RecordingReporter : IFrostReporter
+    [Fact]
+    public void A_restore_test_is_refused_when_the_copy_would_leave_the_live_cluster_too_little_room()
     {
-        public List<string> Warnings { get; } = [];
-        public void Verbose(string message) { }
-        public void Warning(string message) => Warnings.Add(message);
-        public void Progress(ProgressUpdate update) { }
+        const long Mb = 1048576;
+        var e = Assert.Throws<FrostException>(() => BackupTester.CheckRoom("/var/lib/postgresql", 1000 * Mb, 800 * Mb, "b1"));
+        Assert.Equal(ErrorIds.BackupInsufficientSpace, e.ErrorId);
+        Assert.Contains("/var/lib/postgresql", e.Message, StringComparison.Ordinal);
+        Assert.Contains("Nothing was created", e.Message, StringComparison.Ordinal);
+        Assert.Throws<FrostException>(() => BackupTester.CheckRoom("/d", 100_000 * Mb, 95_000 * Mb, "b1")); // a tenth stays free
+        BackupTester.CheckRoom("/d", 1000 * Mb, 700 * Mb, "b1");
+        BackupTester.CheckRoom("/d", 100_000 * Mb, 80_000 * Mb, "b1");
     }
 }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using FrostGuard.Engine.Backups;
+using FrostGuard.Engine.Os;
 
 namespace FrostGuard.Engine.Tests.Backups;
 

@@ -114,4 +114,39 @@ public sealed class TableChecksumTests
         Assert.Contains("989 rows", Assert.Single(TableChecksums.Differences(Readings, 989, "123456789", 0)), StringComparison.Ordinal);
         Assert.Contains("content checksum", Assert.Single(TableChecksums.Differences(Readings, 990, "123456780", 0)), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_link_in_an_archive_folder_is_neither_read_nor_copied()
+    {
+        using var outside = new TempFolder();
+        using var folder = new TempFolder();
+        using var copies = new TempFolder();
+        var secret = outside.Write("shadow", "not a backup");
+        folder.Write("toc.dat", "toc");
+        File.CreateSymbolicLink(Path.Combine(folder.Path, "3379.dat.gz"), secret);
+
+        var hashing = await Assert.ThrowsAsync<FrostException>(() => DirectoryArchive.HashAsync(folder.Path, sync: false, CancellationToken.None));
+        var copying = await Assert.ThrowsAsync<FrostException>(() => DirectoryArchive.CopyAsync(folder.Path, Path.Combine(copies.Path, "copy"), CancellationToken.None));
+
+        Assert.Contains("3379.dat.gz, a symbolic link", hashing.Message, StringComparison.Ordinal);
+        Assert.Equal(ErrorIds.BackupArchiveUnreadable, copying.ErrorId);
+        Assert.DoesNotContain(Directory.EnumerateFiles(copies.Path, "*", SearchOption.AllDirectories), f => File.ReadAllText(f) == "not a backup");
+    }
+
+    [Fact]
+    public async Task Copies_of_an_archive_folder_are_private()
+    {
+        using var folder = new TempFolder();
+        using var copies = new TempFolder();
+        folder.Write("toc.dat", "toc");
+        folder.Write("blobs/1.dat", "blob");
+        var target = Path.Combine(copies.Path, "copy");
+
+        await DirectoryArchive.CopyAsync(folder.Path, target, CancellationToken.None);
+
+        Assert.Equal(FrostGuard.Engine.Os.PrivateFiles.FolderMode, FrostGuard.Engine.Os.FileFacts.Read(target)!.Mode);
+        Assert.Equal(FrostGuard.Engine.Os.PrivateFiles.FolderMode, FrostGuard.Engine.Os.FileFacts.Read(Path.Combine(target, "blobs"))!.Mode);
+        Assert.Equal(FrostGuard.Engine.Os.PrivateFiles.FileMode, FrostGuard.Engine.Os.FileFacts.Read(Path.Combine(target, "blobs", "1.dat"))!.Mode);
+        Assert.Equal(FrostGuard.Engine.Os.PrivateFiles.FileMode, FrostGuard.Engine.Os.FileFacts.Read(Path.Combine(target, "toc.dat"))!.Mode);
+    }
 }

@@ -7,7 +7,7 @@ public sealed class RetentionPolicyTests
     private static readonly DateTimeOffset Today = new(2026, 11, 26, 0, 0, 0, TimeSpan.Zero); // a Thursday
 
     /// <summary>400 days of backups, two a day (02:30 and 14:30 UTC); only one, long ago, verified.</summary>
-    private static List<RetentionCandidate> FourHundredDays(string verifiedId)
+    private static List<RetentionCandidate> FourHundredDays(string verifiedId, string database = "frostguard")
     {
         var backups = new List<RetentionCandidate>();
         for (var day = 0; day < 400; day++)
@@ -15,15 +15,15 @@ public sealed class RetentionPolicyTests
             foreach (var time in new[] { new TimeSpan(2, 30, 0), new TimeSpan(14, 30, 0) })
             {
                 var created = Today.AddDays(-day) + time;
-                var id = Id(created);
-                backups.Add(new RetentionCandidate(id, created, id == verifiedId));
+                var id = Id(created, database);
+                backups.Add(new RetentionCandidate(id, created, id == verifiedId, database));
             }
         }
 
         return backups;
     }
 
-    private static string Id(DateTimeOffset created) => "frostguard-" + created.UtcDateTime.ToString("yyyyMMdd'T'HHmm", System.Globalization.CultureInfo.InvariantCulture);
+    private static string Id(DateTimeOffset created, string database = "frostguard") => database + "-" + created.UtcDateTime.ToString("yyyyMMdd'T'HHmm", System.Globalization.CultureInfo.InvariantCulture);
 
     private static string At(int month, int day, int hour = 14) => Id(new DateTimeOffset(2026, month, day, hour, 30, 0, TimeSpan.Zero));
 
@@ -52,11 +52,52 @@ public sealed class RetentionPolicyTests
     }
 
     [Fact]
-    public void Never_removes_the_newest_verified_backup_even_when_every_count_is_zero()
+    public void Never_removes_the_newest_verified_backup_whatever_the_counts_keep()
     {
         var verified = At(11, 20, 2);
-        var decisions = RetentionPolicy.Decide(FourHundredDays(verified), 0, 0, 0);
-        Assert.Equal([verified], decisions.Where(d => d.Keep).Select(d => d.Backup.Id));
+        var decisions = RetentionPolicy.Decide(FourHundredDays(verified), 1, 0, 0);
+        Assert.Equal([At(11, 26), verified], decisions.Where(d => d.Keep).Select(d => d.Backup.Id));
+    }
+
+    [Fact]
+    public void Counts_that_are_all_zero_are_refused()
+    {
+        Assert.Throws<ArgumentException>(() => RetentionPolicy.Decide(FourHundredDays(At(11, 20, 2)), 0, 0, 0));
+    }
+
+    [Fact]
+    public void Each_database_is_weighed_on_its_own_and_keeps_its_newest_verified_backup()
+    {
+        // The reported fault: a second database's newer backups pushed out every backup of the first.
+        var main = new[]
+        {
+            new RetentionCandidate("frostguard-old", Today.AddDays(-3), true, "frostguard"),
+            new RetentionCandidate("frostguard-new", Today.AddDays(-2), false, "frostguard"),
+        };
+        var other = new[]
+        {
+            new RetentionCandidate("reports-1", Today.AddDays(-1), false, "reports"),
+            new RetentionCandidate("reports-2", Today, true, "reports"),
+        };
+
+        var kept = RetentionPolicy.Decide(main.Concat(other), daily: 1, weekly: 0, monthly: 0).Where(d => d.Keep).Select(d => d.Backup.Id).Order();
+
+        Assert.Equal(["frostguard-new", "frostguard-old", "reports-2"], kept);
+    }
+
+    [Fact]
+    public void A_pinned_backup_is_kept_with_its_reason()
+    {
+        var backups = new[]
+        {
+            new RetentionCandidate("a", Today, false, "db"),
+            new RetentionCandidate("b", Today.AddDays(-40), false, "db") { PinnedBecause = "shares a file with c" },
+        };
+
+        var decision = RetentionPolicy.Decide(backups, daily: 1, weekly: 0, monthly: 0).Single(d => d.Backup.Id == "b");
+
+        Assert.True(decision.Keep);
+        Assert.Equal(["shares a file with c"], decision.Reasons);
     }
 
     [Fact]
@@ -65,9 +106,9 @@ public sealed class RetentionPolicyTests
         // Three backups months apart: with -KeepDaily 2 the two newest days that have one are kept.
         var backups = new[]
         {
-            new RetentionCandidate("a", Today, false),
-            new RetentionCandidate("b", Today.AddDays(-40), false),
-            new RetentionCandidate("c", Today.AddDays(-90), false),
+            new RetentionCandidate("a", Today, false, "db"),
+            new RetentionCandidate("b", Today.AddDays(-40), false, "db"),
+            new RetentionCandidate("c", Today.AddDays(-90), false, "db"),
         };
         var kept = RetentionPolicy.Decide(backups, daily: 2, weekly: 0, monthly: 0).Where(d => d.Keep).Select(d => d.Backup.Id);
         Assert.Equal(["a", "b"], kept);

@@ -21,6 +21,9 @@ public sealed class ConfigArchiveKey : IDisposable
 {
     /// <summary>OWASP's 2023 figure for PBKDF2-HMAC-SHA256.</summary>
     public const int PassphraseIterations = 600_000;
+    /// <summary>The iteration counts an archive's (unauthenticated) header may ask for: room to raise the figure, none to make opening take hours.</summary>
+    public const int MinimumPassphraseIterations = 100_000;
+    public const int MaximumPassphraseIterations = 10_000_000;
     public const int MinimumPassphraseLength = 12;
     public const int MinimumKeyFileBytes = 32;
     private static readonly byte[] Info = Encoding.ASCII.GetBytes("FrostGuard configuration archive v1");

@@ -1,5 +1,6 @@
-using System.Text;
 using System.Text.Json;
+using System.Text;
+using FrostGuard.Engine.Os;
 using FrostGuard.Runbooks;
 
 namespace FrostGuard.Engine.Runbooks.Execution;
@@ -7,7 +8,8 @@ namespace FrostGuard.Engine.Runbooks.Execution;
 /// <summary>
 /// The append-only journal of one run: <c>runs/&lt;run id&gt;.jsonl</c> in the state folder, and each
 /// step's output in <c>runs/&lt;run id&gt;/</c>. Each line is flushed when written (a flush, not an
-/// fsync), so a process killed mid-step leaves a journal that resume can read.
+/// fsync), so a process killed mid-step leaves a journal that resume can read. Journals and
+/// outputs are private (0600, folders 0700): a step's output may hold what the masker missed.
 /// </summary>
 public sealed class RunJournal : IDisposable
 {
@@ -18,7 +20,7 @@ public sealed class RunJournal : IDisposable
     {
         Path = path;
         OutputFolder = outputFolder;
-        _stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
+        _stream = PrivateFiles.Open(path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
     }
 
     public string Path { get; }
@@ -30,7 +32,7 @@ public sealed class RunJournal : IDisposable
     {
         var runs = RunsFolder(stateFolder);
         var outputs = System.IO.Path.Combine(runs, runId);
-        Directory.CreateDirectory(outputs);
+        PrivateFiles.CreateFolder(outputs);
         return new RunJournal(System.IO.Path.Combine(runs, runId + ".jsonl"), outputs);
     }
 
@@ -53,7 +55,7 @@ public sealed class RunJournal : IDisposable
     {
         var name = phase == StepPhase.Main ? stepId : $"{stepId}.{phase.ToString().ToLowerInvariant()}";
         var file = System.IO.Path.Combine(OutputFolder, SafeFileName(name) + ".log");
-        File.WriteAllText(file, output, Encoding.UTF8);
+        PrivateFiles.WriteAllText(file, output);
         return file;
     }
 

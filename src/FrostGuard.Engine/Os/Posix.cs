@@ -1,22 +1,43 @@
 using System.Runtime.InteropServices;
 
-namespace FrostGuard.Engine.Backups;
+namespace FrostGuard.Engine.Os;
 
 /// <summary>The few POSIX calls .NET does not offer: signalling a process, syncing a folder, FIFOs.</summary>
 internal static class Posix
 {
     public const int SigTerm = 15;
     private const int ReadOnly = 0;
+    private const int WriteOnly = 1;
     private const int ReadWrite = 2;
-    private const int Directory = 0x10000; // O_DIRECTORY on Linux x86-64 and arm64
-    private const int NoFollow = 0x20000;  // O_NOFOLLOW on Linux x86-64 and arm64
+    private const int Create = 0x40;       // O_CREAT
+    private const int Exclusive = 0x80;    // O_EXCL
+    private const int Truncate = 0x200;    // O_TRUNC
+    private const int Append = 0x400;      // O_APPEND
     private const int CloseOnExec = 0x80000; // O_CLOEXEC
+    private const int AlreadyExists = 17;  // EEXIST
+    private const int TooManyLinks = 40;   // ELOOP: O_NOFOLLOW met a link
+
+    // Bound before the first call: the first call of a P/Invoke bound lazily in FrostGuard's load
+    // context reported ENOENT (left by the library lookup) instead of the call's own errno, so
+    // a held lock read as "cannot lock" (seen with flock on .NET 10).
+    static Posix() => Marshal.PrelinkAll(typeof(Posix));
+
+    // arm64 numbers O_DIRECTORY and O_NOFOLLOW as the old ARM ABI did; x86-64 uses the generic values.
+    private static readonly bool Arm64 = RuntimeInformation.ProcessArchitecture == Architecture.Arm64;
+    private static readonly int Directory = Arm64 ? 0x4000 : 0x10000;
+    private static readonly int NoFollow = Arm64 ? 0x8000 : 0x20000;
 
     [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static extern int NativeKill(int pid, int signal);
 
     [DllImport("libc", EntryPoint = "open", SetLastError = true)]
     private static extern int NativeOpen([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags);
+
+    [DllImport("libc", EntryPoint = "open", SetLastError = true)]
+    private static extern int NativeOpenCreating([MarshalAs(UnmanagedType.LPUTF8Str)] string path, int flags, uint mode);
+
+    [DllImport("libc", EntryPoint = "flock", SetLastError = true)]
+    private static extern int NativeFlock(IntPtr fd, int operation);
 
     [DllImport("libc", EntryPoint = "fsync", SetLastError = true)]
     private static extern int NativeFsync(int fd);
@@ -62,6 +83,54 @@ internal static class Posix
         }
 
         return new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>
+    /// Opens a file as <see cref="FileMode"/> asks, never through a symbolic link (O_NOFOLLOW; a
+    /// link is an <see cref="IOException"/>), creating it with <paramref name="createMode"/>.
+    /// </summary>
+    public static Microsoft.Win32.SafeHandles.SafeFileHandle OpenNoFollow(string path, FileMode mode, FileAccess access, UnixFileMode createMode)
+    {
+        var flags = (access switch { FileAccess.Read => ReadOnly, FileAccess.Write => WriteOnly, _ => ReadWrite }) | NoFollow | CloseOnExec | mode switch
+        {
+            FileMode.CreateNew => Create | Exclusive,
+            FileMode.Create => Create | Truncate,
+            FileMode.OpenOrCreate => Create,
+            FileMode.Truncate => Truncate,
+            FileMode.Append => Create | Append,
+            _ => 0,
+        };
+        var fd = NativeOpenCreating(path, flags, (uint)createMode);
+        if (fd < 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            throw errno switch
+            {
+                TooManyLinks => new IOException($"{path} is a symbolic link; FrostGuard does not open its private files through one."),
+                AlreadyExists => new IOException($"{path} already exists.", AlreadyExists),
+                2 => new FileNotFoundException($"{path} does not exist.", path),
+                13 => new UnauthorizedAccessException($"Access to {path} is denied (errno 13)."),
+                _ => new IOException($"cannot open {path} (errno {errno})", errno),
+            };
+        }
+
+        return new Microsoft.Win32.SafeHandles.SafeFileHandle(fd, ownsHandle: true);
+    }
+
+    /// <summary>
+    /// Takes an advisory lock on an open file without waiting, as .NET's FileStream does for a path
+    /// (exclusive for FileShare.None, shared otherwise); one held elsewhere is an
+    /// <see cref="IOException"/> whose HResult is EWOULDBLOCK (11). The kernel drops it when the
+    /// file is closed or the process ends.
+    /// </summary>
+    public static void LockWithoutWaiting(Microsoft.Win32.SafeHandles.SafeFileHandle file, bool exclusive, string path)
+    {
+        const int Shared = 1, Exclusive = 2, NonBlocking = 4, WouldBlock = 11;
+        if (NativeFlock(file.DangerousGetHandle(), (exclusive ? Exclusive : Shared) | NonBlocking) != 0)
+        {
+            var errno = Marshal.GetLastPInvokeError();
+            throw new IOException(errno == WouldBlock ? $"{path} is locked by another process." : $"cannot lock {path} (errno {errno})", errno);
+        }
     }
 
     /// <summary>Creates a FIFO (named pipe); returns 0 or the errno (13 EACCES, 17 EEXIST, ...).</summary>
