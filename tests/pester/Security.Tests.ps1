@@ -72,7 +72,7 @@ Describe 'Test-FrostSecurity' {
         $findings = @(Test-FrostSecurity)
         $after = if (Test-Installed nft) { (nft list ruleset) -join "`n" }
 
-        $findings.Check | Sort-Object -Unique | Should -Be @('Containers', 'EnvPermissions', 'Fail2ban', 'Firewall', 'SshPasswordLogin', 'Updates')
+        $findings.Check | Sort-Object -Unique | Should -Be @('Containers', 'EnvPermissions', 'Fail2ban', 'Firewall', 'PrivateFiles', 'SshPasswordLogin', 'Updates')
         foreach ($finding in $findings) {
             $finding.Status | Should -BeIn @('Ok', 'Warning', 'Critical', 'Unknown')
             $finding.Message | Should -Not -BeNullOrEmpty

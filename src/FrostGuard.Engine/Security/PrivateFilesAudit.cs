@@ -17,7 +17,11 @@ public static class PrivateFilesAudit
     public static FrostSecurityFinding Audit(string what, string root)
     {
         // The root may be a link the operator made (/var/backups/frostguard -> /srv/...): judge where it leads.
-        root = new DirectoryInfo(root).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? root;
+        if (FileFacts.Read(root)?.Kind == FileKind.SymbolicLink)
+        {
+            root = new DirectoryInfo(root).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? root;
+        }
+
         var facts = FileFacts.Read(root);
         if (facts is null)
         {

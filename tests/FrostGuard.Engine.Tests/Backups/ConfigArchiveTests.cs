@@ -233,6 +233,25 @@ public sealed class ConfigArchiveTests
     }
 
     [Fact]
+    public void FrostGuards_configuration_reached_through_a_link_is_archived_as_the_file_it_leads_to()
+    {
+        // A link in the archive made Extract refuse the whole archive at recovery time.
+        using var source = new TempFolder();
+        using var backups = new TempFolder();
+        using var target = new TempFolder();
+        source.Write("docker-compose.yml", "services: {}\n");
+        var real = backups.Write("etc/frostguard.json", "{\"project\": {}}");
+        var link = Path.Combine(backups.Path, "frostguard.json");
+        File.CreateSymbolicLink(link, real);
+        using var key = Passphrase();
+
+        var manifest = DeploymentArchive.Write(backups.Path, "b1", source.Path, link, key, NullReporter.Instance);
+        DeploymentArchive.Extract(backups.Path, "b1", manifest, key, Path.Combine(target.Path, "d"));
+
+        Assert.Equal("{\"project\": {}}", File.ReadAllText(Path.Combine(target.Path, "d", DeploymentArchive.FrostGuardConfigEntry)));
+    }
+
+    [Fact]
     public void A_deployment_folder_over_the_limit_is_refused_before_a_byte_is_read()
     {
         // One large file (a stray dump) was read whole into memory before the limit was checked.

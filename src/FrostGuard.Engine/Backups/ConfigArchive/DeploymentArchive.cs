@@ -48,7 +48,9 @@ public static class DeploymentArchive
 
         var files = FilesToArchive(directory, reporter);
         // FrostGuard's configuration may be a link (to /etc/frostguard, say): what goes in is the file it leads to, as a regular entry.
-        var configFile = new FileInfo(frostGuardConfigPath).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Path.GetFullPath(frostGuardConfigPath);
+        var configFile = FileFacts.Read(frostGuardConfigPath)?.Kind == FileKind.SymbolicLink
+            ? new FileInfo(frostGuardConfigPath).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? frostGuardConfigPath
+            : Path.GetFullPath(frostGuardConfigPath);
         if (FileFacts.Read(configFile) is not { Kind: FileKind.Regular } configFacts)
         {
             throw new FrostException(ErrorIds.BackupWriteFailed, FailureKind.InvalidData,
