@@ -207,7 +207,9 @@ write_certificate() {
 }
 
 write_frostguard_config() {
-    mkdir -p "$SANDBOX_ROOT/backups"
+    # Backups are private (FrostGuard creates them 0600 in a 0700 folder; Test-FrostSecurity checks).
+    install -d -m 0700 "$SANDBOX_ROOT/backups"
+    chmod 0700 "$SANDBOX_ROOT/backups"
     cat >"$SANDBOX_CONFIG.tmp" <<JSON
 {
   "project": { "name": "$SANDBOX_PROJECT", "directory": "$SANDBOX_DEPLOYMENT" },
