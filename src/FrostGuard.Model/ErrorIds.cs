@@ -50,6 +50,7 @@ public static class ErrorIds
     public const string ConfigArchiveMissing = "ConfigArchiveMissing";
     public const string DeploymentPathNotEmpty = "DeploymentPathNotEmpty";
     public const string DeploymentRecoveryFailed = "DeploymentRecoveryFailed";
+    public const string DeploymentIsolationRefused = "DeploymentIsolationRefused";
     public const string RecoveryObjectivesInvalid = "RecoveryObjectivesInvalid";
     public const string ServiceNotReady = "ServiceNotReady";
     public const string ServiceNotRunning = "ServiceNotRunning";

@@ -58,6 +58,14 @@ public sealed class DumpContainer
         return new DumpContainer(docker, postgres.Name, inspect.Image, inspect.Config?.User ?? "", binds, tmpfs);
     }
 
+    /// <summary>
+    /// A job container from a service's definition rather than a running container (a recovery
+    /// initialises the data folder before anything of its stack runs): its image, its user, its
+    /// read-only bind mounts and its tmpfs mounts.
+    /// </summary>
+    public static DumpContainer FromDefinition(DockerGateway docker, string source, string image, string user, IEnumerable<string> readOnlyBinds, IDictionary<string, string> tmpfs) =>
+        new(docker, source, image, user, readOnlyBinds.ToList(), tmpfs);
+
     /// <summary>This process's uid:gid, for jobs that read what it wrote (pg_restore of a backup folder it owns).</summary>
     public static string CurrentUser => $"{Posix.EffectiveUserId}:{Posix.EffectiveGroupId}";
 
@@ -95,13 +103,15 @@ public sealed class DumpContainer
         byte[]? passwordLine,
         Func<ReadOnlyMemory<byte>, CancellationToken, ValueTask> onStdout,
         CancellationToken cancellationToken,
-        string? user = null)
+        string? user = null,
+        bool passwordFile = true)
     {
         cancellationToken.ThrowIfCancellationRequested();
         user ??= User;
         var tool = Path.GetFileName(command[0]);
         var name = $"{Source}-{job}-{Guid.NewGuid().ToString("N")[..8]}";
-        var entrypoint = passwordLine is null ? command.ToList() : PgPassWrapper.Wrap(command).ToList();
+        // passwordFile: the first line of stdin becomes a .pgpass file; otherwise stdin goes to the command as it is.
+        var entrypoint = passwordLine is null || !passwordFile ? command.ToList() : PgPassWrapper.Wrap(command).ToList();
         var created = await _docker.CallAsync($"create container {name} from {Image} for {tool}", (c, ct) => c.Containers.CreateContainerAsync(new CreateContainerParameters
         {
             Name = name,

@@ -67,6 +67,22 @@ public sealed class ComposeCli
         }
     }
 
+    /// <summary>`down --volumes`: the project's containers, networks and volumes go (a recovery drill's, whose project name is its own).</summary>
+    public async Task DownAsync(Reporting.IFrostReporter reporter, CancellationToken cancellationToken)
+    {
+        var (file, prefix) = await ToolAsync(cancellationToken).ConfigureAwait(false);
+        var arguments = prefix.Concat(["-p", _config.Project.Name]).Concat(Files().SelectMany(f => new[] { "-f", f }))
+            .Concat(["down", "--volumes", "--remove-orphans", "--timeout", "10"]).ToList();
+        reporter.Verbose($"{file} {string.Join(' ', arguments)}");
+        var result = await ExternalTool.RunAsync(file, arguments, Directory, TimeSpan.FromMinutes(5), l => reporter.Verbose("compose: " + l), cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            throw new FrostException(ErrorIds.ComposeFailed, FailureKind.OperationFailed,
+                $"Compose could not remove project {_config.Project.Name} (exit code {result.ExitCode}): {result.Tail()}",
+                Directory, $"Run `{file} {string.Join(' ', arguments)}` in {Directory}; `docker ps -a --filter label=com.docker.compose.project={_config.Project.Name}` lists what is left.");
+        }
+    }
+
     /// <summary>v2 when `docker compose version` answers, else v1; found once per process.</summary>
     public static async Task<(string File, string[] Prefix)> ToolAsync(CancellationToken cancellationToken)
     {

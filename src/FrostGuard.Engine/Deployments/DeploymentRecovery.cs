@@ -1,7 +1,9 @@
 using System.Diagnostics;
-using System.Text.Json.Nodes;
 using FrostGuard.Engine.Backups;
 using FrostGuard.Engine.Backups.ConfigArchive;
+using FrostGuard.Engine.Configuration;
+using FrostGuard.Engine.Deployments.Recovery;
+using FrostGuard.Engine.Os;
 using FrostGuard.Engine.Health;
 using FrostGuard.Engine.Reporting;
 
@@ -11,7 +13,9 @@ namespace FrostGuard.Engine.Deployments;
 /// Restore-FrostDeployment, the manual's "complete server recovery": the sealed configuration
 /// of a backup taken with -IncludeConfig is opened into a new deployment directory, Compose
 /// starts the stack, the database is restored into it, and the health checks judge the result.
-/// The time until healthy is recorded as the measured full-recovery time.
+/// The time until healthy is recorded as the measured full-recovery time. Before anything runs,
+/// <see cref="RecoveryIsolation"/> decides what the restored deployment gets so that it touches
+/// nothing that runs already, and refuses when it cannot; a drill is removed again at the end.
 /// </summary>
 public sealed class DeploymentRecovery
 {
@@ -25,39 +29,69 @@ public sealed class DeploymentRecovery
         _getEnvironment = getEnvironment;
     }
 
+    /// <summary>
+    /// What the recovery would change, without changing anything: the archive is opened into a
+    /// staging folder beside the target, read, and removed again. For -WhatIf, and the first step
+    /// of a recovery.
+    /// </summary>
+    public async Task<RecoveryPlan> PlanAsync(DeploymentRecoveryRequest request, IFrostReporter reporter, CancellationToken cancellationToken)
+    {
+        var (manifest, sealedConfig, target, home) = Preflight(request);
+        var staging = Extract(target, request.Backup, manifest, sealedConfig, request.Key, out _);
+        try
+        {
+            return (await PlanStagedAsync(request, staging, target, home, reporter, cancellationToken).ConfigureAwait(false)).Plan;
+        }
+        finally
+        {
+            Directory.Delete(staging, recursive: true);
+        }
+    }
+
     public async Task<FrostDeploymentRecovery> RecoverAsync(DeploymentRecoveryRequest request, IFrostReporter reporter, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var backup = request.Backup;
-        var manifest = BackupCatalog.Load(backup);
-        if (manifest.Config is not { } sealedConfig)
-        {
-            throw new FrostException(ErrorIds.ConfigArchiveMissing, FailureKind.NotFound,
-                $"Backup {backup.Id} was taken without -IncludeConfig: it holds the database, not the deployment's configuration.", backup.Id,
-                "Pick a backup that has it: Get-FrostBackup | Where-Object IncludesConfig");
-        }
-
-        var target = System.IO.Path.GetFullPath(request.Path);
-        if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any() || File.Exists(target))
-        {
-            throw new FrostException(ErrorIds.DeploymentPathNotEmpty, FailureKind.OperationFailed,
-                $"{target} already holds files; a deployment is restored into a new or empty folder, so nothing there is overwritten.", target,
-                "Give -Path a new folder.");
-        }
-
+        var (manifest, sealedConfig, target, home) = Preflight(request);
         var progress = new ProgressUpdate(ProgressId, $"Recovering the deployment from {backup.Id}", "Opening the configuration archive");
+        string? composeProject = null;
+        ComposeCli? compose = null;
+        FrostDeploymentRecovery result;
         try
         {
             reporter.Progress(progress with { PercentComplete = 5 });
-            var files = ExtractInto(target, backup, manifest, sealedConfig, request.Key);
-            var envPath = System.IO.Path.Combine(target, ".env");
-            if (request.Environment.Count > 0)
+            var staging = Extract(target, backup, manifest, sealedConfig, request.Key, out var files);
+            RecoveryPlan plan;
+            ComposeRendering rendering;
+            try
             {
-                EnvFileEditor.Set(envPath, request.Environment);
+                (plan, rendering) = await PlanStagedAsync(request, staging, target, home, reporter, cancellationToken).ConfigureAwait(false);
+                Directory.Move(staging, target); // target is absent or empty: checked in Preflight
+            }
+            catch
+            {
+                Directory.Delete(staging, recursive: true);
+                throw;
             }
 
-            var configPath = request.TargetConfigPath ?? PointArchivedConfigAt(target);
-            using var restored = FrostSession.Open(configPath, target, _getEnvironment);
+            foreach (var change in plan.Isolation)
+            {
+                reporter.Verbose($"isolation: {change}");
+            }
+
+            var (configPath, configChanges) = request.TargetConfigPath is { } given
+                ? (given, (IReadOnlyList<FrostRecoveryIsolation>)[])
+                : RecoveredConfig.Write(target, home, request.Mode, plan);
+            if (request.Mode != FrostRecoveryMode.InPlace)
+            {
+                PrivateFiles.CreateFolder(System.IO.Path.Combine(home, "backups"));
+                PrivateFiles.CreateFolder(System.IO.Path.Combine(home, "state"));
+            }
+
+            // The restored deployment is a session of its own: this process's FROSTGUARD_STATE and
+            // FROSTGUARD_CONFIG would lead it to the live deployment's state or configuration.
+            using var restored = FrostSession.Open(configPath, target,
+                name => name is StatePaths.StateVariable or ConfigLocator.ConfigVariable ? null : _getEnvironment(name));
             if (!string.Equals(System.IO.Path.GetFullPath(restored.Config.Project.Directory).TrimEnd('/'), target.TrimEnd('/'), StringComparison.Ordinal))
             {
                 throw new FrostException(ErrorIds.DeploymentRecoveryFailed, FailureKind.InvalidConfiguration,
@@ -65,10 +99,13 @@ public sealed class DeploymentRecovery
                     $"Set project.directory to {target} in that file, or leave out -TargetConfigPath.");
             }
 
+            composeProject = restored.Config.Project.Name;
+            compose = new ComposeCli(restored.Config);
+            await InitialiseFreshFoldersAsync(plan, rendering, restored, manifest, home, reporter, cancellationToken).ConfigureAwait(false);
+
             var configured = clock.Elapsed;
             reporter.Verbose($"restored {files.Count} files into {target} in {configured.TotalSeconds:F1} s; FrostGuard configuration {configPath}");
-
-            reporter.Progress(progress with { Status = $"Starting project {restored.Config.Project.Name} with Compose", PercentComplete = 20 });
+            reporter.Progress(progress with { Status = $"Starting project {composeProject} with Compose", PercentComplete = 20 });
             var state = new DeploymentState(restored);
             await StepAsync("start the stack", () => state.Compose.UpAsync([], request.HealthTimeout, reporter, cancellationToken)).ConfigureAwait(false);
             await using (var probe = new AvailabilityProbe(restored.Config))
@@ -91,26 +128,51 @@ public sealed class DeploymentRecovery
             var health = await DeploymentVerification.RunAsync(restored, reporter, cancellationToken).ConfigureAwait(false);
             var duration = clock.Elapsed;
             RecoveryMeasurements.TryRecord(_source.StateFolder, "full-recovery", duration, $"Restore-FrostDeployment {backup.Id} into {target}", reporter);
-            return new FrostDeploymentRecovery
+            result = new FrostDeploymentRecovery
             {
                 BackupId = backup.Id,
-                Project = restored.Config.Project.Name,
+                Mode = request.Mode,
+                Project = composeProject,
                 Path = target,
                 ConfigPath = configPath,
+                RecoveryHome = request.Mode == FrostRecoveryMode.InPlace ? null : home,
                 FilesRestored = files,
                 EnvironmentKeysSet = request.Environment.Keys.Order(StringComparer.Ordinal).ToList(),
+                Isolation = [.. plan.Isolation, .. configChanges],
                 DatabaseRestore = restore,
                 Health = health,
                 ConfigurationDuration = configured,
                 StartDuration = started,
                 DatabaseDuration = databaseDuration,
                 Duration = duration,
+                RemovedAfterDrill = request.Mode == FrostRecoveryMode.Drill,
             };
+        }
+        catch when (request.Mode == FrostRecoveryMode.Drill)
+        {
+            // A drill leaves nothing, failed or not; a failure to remove it is reported beside the failure that ended it.
+            try
+            {
+                await RemoveDrillAsync(compose, composeProject, target, home, reporter).ConfigureAwait(false);
+            }
+            catch (Exception removal) when (removal is FrostException or IOException or UnauthorizedAccessException)
+            {
+                reporter.Warning($"The failed drill could not be removed completely: {removal.Message}");
+            }
+
+            throw;
         }
         finally
         {
             reporter.Progress(progress with { Completed = true });
         }
+
+        if (request.Mode == FrostRecoveryMode.Drill)
+        {
+            await RemoveDrillAsync(compose, composeProject, target, home, reporter).ConfigureAwait(false);
+        }
+
+        return result;
 
         async Task<T> Step<T>(string what, Func<Task<T>> work)
         {
@@ -120,7 +182,7 @@ public sealed class DeploymentRecovery
             }
             catch (FrostException e) when (e.ErrorId != ErrorIds.DeploymentRecoveryFailed)
             {
-                throw Failed(what, target, e);
+                throw Failed(what, target, e, request.Mode);
             }
         }
 
@@ -131,45 +193,162 @@ public sealed class DeploymentRecovery
         }).ConfigureAwait(false);
     }
 
-    /// <summary>Extracted beside the target first, then renamed: a failed extraction leaves no half deployment.</summary>
-    private static IReadOnlyList<string> ExtractInto(string target, FrostBackup backup, BackupManifest manifest, ConfigArchiveManifest sealedConfig, ConfigArchiveKey key)
+    /// <summary>Where a recovery into a new folder keeps its backups, state and fresh data folders: beside the deployment, never in it (it would be archived with it).</summary>
+    public static string HomeOf(string target) => target.TrimEnd('/') + ".frostguard";
+
+    private (BackupManifest Manifest, ConfigArchiveManifest Sealed, string Target, string Home) Preflight(DeploymentRecoveryRequest request)
     {
-        var parent = System.IO.Path.GetDirectoryName(target.TrimEnd('/'))!;
-        Directory.CreateDirectory(parent);
-        var staging = System.IO.Path.Combine(parent, $".{System.IO.Path.GetFileName(target.TrimEnd('/'))}.restoring-{Environment.ProcessId}");
-        try
+        var backup = request.Backup;
+        var manifest = BackupCatalog.Load(backup);
+        if (manifest.Config is not { } sealedConfig)
         {
-            var files = DeploymentArchive.Extract(System.IO.Path.GetDirectoryName(backup.ManifestPath)!, manifest.Id, sealedConfig, key, staging);
-            if (Directory.Exists(target))
+            throw new FrostException(ErrorIds.ConfigArchiveMissing, FailureKind.NotFound,
+                $"Backup {backup.Id} was taken without -IncludeConfig: it holds the database, not the deployment's configuration.", backup.Id,
+                "Pick a backup that has it: Get-FrostBackup | Where-Object IncludesConfig");
+        }
+
+        var target = System.IO.Path.GetFullPath(request.Path).TrimEnd('/');
+        var home = HomeOf(target);
+        foreach (var folder in request.Mode == FrostRecoveryMode.InPlace ? [target] : new[] { target, home })
+        {
+            if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any() || File.Exists(folder))
             {
-                Directory.Delete(target); // empty, checked above
+                throw new FrostException(ErrorIds.DeploymentPathNotEmpty, FailureKind.OperationFailed,
+                    $"{folder} already holds files; a deployment is restored into a new or empty folder{(folder == home ? " (and this one beside it for its backups, state and data)" : "")}, so nothing there is overwritten.", folder,
+                    folder == home ? $"Remove {home} (left by an earlier recovery into {target}?) or give -Path another folder." : "Give -Path a new folder.");
+            }
+        }
+
+        return (manifest, sealedConfig, target, home);
+    }
+
+    /// <summary>Reads the staged deployment and the host, and plans; a plan with refusals is an error naming each.</summary>
+    private async Task<(RecoveryPlan Plan, ComposeRendering Rendering)> PlanStagedAsync(DeploymentRecoveryRequest request, string staging, string target, string home,
+        IFrostReporter reporter, CancellationToken cancellationToken)
+    {
+        var archivedConfigPath = System.IO.Path.Combine(staging, DeploymentArchive.FrostGuardConfigEntry);
+        var archived = ConfigLoader.Load(archivedConfigPath);
+        var envPath = System.IO.Path.Combine(staging, archived.Project.EnvFile);
+        var envFile = Secrets.EnvFile.Load(envPath);
+        var archivedEnvironment = envFile.Keys.ToDictionary(k => k, k => envFile.TryGet(k, out var v) ? v : "", StringComparer.Ordinal);
+        if (request.Environment.Count > 0)
+        {
+            EnvFileEditor.Set(envPath, request.Environment);
+        }
+
+        var operatorProject = request.ProjectName;
+        if (request.TargetConfigPath is { } given)
+        {
+            operatorProject ??= ConfigLoader.Load(given).Project.Name;
+        }
+
+        var rendering = await ComposeRendering.RenderAsync(staging, archived.Project.Name, archived.Project.ComposeFiles, cancellationToken).ConfigureAwait(false);
+        var host = await HostUsage.ReadAsync(_source.Docker, cancellationToken).ConfigureAwait(false);
+        var plan = RecoveryIsolation.Plan(new IsolationInput
+        {
+            Mode = request.Mode, Source = _source.Config, Archived = archived, ArchivedEnvironment = archivedEnvironment,
+            OperatorEnvironment = request.Environment, OperatorProject = operatorProject, Target = target, Home = home, Rendering = rendering, Host = host,
+        });
+        if (plan.Refusals.Count == 0)
+        {
+            EnvFileEditor.Set(envPath, plan.Environment);
+            var final = await ComposeRendering.RenderAsync(staging, plan.Project, archived.Project.ComposeFiles, cancellationToken).ConfigureAwait(false);
+            plan = plan with { Refusals = RecoveryIsolation.Leaks(request.Mode, _source.Config, archivedEnvironment, plan, final, host) };
+            rendering = final;
+        }
+
+        if (plan.Refusals.Count > 0)
+        {
+            throw new FrostException(ErrorIds.DeploymentIsolationRefused, FailureKind.OperationFailed,
+                $"Recovering backup {request.Backup.Id} into {target} would touch what already runs on this host, so nothing was started or changed: {string.Join("; ", plan.Refusals)}.", target,
+                request.Mode == FrostRecoveryMode.InPlace
+                    ? "Recover in place only when the old deployment is gone; to recover beside it, leave out -InPlace."
+                    : "Change what is named above (-ProjectName, -Environment KEY=value), or stop what holds it.");
+        }
+
+        reporter.Verbose($"plan: project {plan.Project}; {string.Join("; ", plan.Isolation.Select(i => i.ToString()))}");
+        return (plan, rendering);
+    }
+
+    /// <summary>New data folders: the database's initialised as a cluster (unless the operator gave one that holds files), others created empty for their service's user.</summary>
+    private async Task InitialiseFreshFoldersAsync(RecoveryPlan plan, ComposeRendering rendering, FrostSession restored, BackupManifest manifest, string home,
+        IFrostReporter reporter, CancellationToken cancellationToken)
+    {
+        foreach (var fresh in plan.FreshFolders)
+        {
+            if (Directory.Exists(fresh.Path) && Directory.EnumerateFileSystemEntries(fresh.Path).Any())
+            {
+                reporter.Verbose($"{fresh.EnvironmentKey}: {fresh.Path} holds files already (given with -Environment); used as it is");
+                continue;
             }
 
-            Directory.Move(staging, target);
-            return files;
+            var service = rendering.Services.First(s => s.Volumes.Any(v => v.IsBind && v.Source!.TrimEnd('/') == fresh.Path.TrimEnd('/')));
+            if (!fresh.ForDatabase)
+            {
+                PrivateFiles.CreateFolder(fresh.Path);
+                continue;
+            }
+
+            await DatabaseFolderInitializer.InitializeAsync(restored.Docker, new DatabaseFolderInitializer.Request(
+                service, restored.Config.Project.Name, fresh.Path, PostgresContainer.Major(manifest.ServerVersion), restored.Config.Database.User,
+                restored.Config.Database.Name, restored.DatabasePassword, home), reporter, cancellationToken).ConfigureAwait(false);
         }
-        finally
+    }
+
+    /// <summary>A drill leaves nothing: its containers, networks and volumes, its folder and its home are removed, whatever happened.</summary>
+    private static async Task RemoveDrillAsync(ComposeCli? compose, string? project, string target, string home, IFrostReporter reporter)
+    {
+        if (compose is not null && project is not null)
+        {
+            await compose.DownAsync(reporter, CancellationToken.None).ConfigureAwait(false);
+        }
+
+        foreach (var folder in new[] { target, home }.Where(Directory.Exists))
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+
+        reporter.Verbose($"drill removed: project {project ?? "(not started)"}, {target}, {home}");
+    }
+
+    /// <summary>Extracted into a staging folder beside the target; the caller moves it into place or removes it.</summary>
+    private static string Extract(string target, FrostBackup backup, BackupManifest manifest, ConfigArchiveManifest sealedConfig, ConfigArchiveKey key, out IReadOnlyList<string> files)
+    {
+        var parent = System.IO.Path.GetDirectoryName(target)!;
+        Directory.CreateDirectory(parent);
+        var staging = System.IO.Path.Combine(parent, $".{System.IO.Path.GetFileName(target)}.restoring-{Environment.ProcessId}");
+        if (Directory.Exists(staging))
+        {
+            Directory.Delete(staging, recursive: true); // left by this process id before: a run that died
+        }
+
+        try
+        {
+            files = DeploymentArchive.Extract(System.IO.Path.GetDirectoryName(backup.ManifestPath)!, manifest.Id, sealedConfig, key, staging);
+            if (Directory.Exists(target))
+            {
+                Directory.Delete(target); // empty, checked in Preflight
+            }
+
+            return staging;
+        }
+        catch
         {
             if (Directory.Exists(staging))
             {
                 Directory.Delete(staging, recursive: true);
             }
+
+            throw;
         }
     }
 
-    /// <summary>The archived FrostGuard configuration, with project.directory set to the restored folder.</summary>
-    private static string PointArchivedConfigAt(string target)
-    {
-        var path = System.IO.Path.Combine(target, DeploymentArchive.FrostGuardConfigEntry);
-        var json = JsonNode.Parse(File.ReadAllText(path))!;
-        json["project"]!["directory"] = target;
-        AtomicFile.Write(path, json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }),
-            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
-        return path;
-    }
-
-    private static FrostException Failed(string step, string target, FrostException inner) =>
+    private static FrostException Failed(string step, string target, FrostException inner, FrostRecoveryMode mode) =>
         new(ErrorIds.DeploymentRecoveryFailed, FailureKind.OperationFailed,
-            $"Recovering the deployment into {target} failed at '{step}': {inner.Message} The restored files and containers were left in place for inspection.", target,
-            inner.RecommendedAction + " When fixed, remove the stack (docker-compose down in " + target + ") and run Restore-FrostDeployment again into an empty folder.", inner);
+            mode == FrostRecoveryMode.Drill
+                ? $"The recovery drill into {target} failed at '{step}': {inner.Message} The drill's containers and folders were removed."
+                : $"Recovering the deployment into {target} failed at '{step}': {inner.Message} The restored files and containers were left in place for inspection.", target,
+            mode == FrostRecoveryMode.Drill
+                ? inner.RecommendedAction + " Then run the drill again."
+                : inner.RecommendedAction + " When fixed, remove the stack (docker-compose down in " + target + ") and run Restore-FrostDeployment again into an empty folder.", inner);
 }

@@ -8,6 +8,9 @@ public sealed record ToolResult(int ExitCode, string Output)
 {
     public bool Succeeded => ExitCode == 0;
 
+    /// <summary>What the tool wrote to its standard output alone (a document it prints, without its warnings).</summary>
+    public string StandardOutput { get; init; } = "";
+
     /// <summary>The last lines of the output, for a message.</summary>
     public string Tail(int lines = 6)
     {
@@ -43,7 +46,21 @@ public static class ExternalTool
         start.Environment["COMPOSE_INTERACTIVE_NO_CLI"] = "1";
         start.Environment["GIT_TERMINAL_PROMPT"] = "0";
         var output = new StringBuilder();
+        var standardOutput = new StringBuilder();
         using var process = new Process { StartInfo = start };
+        void CollectStandardOutput(object? sender, DataReceivedEventArgs e)
+        {
+            if (e.Data is not null)
+            {
+                lock (output)
+                {
+                    standardOutput.AppendLine(e.Data);
+                }
+            }
+
+            Collect(sender, e);
+        }
+
         void Collect(object? sender, DataReceivedEventArgs e)
         {
             if (e.Data is null)
@@ -59,7 +76,7 @@ public static class ExternalTool
             line?.Invoke(e.Data);
         }
 
-        process.OutputDataReceived += Collect;
+        process.OutputDataReceived += CollectStandardOutput;
         process.ErrorDataReceived += Collect;
         try
         {
@@ -95,7 +112,7 @@ public static class ExternalTool
         process.WaitForExit();
         lock (output)
         {
-            return new ToolResult(process.ExitCode, output.ToString());
+            return new ToolResult(process.ExitCode, output.ToString()) { StandardOutput = standardOutput.ToString() };
         }
     }
 }

@@ -38,6 +38,32 @@ public static class ListeningSockets
         return ports.ToList();
     }
 
+    /// <summary>Every TCP port something listens on in this network namespace (the host's, for host networking), IPv4 and IPv6.</summary>
+    public static IReadOnlySet<int> PortsListeningHere()
+    {
+        var ports = new SortedSet<int>();
+        foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" }.Where(File.Exists))
+        {
+            ports.UnionWith(ListeningPorts(File.ReadAllText(table)));
+        }
+
+        return ports;
+    }
+
+    /// <summary>The local ports of the LISTEN (state 0A) lines of a /proc/net/tcp table.</summary>
+    public static IEnumerable<int> ListeningPorts(string procNetTcp)
+    {
+        foreach (var line in procNetTcp.Split('\n').Skip(1))
+        {
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length >= 4 && fields[3] == "0A")
+            {
+                var local = fields[1];
+                yield return int.Parse(local[(local.IndexOf(':') + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+            }
+        }
+    }
+
     /// <summary>Endpoints (address:port) of the LISTEN (state 0A) lines whose inode is one of <paramref name="inodes"/>.</summary>
     public static IEnumerable<string> Listening(string procNetTcp, IReadOnlySet<long> inodes)
     {
