@@ -91,6 +91,7 @@ echo "CREATE DATABASE frostguard;" | setpriv --reuid=postgres --regid=postgres -
             $c.project.directory = $drillPath
             $c.database.port = $ports.Pg
             $c.backupRoot = Join-Path $work 'backups'
+            $c | Add-Member -Force stateFolder (Join-Path $work 'state')
             $c.health.healthUrl = "https://localhost:$($ports.Proxy)/health"
             $c.health.metricsUrl = "http://127.0.0.1:$($ports.Backend)/metrics"
             $c.tls.port = $ports.Proxy

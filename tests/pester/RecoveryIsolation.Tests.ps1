@@ -64,7 +64,11 @@ Describe 'The monthly recovery drill, run as the runbook writes it' {
         $failures | ForEach-Object ToString | Should -BeNullOrEmpty
         $results.StepId | Should -Be @('drill-backup', 'drill-recover', 'drill-objectives')
         $results | Where-Object Status -ne 'Succeeded' | ForEach-Object { "$($_.StepId): $($_.Status) $($_.Error)" } | Should -BeNullOrEmpty
-        ($results | Where-Object StepId -eq 'drill-recover').Output | Should -Match 'RemovedAfterDrill\s*:\s*True'
+        $output = ($results | Where-Object StepId -eq 'drill-recover').Output
+        $output | Should -Match 'RemovedAfterDrill\s*:\s*True'
+        $output -match 'Project\s*:\s*(\S+)' | Should -BeTrue
+        $script:drillProject = $Matches[1]
+        $drillProject | Should -Not -Be $config.project.name
         (Get-FrostRecoveryStatus | Where-Object Id -eq 'full-recovery').MeasuredAt | Should -BeGreaterThan (Get-Date).AddMinutes(-10)
     }
 
@@ -79,7 +83,8 @@ Describe 'The monthly recovery drill, run as the runbook writes it' {
     }
 
     It 'removed its own containers, folder and data' {
-        Get-DrillContainers "$($config.project.name)-drill" | Should -BeNullOrEmpty
+        Get-DrillContainers $drillProject | Should -BeNullOrEmpty
+        @(docker volume ls -q --filter "label=com.docker.compose.project=$drillProject") | Should -BeNullOrEmpty
         Test-Path $drillFolder | Should -BeFalse
         Test-Path "$drillFolder.frostguard" | Should -BeFalse
     }
@@ -119,6 +124,14 @@ Describe 'Restore-FrostDeployment refuses before touching anything' {
         $backup | Restore-FrostDeployment -Path $target -Passphrase $passphrase -ProjectName $config.project.name -Confirm:$false -ErrorVariable failed -ErrorAction SilentlyContinue
         $failed[0].FullyQualifiedErrorId | Should -Be 'DeploymentIsolationRefused,FrostGuard.RestoreFrostDeploymentCommand'
         "$($failed[0])" | Should -Match "project name $($config.project.name) is in use"
+    }
+
+    It 'a configuration given with -TargetConfigPath that still names the live project and endpoints' {
+        $liveCopy = New-ConfigVariant -Path (Join-Path $work 'live-copy.json') -Change { param($c) $c.project.directory = $target }
+        $backup | Restore-FrostDeployment -Drill -Path $target -Passphrase $passphrase -ProjectName 'frostguard-isolation-x' -TargetConfigPath $liveCopy -Confirm:$false -ErrorVariable failed -ErrorAction SilentlyContinue
+        $failed[0].FullyQualifiedErrorId | Should -Be 'DeploymentIsolationRefused,FrostGuard.RestoreFrostDeploymentCommand'
+        "$($failed[0])" | Should -Match "names project $($config.project.name), and the recovery runs as frostguard-isolation-x"
+        "$($failed[0])" | Should -Match "database.port in .* is port $($config.database.port)"
     }
 
     It 'a recovery in place while the old deployment exists' {

@@ -67,6 +67,21 @@ public sealed class ComposeCli
         }
     }
 
+    /// <summary>`pull` of some services: the images a step needs before `up` would fetch them (on a rebuilt server).</summary>
+    public async Task PullAsync(IReadOnlyCollection<string> services, Reporting.IFrostReporter reporter, CancellationToken cancellationToken)
+    {
+        var (file, prefix) = await ToolAsync(cancellationToken).ConfigureAwait(false);
+        var arguments = prefix.Concat(["-p", _config.Project.Name]).Concat(Files().SelectMany(f => new[] { "-f", f })).Append("pull").Concat(services).ToList();
+        reporter.Verbose($"{file} {string.Join(' ', arguments)}");
+        var result = await ExternalTool.RunAsync(file, arguments, Directory, TimeSpan.FromMinutes(30), l => reporter.Verbose("compose: " + l), cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            throw new FrostException(ErrorIds.ComposeFailed, FailureKind.OperationFailed,
+                $"Compose could not pull the images of {string.Join(", ", services)} (exit code {result.ExitCode}): {result.Tail()}",
+                Directory, $"Run `{file} {string.Join(' ', arguments)}` in {Directory}, or load the images with `docker load`.");
+        }
+    }
+
     /// <summary>`down --volumes`: the project's containers, networks and volumes go (a recovery drill's, whose project name is its own).</summary>
     public async Task DownAsync(Reporting.IFrostReporter reporter, CancellationToken cancellationToken)
     {

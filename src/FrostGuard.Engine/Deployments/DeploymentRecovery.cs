@@ -31,16 +31,17 @@ public sealed class DeploymentRecovery
 
     /// <summary>
     /// What the recovery would change, without changing anything: the archive is opened into a
-    /// staging folder beside the target, read, and removed again. For -WhatIf, and the first step
-    /// of a recovery.
+    /// private temporary folder (never beside the target), read, and removed again. For -WhatIf
+    /// and the confirmation.
     /// </summary>
     public async Task<RecoveryPlan> PlanAsync(DeploymentRecoveryRequest request, IFrostReporter reporter, CancellationToken cancellationToken)
     {
         var (manifest, sealedConfig, target, home) = Preflight(request);
-        var staging = Extract(target, request.Backup, manifest, sealedConfig, request.Key, out _);
+        var staging = PrivateFiles.CreateFolder(System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"frostguard-recovery-plan-{Guid.NewGuid():N}"));
         try
         {
-            return (await PlanStagedAsync(request, staging, target, home, reporter, cancellationToken).ConfigureAwait(false)).Plan;
+            var files = Extract(staging, request.Backup, manifest, sealedConfig, request.Key);
+            return (await PlanStagedAsync(request, staging, files, target, home, reporter, cancellationToken).ConfigureAwait(false)).Plan;
         }
         finally
         {
@@ -54,19 +55,26 @@ public sealed class DeploymentRecovery
         var backup = request.Backup;
         var (manifest, sealedConfig, target, home) = Preflight(request);
         var progress = new ProgressUpdate(ProgressId, $"Recovering the deployment from {backup.Id}", "Opening the configuration archive");
-        string? composeProject = null;
-        ComposeCli? compose = null;
+        var made = new DrillLeftovers(target, home);
         FrostDeploymentRecovery result;
         try
         {
             reporter.Progress(progress with { PercentComplete = 5 });
-            var staging = Extract(target, backup, manifest, sealedConfig, request.Key, out var files);
-            RecoveryPlan plan;
-            ComposeRendering rendering;
+            var parent = System.IO.Path.GetDirectoryName(target)!;
+            Directory.CreateDirectory(parent);
+            var staging = PrivateFiles.CreateFolder(System.IO.Path.Combine(parent, $".{System.IO.Path.GetFileName(target)}.restoring-{Guid.NewGuid():N}"));
+            Planned planned;
+            IReadOnlyList<string> files;
             try
             {
-                (plan, rendering) = await PlanStagedAsync(request, staging, target, home, reporter, cancellationToken).ConfigureAwait(false);
-                Directory.Move(staging, target); // target is absent or empty: checked in Preflight
+                files = Extract(staging, backup, manifest, sealedConfig, request.Key);
+                planned = await PlanStagedAsync(request, staging, files, target, home, reporter, cancellationToken).ConfigureAwait(false);
+                if (Directory.Exists(target))
+                {
+                    Directory.Delete(target); // empty: checked in Preflight
+                }
+
+                Directory.Move(staging, target);
             }
             catch
             {
@@ -74,14 +82,16 @@ public sealed class DeploymentRecovery
                 throw;
             }
 
+            var plan = planned.Plan;
             foreach (var change in plan.Isolation)
             {
                 reporter.Verbose($"isolation: {change}");
             }
 
-            var (configPath, configChanges) = request.TargetConfigPath is { } given
-                ? (given, (IReadOnlyList<FrostRecoveryIsolation>)[])
-                : RecoveredConfig.Write(target, home, request.Mode, plan);
+            // The archived configuration is rewritten even when -TargetConfigPath is used, so no file of the restored deployment points at the live one.
+            var archivedConfig = System.IO.Path.Combine(target, DeploymentArchive.FrostGuardConfigEntry);
+            AtomicFile.Write(archivedConfig, planned.ConfigText, PrivateFiles.FileMode);
+            var configPath = request.TargetConfigPath ?? archivedConfig;
             if (request.Mode != FrostRecoveryMode.InPlace)
             {
                 PrivateFiles.CreateFolder(System.IO.Path.Combine(home, "backups"));
@@ -92,20 +102,15 @@ public sealed class DeploymentRecovery
             // FROSTGUARD_CONFIG would lead it to the live deployment's state or configuration.
             using var restored = FrostSession.Open(configPath, target,
                 name => name is StatePaths.StateVariable or ConfigLocator.ConfigVariable ? null : _getEnvironment(name));
-            if (!string.Equals(System.IO.Path.GetFullPath(restored.Config.Project.Directory).TrimEnd('/'), target.TrimEnd('/'), StringComparison.Ordinal))
-            {
-                throw new FrostException(ErrorIds.DeploymentRecoveryFailed, FailureKind.InvalidConfiguration,
-                    $"{configPath} points at {restored.Config.Project.Directory}, not at the restored deployment {target}.", configPath,
-                    $"Set project.directory to {target} in that file, or leave out -TargetConfigPath.");
-            }
+            made.Compose = new ComposeCli(restored.Config);
 
-            composeProject = restored.Config.Project.Name;
-            compose = new ComposeCli(restored.Config);
-            await InitialiseFreshFoldersAsync(plan, rendering, restored, manifest, home, reporter, cancellationToken).ConfigureAwait(false);
+            // Compose renders the deployment's own relative mounts where it now lies, for the containers that initialise its data.
+            var rendering = await ComposeRendering.RenderAsync(target, plan.Project, restored.Config.Project.ComposeFiles, cancellationToken).ConfigureAwait(false);
+            await InitialiseFreshFoldersAsync(plan, rendering, restored, manifest, home, made, reporter, cancellationToken).ConfigureAwait(false);
 
             var configured = clock.Elapsed;
             reporter.Verbose($"restored {files.Count} files into {target} in {configured.TotalSeconds:F1} s; FrostGuard configuration {configPath}");
-            reporter.Progress(progress with { Status = $"Starting project {composeProject} with Compose", PercentComplete = 20 });
+            reporter.Progress(progress with { Status = $"Starting project {plan.Project} with Compose", PercentComplete = 20 });
             var state = new DeploymentState(restored);
             await StepAsync("start the stack", () => state.Compose.UpAsync([], request.HealthTimeout, reporter, cancellationToken)).ConfigureAwait(false);
             await using (var probe = new AvailabilityProbe(restored.Config))
@@ -132,20 +137,19 @@ public sealed class DeploymentRecovery
             {
                 BackupId = backup.Id,
                 Mode = request.Mode,
-                Project = composeProject,
+                Project = plan.Project,
                 Path = target,
                 ConfigPath = configPath,
                 RecoveryHome = request.Mode == FrostRecoveryMode.InPlace ? null : home,
                 FilesRestored = files,
                 EnvironmentKeysSet = request.Environment.Keys.Order(StringComparer.Ordinal).ToList(),
-                Isolation = [.. plan.Isolation, .. configChanges],
+                Isolation = plan.Isolation,
                 DatabaseRestore = restore,
                 Health = health,
                 ConfigurationDuration = configured,
                 StartDuration = started,
                 DatabaseDuration = databaseDuration,
                 Duration = duration,
-                RemovedAfterDrill = request.Mode == FrostRecoveryMode.Drill,
             };
         }
         catch when (request.Mode == FrostRecoveryMode.Drill)
@@ -153,7 +157,7 @@ public sealed class DeploymentRecovery
             // A drill leaves nothing, failed or not; a failure to remove it is reported beside the failure that ended it.
             try
             {
-                await RemoveDrillAsync(compose, composeProject, target, home, reporter).ConfigureAwait(false);
+                await made.RemoveAsync(reporter).ConfigureAwait(false);
             }
             catch (Exception removal) when (removal is FrostException or IOException or UnauthorizedAccessException)
             {
@@ -167,12 +171,30 @@ public sealed class DeploymentRecovery
             reporter.Progress(progress with { Completed = true });
         }
 
-        if (request.Mode == FrostRecoveryMode.Drill)
+        if (request.Mode != FrostRecoveryMode.Drill)
         {
-            await RemoveDrillAsync(compose, composeProject, target, home, reporter).ConfigureAwait(false);
+            return result;
         }
 
-        return result;
+        try
+        {
+            await made.RemoveAsync(reporter).ConfigureAwait(false);
+        }
+        catch (Exception removal) when (removal is FrostException or IOException or UnauthorizedAccessException)
+        {
+            throw new FrostException(ErrorIds.DeploymentRecoveryFailed, FailureKind.OperationFailed,
+                $"The recovery drill passed (healthy after {result.Duration.TotalSeconds:F0} s, recorded) but could not be removed: {removal.Message}", target,
+                $"Remove it by hand: `docker-compose -p {result.Project} down --volumes` in {target}, then delete {target} and {home}.", removal);
+        }
+
+        return new FrostDeploymentRecovery
+        {
+            BackupId = result.BackupId, Mode = result.Mode, Project = result.Project, Path = result.Path, ConfigPath = result.ConfigPath,
+            RecoveryHome = result.RecoveryHome, FilesRestored = result.FilesRestored, EnvironmentKeysSet = result.EnvironmentKeysSet,
+            Isolation = result.Isolation, DatabaseRestore = result.DatabaseRestore, Health = result.Health,
+            ConfigurationDuration = result.ConfigurationDuration, StartDuration = result.StartDuration, DatabaseDuration = result.DatabaseDuration,
+            Duration = result.Duration, RemovedAfterDrill = true,
+        };
 
         async Task<T> Step<T>(string what, Func<Task<T>> work)
         {
@@ -222,12 +244,19 @@ public sealed class DeploymentRecovery
         return (manifest, sealedConfig, target, home);
     }
 
-    /// <summary>Reads the staged deployment and the host, and plans; a plan with refusals is an error naming each.</summary>
-    private async Task<(RecoveryPlan Plan, ComposeRendering Rendering)> PlanStagedAsync(DeploymentRecoveryRequest request, string staging, string target, string home,
+    private sealed record Planned(RecoveryPlan Plan, string ConfigText);
+
+    /// <summary>
+    /// Reads the staged deployment and the host, plans, rewrites the configuration and checks the
+    /// one the recovery will run with; a plan with refusals is an error naming each, and nothing
+    /// outside the staging folder has been touched.
+    /// </summary>
+    private async Task<Planned> PlanStagedAsync(DeploymentRecoveryRequest request, string staging, IReadOnlyList<string> files, string target, string home,
         IFrostReporter reporter, CancellationToken cancellationToken)
     {
         var archivedConfigPath = System.IO.Path.Combine(staging, DeploymentArchive.FrostGuardConfigEntry);
-        var archived = ConfigLoader.Load(archivedConfigPath);
+        var archivedText = File.ReadAllText(archivedConfigPath);
+        var archived = ConfigLoader.Parse(archivedText, archivedConfigPath);
         var envPath = System.IO.Path.Combine(staging, archived.Project.EnvFile);
         var envFile = Secrets.EnvFile.Load(envPath);
         var archivedEnvironment = envFile.Keys.ToDictionary(k => k, k => envFile.TryGet(k, out var v) ? v : "", StringComparer.Ordinal);
@@ -236,25 +265,32 @@ public sealed class DeploymentRecovery
             EnvFileEditor.Set(envPath, request.Environment);
         }
 
-        var operatorProject = request.ProjectName;
-        if (request.TargetConfigPath is { } given)
-        {
-            operatorProject ??= ConfigLoader.Load(given).Project.Name;
-        }
-
+        var given = request.TargetConfigPath is { } path ? ConfigLoader.Load(path) : null;
+        var operatorProject = request.ProjectName ?? given?.Project.Name;
         var rendering = await ComposeRendering.RenderAsync(staging, archived.Project.Name, archived.Project.ComposeFiles, cancellationToken).ConfigureAwait(false);
         var host = await HostUsage.ReadAsync(_source.Docker, cancellationToken).ConfigureAwait(false);
         var plan = RecoveryIsolation.Plan(new IsolationInput
         {
             Mode = request.Mode, Source = _source.Config, Archived = archived, ArchivedEnvironment = archivedEnvironment,
-            OperatorEnvironment = request.Environment, OperatorProject = operatorProject, Target = target, Home = home, Rendering = rendering, Host = host,
+            OperatorEnvironment = request.Environment, OperatorProject = operatorProject, Target = target, Staging = staging, Home = home,
+            Rendering = rendering, Host = host,
         });
+
+        var (configText, configChanges) = RecoveredConfig.Rewrite(archivedText, archived, target, home, request.Mode, plan);
         if (plan.Refusals.Count == 0)
         {
             EnvFileEditor.Set(envPath, plan.Environment);
             var final = await ComposeRendering.RenderAsync(staging, plan.Project, archived.Project.ComposeFiles, cancellationToken).ConfigureAwait(false);
-            plan = plan with { Refusals = RecoveryIsolation.Leaks(request.Mode, _source.Config, archivedEnvironment, plan, final, host) };
-            rendering = final;
+            var effective = given ?? ConfigLoader.Parse(configText, System.IO.Path.Combine(target, DeploymentArchive.FrostGuardConfigEntry));
+            plan = plan with
+            {
+                Refusals =
+                [
+                    .. RecoveryIsolation.Leaks(request.Mode, _source.Config, archivedEnvironment, plan, final, host),
+                    .. RecoveryIsolation.CheckEffective(request.Mode, _source.Config, _source.StateFolder, _source.BackupRoot, effective, target, plan, host),
+                    .. request.Mode == FrostRecoveryMode.InPlace ? [] : RecoveryIsolation.LeaksInFiles(_source.Config, plan, staging, files),
+                ],
+            };
         }
 
         if (plan.Refusals.Count > 0)
@@ -263,16 +299,17 @@ public sealed class DeploymentRecovery
                 $"Recovering backup {request.Backup.Id} into {target} would touch what already runs on this host, so nothing was started or changed: {string.Join("; ", plan.Refusals)}.", target,
                 request.Mode == FrostRecoveryMode.InPlace
                     ? "Recover in place only when the old deployment is gone; to recover beside it, leave out -InPlace."
-                    : "Change what is named above (-ProjectName, -Environment KEY=value), or stop what holds it.");
+                    : "Change what is named above (-ProjectName, -Environment KEY=value, -TargetConfigPath), or stop what holds it.");
         }
 
+        plan = plan with { Isolation = [.. plan.Isolation, .. configChanges.Where(c => given is null || c.Item == "project.directory")] };
         reporter.Verbose($"plan: project {plan.Project}; {string.Join("; ", plan.Isolation.Select(i => i.ToString()))}");
-        return (plan, rendering);
+        return new Planned(plan, configText);
     }
 
-    /// <summary>New data folders: the database's initialised as a cluster (unless the operator gave one that holds files), others created empty for their service's user.</summary>
+    /// <summary>New data folders: the database's initialised as a cluster (unless the operator gave one that holds files), others created empty.</summary>
     private async Task InitialiseFreshFoldersAsync(RecoveryPlan plan, ComposeRendering rendering, FrostSession restored, BackupManifest manifest, string home,
-        IFrostReporter reporter, CancellationToken cancellationToken)
+        DrillLeftovers made, IFrostReporter reporter, CancellationToken cancellationToken)
     {
         foreach (var fresh in plan.FreshFolders)
         {
@@ -282,66 +319,68 @@ public sealed class DeploymentRecovery
                 continue;
             }
 
-            var service = rendering.Services.First(s => s.Volumes.Any(v => v.IsBind && v.Source!.TrimEnd('/') == fresh.Path.TrimEnd('/')));
+            made.Folders.Add(fresh.Path);
             if (!fresh.ForDatabase)
             {
                 PrivateFiles.CreateFolder(fresh.Path);
                 continue;
             }
 
+            var service = rendering.Services.FirstOrDefault(s => s.Volumes.Any(v => v.IsBind && v.Source!.TrimEnd('/') == fresh.Path.TrimEnd('/')))
+                ?? throw new FrostException(ErrorIds.DeploymentRecoveryFailed, FailureKind.InvalidConfiguration,
+                    $"No service of the restored deployment mounts {fresh.Path} ({fresh.EnvironmentKey}), so FrostGuard cannot tell which image initialises it.", fresh.Path,
+                    $"Give {fresh.EnvironmentKey} an absolute path.");
+            if (service.Image is { } image && !await ImagePresentAsync(restored.Docker, image, cancellationToken).ConfigureAwait(false))
+            {
+                await new ComposeCli(restored.Config).PullAsync([service.Name], reporter, cancellationToken).ConfigureAwait(false);
+            }
+
             await DatabaseFolderInitializer.InitializeAsync(restored.Docker, new DatabaseFolderInitializer.Request(
-                service, restored.Config.Project.Name, fresh.Path, PostgresContainer.Major(manifest.ServerVersion), restored.Config.Database.User,
+                service, plan.Project, fresh.Path, PostgresContainer.Major(manifest.ServerVersion), restored.Config.Database.User,
                 restored.Config.Database.Name, restored.DatabasePassword, home), reporter, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>A drill leaves nothing: its containers, networks and volumes, its folder and its home are removed, whatever happened.</summary>
-    private static async Task RemoveDrillAsync(ComposeCli? compose, string? project, string target, string home, IFrostReporter reporter)
+    private static async Task<bool> ImagePresentAsync(Docker.DockerGateway docker, string image, CancellationToken cancellationToken)
     {
-        if (compose is not null && project is not null)
-        {
-            await compose.DownAsync(reporter, CancellationToken.None).ConfigureAwait(false);
-        }
-
-        foreach (var folder in new[] { target, home }.Where(Directory.Exists))
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-
-        reporter.Verbose($"drill removed: project {project ?? "(not started)"}, {target}, {home}");
-    }
-
-    /// <summary>Extracted into a staging folder beside the target; the caller moves it into place or removes it.</summary>
-    private static string Extract(string target, FrostBackup backup, BackupManifest manifest, ConfigArchiveManifest sealedConfig, ConfigArchiveKey key, out IReadOnlyList<string> files)
-    {
-        var parent = System.IO.Path.GetDirectoryName(target)!;
-        Directory.CreateDirectory(parent);
-        var staging = System.IO.Path.Combine(parent, $".{System.IO.Path.GetFileName(target)}.restoring-{Environment.ProcessId}");
-        if (Directory.Exists(staging))
-        {
-            Directory.Delete(staging, recursive: true); // left by this process id before: a run that died
-        }
-
         try
         {
-            files = DeploymentArchive.Extract(System.IO.Path.GetDirectoryName(backup.ManifestPath)!, manifest.Id, sealedConfig, key, staging);
-            if (Directory.Exists(target))
-            {
-                Directory.Delete(target); // empty, checked in Preflight
-            }
-
-            return staging;
+            await docker.CallAsync($"inspect image {image}", (c, ct) => c.Images.InspectImageAsync(image, ct), cancellationToken).ConfigureAwait(false);
+            return true;
         }
-        catch
+        catch (FrostException e) when (e.InnerException is global::Docker.DotNet.DockerImageNotFoundException
+                                       || e.InnerException is global::Docker.DotNet.DockerApiException { StatusCode: System.Net.HttpStatusCode.NotFound })
         {
-            if (Directory.Exists(staging))
-            {
-                Directory.Delete(staging, recursive: true);
-            }
-
-            throw;
+            return false;
         }
     }
+
+    /// <summary>What a drill made, so that it can remove exactly that: its project's containers, networks and volumes, its folder, its home, and data folders it created elsewhere.</summary>
+    private sealed class DrillLeftovers(string target, string home)
+    {
+        public ComposeCli? Compose { get; set; }
+        public List<string> Folders { get; } = [];
+
+        /// <summary>Compose first (its files are in the folder); the folders only once the containers that mount them are gone.</summary>
+        public async Task RemoveAsync(IFrostReporter reporter)
+        {
+            if (Compose is not null)
+            {
+                await Compose.DownAsync(reporter, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            foreach (var folder in Folders.Append(target).Append(home).Where(Directory.Exists))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+
+            reporter.Verbose($"drill removed: {string.Join(", ", Folders.Append(target).Append(home))}");
+        }
+    }
+
+    /// <summary>Opens the archive into <paramref name="staging"/>, a new private (0700) folder: the files it holds are the deployment's secrets.</summary>
+    private static IReadOnlyList<string> Extract(string staging, FrostBackup backup, BackupManifest manifest, ConfigArchiveManifest sealedConfig, ConfigArchiveKey key) =>
+        DeploymentArchive.Extract(System.IO.Path.GetDirectoryName(backup.ManifestPath)!, manifest.Id, sealedConfig, key, staging);
 
     private static FrostException Failed(string step, string target, FrostException inner, FrostRecoveryMode mode) =>
         new(ErrorIds.DeploymentRecoveryFailed, FailureKind.OperationFailed,

@@ -167,4 +167,89 @@ public sealed class RecoveryIsolationTests
 
         Assert.Equal([25424], FrostGuard.Engine.Deployments.ListeningSockets.ListeningPorts(Table));
     }
+
+    [Fact]
+    public void The_configuration_a_recovery_runs_with_must_name_its_project_and_reach_none_of_the_live_endpoints()
+    {
+        var plan = RecoveryIsolation.Plan(Input());
+        var liveCopy = Live with { Project = Live.Project with { Directory = "/var/tmp/drill" }, SourcePath = "/root/drill.json" };
+
+        var refusals = RecoveryIsolation.CheckEffective(FrostRecoveryMode.Drill, Live, "/var/lib/frostguard/state", "/var/backups/frostguard", liveCopy, "/var/tmp/drill", plan, LiveHost());
+
+        Assert.Contains(refusals, r => r.Contains("names project frostguard, and the recovery runs as frostguard-drill", StringComparison.Ordinal));
+        Assert.Contains(refusals, r => r.Contains("database.port in /root/drill.json is port 25432, the deployment's the backup came from", StringComparison.Ordinal));
+        Assert.Contains(refusals, r => r.Contains("backupRoot /var/backups/frostguard", StringComparison.Ordinal));
+        Assert.Contains(refusals, r => r.Contains("has no stateFolder", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_port_left_to_its_default_is_written_out_remapped()
+    {
+        // The archive's configuration gives no database.port: 5432 by default, the live one's too.
+        const string Archived = """
+            { "project": { "name": "frostguard", "directory": "/opt/frostguard" },
+              "database": { "name": "frostguard", "user": "frostguard", "password": { "envFileKey": "POSTGRES_PASSWORD" } } }
+            """;
+        var archived = ConfigLoader.Parse(Archived, "/x/frostguard.json");
+        var plan = new RecoveryPlan
+        {
+            Project = "frostguard-drill", Environment = new Dictionary<string, string>(), Ports = new Dictionary<int, int> { [5432] = 5532 },
+            FreshFolders = [], Isolation = [], Refusals = [],
+        };
+
+        var (json, changes) = RecoveredConfig.Rewrite(Archived, archived, "/var/tmp/drill", "/var/tmp/drill.frostguard", FrostRecoveryMode.Drill, plan);
+        var effective = ConfigLoader.Parse(json, "/var/tmp/drill/.frostguard/frostguard.json");
+
+        Assert.Equal(5532, effective.Database.Port);
+        Assert.Equal("/var/tmp/drill.frostguard/backups", effective.BackupRoot);
+        Assert.Contains(changes, c => c.Item == "database.port" && c.From == "5432" && c.To == "5532");
+    }
+
+    [Fact]
+    public void A_read_only_mount_of_the_whole_host_does_not_block_a_recovery_but_one_of_its_folder_does()
+    {
+        var agent = new BindUse("monitoring", "node-exporter", "/", Writable: false);
+        var reader = new BindUse("other", "backup-agent", "/var/tmp/drill.frostguard/data/pg_data", Writable: false);
+        var writer = new BindUse("other", "app", "/var/tmp", Writable: true);
+
+        Assert.False(RecoveryIsolation.Conflicts(agent, "/var/tmp/drill.frostguard/data/pg_data"));
+        Assert.True(RecoveryIsolation.Conflicts(reader, "/var/tmp/drill.frostguard/data/pg_data"));
+        Assert.True(RecoveryIsolation.Conflicts(writer, "/var/tmp/drill.frostguard/data/pg_data"));
+    }
+
+    [Fact]
+    public void Names_Compose_does_not_scope_by_project_are_refused_beside_the_live_deployment()
+    {
+        var rendering = ComposeRendering.Parse("""
+            services:
+              postgres:
+                image: postgres:15
+                container_name: frostguard-db
+                ports: ["5432:5432"]
+                volumes: [ "pgdata:/var/lib/postgresql/data" ]
+            volumes:
+              pgdata:
+                external: true
+                name: frostguard_pgdata
+            """);
+
+        var plan = RecoveryIsolation.Plan(Input(rendering: rendering));
+
+        Assert.Contains(plan.Refusals, r => r.Contains("fixed container_name frostguard-db", StringComparison.Ordinal));
+        Assert.Contains(plan.Refusals, r => r.Contains("publishes ports (5432:5432)", StringComparison.Ordinal));
+        Assert.Contains(plan.Refusals, r => r.Contains("volume pgdata has the fixed name frostguard_pgdata (external)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_file_of_the_deployment_that_names_a_live_port_is_refused()
+    {
+        using var folder = new TempFolder();
+        folder.Write("proxy/nginx.conf", "upstream backend { server 127.0.0.1:28080; }\n");
+        folder.Write("proxy/other.conf", "listen 128080; # not a port of ours\n");
+        var plan = RecoveryIsolation.Plan(Input());
+
+        var leaks = RecoveryIsolation.LeaksInFiles(Live, plan, folder.Path, ["proxy/nginx.conf", "proxy/other.conf"]);
+
+        Assert.Equal(["proxy/nginx.conf of the restored deployment names port 28080 of the deployment the backup came from; take it from .env or recover in place"], leaks);
+    }
 }

@@ -10,7 +10,16 @@ public sealed record ComposeVolume(string? Source, string Target, bool ReadOnly)
 }
 
 /// <summary>A service as Compose renders it, with the .env applied.</summary>
-public sealed record ComposeServiceDefinition(string Name, string? Image, string? User, IReadOnlyList<ComposeVolume> Volumes, IReadOnlyList<string> Tmpfs);
+public sealed record ComposeServiceDefinition(string Name, string? Image, string? User, IReadOnlyList<ComposeVolume> Volumes, IReadOnlyList<string> Tmpfs)
+{
+    /// <summary>`container_name:`: a fixed name, the same for every project.</summary>
+    public string? ContainerName { get; init; }
+    /// <summary>Published ports (`ports:`), as written.</summary>
+    public IReadOnlyList<string> Ports { get; init; } = [];
+}
+
+/// <summary>A top-level volume whose name is fixed (`name:` or `external:`), so every project that declares it shares it.</summary>
+public sealed record FixedVolume(string Key, string Name, bool External);
 
 /// <summary>
 /// What Compose itself makes of a deployment folder (`config`: the compose files with the .env
@@ -20,12 +29,22 @@ public sealed record ComposeServiceDefinition(string Name, string? Image, string
 /// </summary>
 public sealed record ComposeRendering(string Text, IReadOnlyList<ComposeServiceDefinition> Services)
 {
+    public IReadOnlyList<FixedVolume> FixedVolumes { get; init; } = [];
+
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
+    /// <summary>Renders the compose files Compose itself would be given in <paramref name="directory"/> (the configured ones and the override beside them).</summary>
     public static async Task<ComposeRendering> RenderAsync(string directory, string project, IReadOnlyList<string> composeFiles, CancellationToken cancellationToken)
     {
         var (file, prefix) = await ComposeCli.ToolAsync(cancellationToken).ConfigureAwait(false);
-        var arguments = prefix.Concat(["-p", project]).Concat(composeFiles.SelectMany(f => new[] { "-f", Path.Combine(directory, f) })).Append("config").ToList();
+        var files = composeFiles.Select(f => Path.Combine(directory, f)).ToList();
+        var overrideFile = ComposeOverride.PathIn(directory);
+        if (File.Exists(overrideFile) && !files.Contains(overrideFile, StringComparer.Ordinal))
+        {
+            files.Add(overrideFile);
+        }
+
+        var arguments = prefix.Concat(["-p", project]).Concat(files.SelectMany(f => new[] { "-f", f })).Append("config").ToList();
         var result = await ExternalTool.RunAsync(file, arguments, directory, Timeout, null, cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
         {
@@ -43,19 +62,42 @@ public sealed record ComposeRendering(string Text, IReadOnlyList<ComposeServiceD
         var stream = new YamlStream();
         stream.Load(new StringReader(yaml));
         var services = new List<ComposeServiceDefinition>();
-        if (stream.Documents.Count > 0 && stream.Documents[0].RootNode is YamlMappingNode root
-            && root.Children.TryGetValue(new YamlScalarNode("services"), out var node) && node is YamlMappingNode serviceNodes)
+        var fixedVolumes = new List<FixedVolume>();
+        if (stream.Documents.Count > 0 && stream.Documents[0].RootNode is YamlMappingNode root)
         {
-            foreach (var (key, value) in serviceNodes.Children)
+            if (root.Children.TryGetValue(new YamlScalarNode("services"), out var node) && node is YamlMappingNode serviceNodes)
             {
-                var service = value as YamlMappingNode ?? new YamlMappingNode();
-                services.Add(new ComposeServiceDefinition(((YamlScalarNode)key).Value ?? "", Scalar(service, "image"), Scalar(service, "user"),
-                    Sequence(service, "volumes").Select(Volume).OfType<ComposeVolume>().ToList(),
-                    Sequence(service, "tmpfs").OfType<YamlScalarNode>().Select(t => t.Value ?? "").ToList()));
+                foreach (var (key, value) in serviceNodes.Children)
+                {
+                    var service = value as YamlMappingNode ?? new YamlMappingNode();
+                    services.Add(new ComposeServiceDefinition(((YamlScalarNode)key).Value ?? "", Scalar(service, "image"), Scalar(service, "user"),
+                        Sequence(service, "volumes").Select(Volume).OfType<ComposeVolume>().ToList(),
+                        Sequence(service, "tmpfs").OfType<YamlScalarNode>().Select(t => t.Value ?? "").ToList())
+                    {
+                        ContainerName = Scalar(service, "container_name"),
+                        Ports = Sequence(service, "ports").Select(p => p is YamlScalarNode s ? s.Value ?? "" : p.ToString()).ToList(),
+                    });
+                }
+            }
+
+            if (root.Children.TryGetValue(new YamlScalarNode("volumes"), out var volumes) && volumes is YamlMappingNode volumeNodes)
+            {
+                foreach (var (key, value) in volumeNodes.Children)
+                {
+                    var volume = value as YamlMappingNode ?? new YamlMappingNode();
+                    var keyName = ((YamlScalarNode)key).Value ?? "";
+                    var external = volume.Children.TryGetValue(new YamlScalarNode("external"), out var e)
+                        && (e is YamlScalarNode { Value: "true" or "True" } || e is YamlMappingNode);
+                    var externalName = e is YamlMappingNode externalNode ? Scalar(externalNode, "name") : null;
+                    if (external || Scalar(volume, "name") is not null)
+                    {
+                        fixedVolumes.Add(new FixedVolume(keyName, Scalar(volume, "name") ?? externalName ?? keyName, external));
+                    }
+                }
             }
         }
 
-        return new ComposeRendering(yaml, services);
+        return new ComposeRendering(yaml, services) { FixedVolumes = fixedVolumes };
     }
 
     private static ComposeVolume? Volume(YamlNode node)

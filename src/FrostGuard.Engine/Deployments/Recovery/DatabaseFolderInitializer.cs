@@ -64,6 +64,11 @@ public static class DatabaseFolderInitializer
             [mount], password, (_, _) => ValueTask.CompletedTask, cancellationToken, asOwner, passwordFile: false).ConfigureAwait(false);
         Fail(initialised, "initdb", request);
 
+        if (request.Database == "postgres")
+        {
+            return; // initdb made it
+        }
+
         var postgres = await LocateAsync(job, major, "postgres", asOwner, request.Home, cancellationToken).ConfigureAwait(false);
         var create = Encoding.UTF8.GetBytes($"CREATE DATABASE {QuoteIdentifier(request.Database)};\n");
         var created = await job.RunAsync("createdb", request.Home, [postgres, "--single", "-D", request.Folder, "postgres"],

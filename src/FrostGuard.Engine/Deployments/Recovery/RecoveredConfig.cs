@@ -1,33 +1,28 @@
 using System.Text.Json.Nodes;
-using FrostGuard.Engine.Backups.ConfigArchive;
-using FrostGuard.Engine.Os;
+using FrostGuard.Engine.Configuration;
 
 namespace FrostGuard.Engine.Deployments.Recovery;
 
 /// <summary>
 /// The FrostGuard configuration written for a restored deployment, from the archived one: it
 /// points only at the restored deployment. Its project name and directory, its database port,
-/// its health, metrics and TLS ports follow the plan; a recovery into a new folder gets a backup
-/// root and a state folder of its own (its safety backups never land in the live root), and no
-/// Prometheus URL (the live Prometheus does not scrape it, so its answers would be the live site's).
+/// its health, metrics and TLS ports follow the plan, written out even where the archive left
+/// them to their defaults (5432, 443); a recovery into a new folder gets a backup root and a
+/// state folder of its own (its safety backups never land in the live root), and no Prometheus
+/// URL (the live Prometheus does not scrape it, so its answers would be the live site's).
 /// </summary>
 public static class RecoveredConfig
 {
-    public static (string Path, IReadOnlyList<FrostRecoveryIsolation> Changes) Write(string target, string home, FrostRecoveryMode mode, RecoveryPlan plan)
+    /// <summary>The rewritten configuration's text and what changed; pure, so a dry run can show it.</summary>
+    public static (string Json, IReadOnlyList<FrostRecoveryIsolation> Changes) Rewrite(string archivedJson, FrostConfig archived, string target, string home,
+        FrostRecoveryMode mode, RecoveryPlan plan)
     {
-        var path = System.IO.Path.Combine(target, DeploymentArchive.FrostGuardConfigEntry);
-        var json = JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        var json = JsonNode.Parse(archivedJson)!.AsObject();
         var changes = new List<FrostRecoveryIsolation>();
 
-        void Set(JsonObject section, string key, string item, JsonNode? value, string reason)
+        void Set(JsonObject section, string key, string item, string? from, JsonNode? value, string reason)
         {
-            var from = section[key]?.ToJsonString().Trim('"');
             var to = value?.ToJsonString().Trim('"');
-            if (from == to)
-            {
-                return;
-            }
-
             if (value is null)
             {
                 section.Remove(key);
@@ -37,47 +32,50 @@ public static class RecoveredConfig
                 section[key] = value;
             }
 
-            changes.Add(new FrostRecoveryIsolation { Item = item, From = from, To = to, Reason = reason });
+            if (from != to)
+            {
+                changes.Add(new FrostRecoveryIsolation { Item = item, From = from, To = to, Reason = reason });
+            }
         }
+
+        int Mapped(int port) => plan.Ports.TryGetValue(port, out var mapped) ? mapped : port;
 
         var project = Section(json, "project");
-        Set(project, "name", "project.name", plan.Project, "the restored deployment's project");
-        project["directory"] = target;
-        if (Section(json, "database") is { } database && database["port"]?.GetValue<int>() is { } port && plan.Ports.TryGetValue(port, out var newPort))
-        {
-            Set(database, "port", "database.port", newPort, "the restored database's port");
-        }
+        Set(project, "name", "project.name", archived.Project.Name, plan.Project, "the restored deployment's project");
+        Set(project, "directory", "project.directory", archived.Project.Directory, target, "the restored deployment's folder");
+        var database = Section(json, "database");
+        Set(database, "port", "database.port", Text(archived.Database.Port), Mapped(archived.Database.Port), "the restored database's port");
 
-        if (json["health"] is JsonObject health)
+        var health = json["health"] as JsonObject ?? [];
+        json["health"] = health;
+        foreach (var (key, url) in new[] { ("healthUrl", archived.Health.HealthUrl), ("metricsUrl", archived.Health.MetricsUrl) })
         {
-            foreach (var key in new[] { "healthUrl", "metricsUrl" })
+            if (url is not null && Uri.TryCreate(url, UriKind.Absolute, out var uri))
             {
-                if (health[key]?.GetValue<string>() is { } url && Uri.TryCreate(url, UriKind.Absolute, out var uri) && plan.Ports.TryGetValue(uri.Port, out var mapped))
-                {
-                    Set(health, key, $"health.{key}", new UriBuilder(uri) { Port = mapped }.Uri.AbsoluteUri, "the restored deployment's endpoint");
-                }
-            }
-
-            if (mode != FrostRecoveryMode.InPlace)
-            {
-                Set(health, "prometheusUrl", "health.prometheusUrl", null, "the live Prometheus does not scrape the restored deployment");
+                Set(health, key, $"health.{key}", url, new UriBuilder(uri) { Port = Mapped(uri.Port) }.Uri.AbsoluteUri, "the restored deployment's endpoint");
             }
         }
 
-        if (json["tls"] is JsonObject tls && tls["port"]?.GetValue<int>() is { } tlsPort && plan.Ports.TryGetValue(tlsPort, out var newTls))
+        if (mode != FrostRecoveryMode.InPlace && archived.Health.PrometheusUrl is { } prometheus)
         {
-            Set(tls, "port", "tls.port", newTls, "the restored proxy's port");
+            Set(health, "prometheusUrl", "health.prometheusUrl", prometheus, null, "the live Prometheus does not scrape the restored deployment");
+        }
+
+        if (archived.Tls is { } tls && json["tls"] is JsonObject tlsSection)
+        {
+            Set(tlsSection, "port", "tls.port", Text(tls.Port), Mapped(tls.Port), "the restored proxy's port");
         }
 
         if (mode != FrostRecoveryMode.InPlace)
         {
-            Set(json, "backupRoot", "backupRoot", System.IO.Path.Combine(home, "backups"), "the restored deployment's own backups (and its safety backup)");
-            Set(json, "stateFolder", "stateFolder", System.IO.Path.Combine(home, "state"), "the restored deployment's own releases and journals");
+            Set(json, "backupRoot", "backupRoot", archived.BackupRoot, Path.Combine(home, "backups"), "the restored deployment's own backups (and its safety backup)");
+            Set(json, "stateFolder", "stateFolder", archived.StateFolder, Path.Combine(home, "state"), "the restored deployment's own releases and journals");
         }
 
-        AtomicFile.Write(path, json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }), PrivateFiles.FileMode);
-        return (path, changes);
+        return (json.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }), changes);
     }
+
+    private static string Text(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static JsonObject Section(JsonObject json, string key) =>
         json[key] as JsonObject ?? throw new FrostException(ErrorIds.DeploymentRecoveryFailed, FailureKind.InvalidData,

@@ -19,6 +19,8 @@ public sealed record IsolationInput
     public string? OperatorProject { get; init; }
     /// <summary>The new deployment directory.</summary>
     public required string Target { get; init; }
+    /// <summary>Where the archive was opened for planning: Compose renders the deployment's own relative mounts under it.</summary>
+    public string? Staging { get; init; }
     /// <summary>Where the recovery keeps its backups, state and fresh data folders.</summary>
     public required string Home { get; init; }
     /// <summary>The archived deployment as Compose renders it with the archived .env and the operator's values.</summary>
@@ -73,6 +75,7 @@ public static partial class RecoveryIsolation
 
         var ports = ChoosePorts(input, environment, refusals, isolation);
         var fresh = ChooseFolders(input, environment, refusals, isolation);
+        CheckFixedNames(input, refusals);
 
         if (!inPlace)
         {
@@ -201,10 +204,10 @@ public static partial class RecoveryIsolation
         {
             var source = volume.Source!.TrimEnd('/');
             var forDatabase = service == database;
-            var others = input.Host.Binds.Where(b => Overlaps(b.Source, source)).ToList();
+            var others = input.Host.Binds.Where(b => Conflicts(b, source)).ToList();
             var key = input.ArchivedEnvironment.FirstOrDefault(e => e.Value.Length > 1 && e.Value.TrimEnd('/') == source).Key
                 ?? input.OperatorEnvironment.FirstOrDefault(e => e.Value.Length > 1 && e.Value.TrimEnd('/') == source).Key;
-            var inDeployment = source == target || source.StartsWith(target + "/", StringComparison.Ordinal) || IsStaging(source, target);
+            var inDeployment = IsAtOrBelow(source, target) || (input.Staging is { } staging && IsAtOrBelow(source, staging));
             var usedBy = others.Count == 0 ? "" : $"{others[0].Container} ({(others[0].Project.Length > 0 ? "project " + others[0].Project : "no project")}) mounts it";
 
             if (inPlace)
@@ -225,7 +228,7 @@ public static partial class RecoveryIsolation
             if (key is not null && input.OperatorEnvironment.TryGetValue(key, out var given))
             {
                 var chosen = given.TrimEnd('/');
-                var chosenOthers = input.Host.Binds.Where(b => Overlaps(b.Source, chosen)).ToList();
+                var chosenOthers = input.Host.Binds.Where(b => Conflicts(b, chosen)).ToList();
                 if (chosenOthers.Count > 0)
                 {
                     refusals.Add($"-Environment {key}={given}: {chosenOthers[0].Container} ({(chosenOthers[0].Project.Length > 0 ? "project " + chosenOthers[0].Project : "no project")}) mounts that folder");
@@ -280,7 +283,7 @@ public static partial class RecoveryIsolation
         var leaks = new List<string>();
         foreach (var (service, volume) in rendered.Services.SelectMany(s => s.Volumes.Where(v => v.IsBind && !v.ReadOnly).Select(v => (s.Name, v))))
         {
-            if (host.Binds.FirstOrDefault(b => Overlaps(b.Source, volume.Source!)) is { } other)
+            if (host.Binds.FirstOrDefault(b => Conflicts(b, volume.Source!)) is { } other)
             {
                 leaks.Add($"the {service} service would mount {volume.Source} writable, and {other.Container} ({(other.Project.Length > 0 ? "project " + other.Project : "no project")}) mounts it");
             }
@@ -291,10 +294,9 @@ public static partial class RecoveryIsolation
             return leaks;
         }
 
-        var ports = SourcePorts(source).Concat(plan.Ports.Where(p => p.Key != p.Value).Select(p => p.Key)).Where(p => p >= LowestPort).Distinct();
-        foreach (var port in ports.Order())
+        foreach (var port in LivePorts(source, plan))
         {
-            if (Regex.IsMatch(rendered.Text, $@"[:= '""]{port}(?![0-9])"))
+            if (HoldsPort(rendered.Text, port))
             {
                 leaks.Add($"the rendered compose files still hold port {port} of the deployment the backup came from (written in a compose file rather than taken from .env)");
             }
@@ -310,6 +312,151 @@ public static partial class RecoveryIsolation
 
         return leaks;
     }
+
+    /// <summary>
+    /// Names Compose does not scope by project: a `container_name:` (the same container for every
+    /// project), a volume with a fixed `name:` or `external:` (the same data), a published port.
+    /// Beside a running deployment these are shared, so refused; in place, refused only when taken.
+    /// </summary>
+    private static void CheckFixedNames(IsolationInput input, List<string> refusals)
+    {
+        var inPlace = input.Mode == FrostRecoveryMode.InPlace;
+        foreach (var service in input.Rendering.Services)
+        {
+            if (service.ContainerName is { } name && (!inPlace || input.Host.ContainerNames.Contains(name)))
+            {
+                refusals.Add(inPlace
+                    ? $"the {service.Name} service's container_name {name} is taken by a container on this host"
+                    : $"the {service.Name} service has the fixed container_name {name}, which a recovery beside the live deployment would share with it; remove container_name from the compose file");
+            }
+
+            if (!inPlace && service.Ports.Count > 0)
+            {
+                refusals.Add($"the {service.Name} service publishes ports ({string.Join(", ", service.Ports)}), written in the compose file rather than taken from .env; a recovery beside the live deployment would publish the same ones");
+            }
+        }
+
+        foreach (var volume in input.Rendering.FixedVolumes)
+        {
+            if (!inPlace || input.Host.VolumeNames.Contains(volume.Name) && volume.External is false)
+            {
+                refusals.Add(inPlace
+                    ? $"the volume {volume.Name} exists on this host already; a recovery in place would mount its data"
+                    : $"the volume {volume.Key} has the fixed name {volume.Name}{(volume.External ? " (external)" : "")}: a recovery beside the live deployment would mount the same data; recover in place once the old deployment is gone");
+            }
+        }
+    }
+
+    /// <summary>
+    /// The configuration the restored deployment will run with (rewritten, or given with
+    /// -TargetConfigPath) must name the planned project and folder and, beside a running
+    /// deployment, reach none of the source's ports, its backup root or its state folder. A port
+    /// something listens on now is the source's or another deployment's: nothing of the restored
+    /// stack runs yet.
+    /// </summary>
+    public static IReadOnlyList<string> CheckEffective(FrostRecoveryMode mode, FrostConfig source, string sourceStateFolder, string sourceBackupRoot,
+        FrostConfig effective, string target, RecoveryPlan plan, HostUsage host)
+    {
+        var refusals = new List<string>();
+        var origin = effective.SourcePath;
+        if (effective.Project.Name != plan.Project)
+        {
+            refusals.Add($"{origin} names project {effective.Project.Name}, and the recovery runs as {plan.Project}: Compose would start (and a drill remove) the containers of {effective.Project.Name}");
+        }
+
+        if (Path.GetFullPath(effective.Project.Directory).TrimEnd('/') != target.TrimEnd('/'))
+        {
+            refusals.Add($"{origin} points at {effective.Project.Directory}, not at the restored deployment {target}");
+        }
+
+        if (mode == FrostRecoveryMode.InPlace)
+        {
+            return refusals;
+        }
+
+        var sourcePorts = SourcePorts(source);
+        foreach (var (key, port) in EndpointPorts(effective))
+        {
+            if (sourcePorts.Contains(port))
+            {
+                refusals.Add($"{key} in {origin} is port {port}, the deployment's the backup came from");
+            }
+            else if (host.ListeningPorts.Contains(port))
+            {
+                refusals.Add($"{key} in {origin} is port {port}, which something on this host listens on already (the restored deployment does not run yet)");
+            }
+        }
+
+        foreach (var (key, folder, live) in new[] { ("backupRoot", effective.BackupRoot, sourceBackupRoot), ("stateFolder", effective.StateFolder, sourceStateFolder) })
+        {
+            if (folder is null)
+            {
+                refusals.Add($"{origin} has no {key}: the restored deployment would share the default one with the deployment the backup came from");
+            }
+            else if (Overlaps(folder, live))
+            {
+                refusals.Add($"{key} {folder} in {origin} is (or holds, or lies in) the source's {live}");
+            }
+        }
+
+        return refusals;
+    }
+
+    private static IEnumerable<(string Key, int Port)> EndpointPorts(FrostConfig config)
+    {
+        yield return ("database.port", config.Database.Port);
+        if (config.Tls is { } tls)
+        {
+            yield return ("tls.port", tls.Port);
+        }
+
+        foreach (var (key, url) in new[] { ("health.healthUrl", config.Health.HealthUrl), ("health.metricsUrl", config.Health.MetricsUrl), ("health.prometheusUrl", config.Health.PrometheusUrl) })
+        {
+            if (url is not null && Uri.TryCreate(url, UriKind.Absolute, out var uri))
+            {
+                yield return (key, uri.Port);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The files of the restored deployment (an nginx.conf, an appsettings file) that still name a
+    /// port of the source the plan moved: a service would reach the live deployment through them.
+    /// Text files only, the compose files and .env aside (Compose's rendering is checked instead).
+    /// </summary>
+    public static IReadOnlyList<string> LeaksInFiles(FrostConfig source, RecoveryPlan plan, string deployment, IEnumerable<string> files)
+    {
+        var leaks = new List<string>();
+        var ports = LivePorts(source, plan).ToList();
+        foreach (var file in files)
+        {
+            var path = Path.Combine(deployment, file);
+            var info = new FileInfo(path);
+            if (!info.Exists || info.Length > 1 << 20 || file.StartsWith(".frostguard/", StringComparison.Ordinal) || file == ".env")
+            {
+                continue;
+            }
+
+            var text = File.ReadAllText(path);
+            if (text.Contains('\0', StringComparison.Ordinal))
+            {
+                continue; // not text
+            }
+
+            foreach (var port in ports.Where(p => HoldsPort(text, p)))
+            {
+                leaks.Add($"{file} of the restored deployment names port {port} of the deployment the backup came from; take it from .env or recover in place");
+            }
+        }
+
+        return leaks;
+    }
+
+    private static IEnumerable<int> LivePorts(FrostConfig source, RecoveryPlan plan) =>
+        SourcePorts(source).Concat(plan.Ports.Where(p => p.Key != p.Value).Select(p => p.Key)).Distinct().Order();
+
+    /// <summary>A port written as an address's or setting's value (":5432", "=5432", "'5432'", "port 5432"), not as part of a longer number.</summary>
+    private static bool HoldsPort(string text, int port) => Regex.IsMatch(text, $@"(?:[:=""']|\bport\s+){port}(?![0-9])", RegexOptions.IgnoreCase);
 
     /// <summary>The restored configuration must not reach the source's database, site, metrics or backups.</summary>
     private static void CheckEndpoints(IsolationInput input, IReadOnlyDictionary<int, int> ports, List<string> refusals)
@@ -372,6 +519,22 @@ public static partial class RecoveryIsolation
         throw new InvalidOperationException($"no free port for {archived}");
     }
 
+    /// <summary>
+    /// Another container's mount gets in the way of a writable folder of ours when either could
+    /// write what the other uses: it mounts an overlapping folder writable, or it reads (ro) this
+    /// folder or something in it. A read-only mount of a folder that merely holds ours (a
+    /// monitoring agent's `/:/rootfs:ro`) does not.
+    /// </summary>
+    public static bool Conflicts(BindUse other, string ours) =>
+        Overlaps(other.Source, ours) && (other.Writable || IsAtOrBelow(other.Source, ours));
+
+    private static bool IsAtOrBelow(string path, string folder)
+    {
+        path = path.TrimEnd('/');
+        folder = folder.TrimEnd('/');
+        return path == folder || path.StartsWith(folder + "/", StringComparison.Ordinal);
+    }
+
     /// <summary>True when one folder is the other or holds it.</summary>
     public static bool Overlaps(string a, string b)
     {
@@ -383,14 +546,6 @@ public static partial class RecoveryIsolation
         a = a.TrimEnd('/');
         b = b.TrimEnd('/');
         return a == b || a.StartsWith(b + "/", StringComparison.Ordinal) || b.StartsWith(a + "/", StringComparison.Ordinal);
-    }
-
-    /// <summary>Compose renders the deployment's own relative mounts under the folder it read, the staging folder beside the target.</summary>
-    private static bool IsStaging(string source, string target)
-    {
-        var parent = Path.GetDirectoryName(target) ?? "/";
-        var staging = Path.Combine(parent, "." + Path.GetFileName(target) + ".restoring-");
-        return source.StartsWith(staging, StringComparison.Ordinal);
     }
 
     private static string Text(int port) => port.ToString(CultureInfo.InvariantCulture);
