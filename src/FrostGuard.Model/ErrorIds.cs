@@ -21,6 +21,7 @@ public static class ErrorIds
     public const string RunbookParameterMissing = "RunbookParameterMissing";
     public const string RunbookFailed = "RunbookFailed";
     public const string RunbookResumeRefused = "RunbookResumeRefused";
+    public const string RunbookRunInProgress = "RunbookRunInProgress";
     public const string RunbookRunNotFound = "RunbookRunNotFound";
     public const string RunReportInputInvalid = "RunReportInputInvalid";
     public const string PesterNotFound = "PesterNotFound";

@@ -42,13 +42,17 @@ public sealed class InvokeFrostRunbookCommand : FrostCmdlet
     [Parameter]
     public Hashtable? Parameter { get; set; }
 
-    /// <summary>Continue the latest unfinished run of this runbook after its last successful step.</summary>
+    /// <summary>Continue the latest unfinished run of this runbook: every step whose effect is not in place runs, with that run's parameters.</summary>
     [Parameter]
     public SwitchParameter Resume { get; set; }
 
-    /// <summary>Run confirm/destructive steps without asking; resume a runbook that changed.</summary>
+    /// <summary>Run confirm/destructive steps without asking; resume a runbook that changed, or with other parameters.</summary>
     [Parameter]
     public SwitchParameter Force { get; set; }
+
+    /// <summary>Wait for a step that an earlier, dead runner left running, instead of ending it.</summary>
+    [Parameter]
+    public SwitchParameter Wait { get; set; }
 
     protected override void ProcessRecord()
     {
@@ -68,10 +72,11 @@ public sealed class InvokeFrostRunbookCommand : FrostCmdlet
 
         var runbook = RunbookParser.ParseFile(path);
         var stateFolder = StateFolderWithoutDeployment();
+        var previous = Resume ? RunToResume(runbook, stateFolder) : null;
         Dictionary<string, BoundParameter> parameters;
         try
         {
-            parameters = RunbookParameterBinder.Bind(runbook, Parameter, Prompt);
+            parameters = RunbookParameterBinder.Bind(runbook, previous is null ? Parameter : ResumeParameters(runbook, previous), Prompt);
         }
         catch (FrostException e)
         {
@@ -93,12 +98,34 @@ public sealed class InvokeFrostRunbookCommand : FrostCmdlet
                 Steps = Step,
                 Parameters = parameters.ToDictionary(p => p.Key, p => new RunParameterValue(p.Value.PlainValue, p.Value.Secret)),
             };
-            if (Resume)
+            if (previous is not null)
             {
-                options = WithResume(options, runbook, stateFolder);
+                options = options with { EffectsInPlace = JournalReader.EffectsInPlace(JournalReader.Entries(previous.JournalPath)).ToList(), ResumedFrom = previous.RunId };
             }
 
-            Run(runbook, options, stateFolder, powerShell, parameters, masker);
+            if (whatIf)
+            {
+                Run(runbook, options, stateFolder, powerShell, parameters, masker);
+                return;
+            }
+
+            // One run of a runbook against a deployment at a time, and no step of a dead run still running under it.
+            RunLock runLock;
+            try
+            {
+                runLock = RunLock.Acquire(stateFolder, runbook.Path, DeploymentConfigPath, options.RunId);
+            }
+            catch (FrostException e)
+            {
+                ThrowFrostError(e);
+                return;
+            }
+
+            using (runLock)
+            {
+                EndOrphans(runbook, stateFolder);
+                Run(runbook, options, stateFolder, powerShell, parameters, masker);
+            }
         }
         finally
         {
@@ -113,11 +140,37 @@ public sealed class InvokeFrostRunbookCommand : FrostCmdlet
         WriteVerbose($"Run {options.RunId} of {runbook.Path}; journal {journal.Path}");
         var bash = new BashStepHost(parameters.ToDictionary(p => p.Key, p => p.Value.PlainValue));
         CmdletRunInteraction? interaction = null;
-        var status = RunQueued((queue, ct) =>
+        // Ctrl+C stops the run, but a rollback that began runs to its end; a second Ctrl+C stops that too.
+        using var abortRollback = new CancellationTokenSource();
+        var presses = 0;
+        ConsoleCancelEventHandler? secondPress = CanAsk() ? (_, _) =>
         {
-            interaction = new CmdletRunInteraction(queue, powerShell, Force, CanAsk(), $"Runbook {runbook.Title}");
-            return new RunbookRunner(runbook, options, [powerShell, bash], interaction, journal, masker).RunAsync(ct);
-        });
+            if (Interlocked.Increment(ref presses) >= 2)
+            {
+                abortRollback.Cancel();
+            }
+        } : null;
+        if (secondPress is not null)
+        {
+            Console.CancelKeyPress += secondPress;
+        }
+
+        RunStatus status;
+        try
+        {
+            status = RunQueued((queue, ct) =>
+            {
+                interaction = new CmdletRunInteraction(queue, powerShell, Force, CanAsk(), $"Runbook {runbook.Title}");
+                return new RunbookRunner(runbook, options, [powerShell, bash], interaction, journal, masker).RunAsync(ct, abortRollback.Token);
+            });
+        }
+        finally
+        {
+            if (secondPress is not null)
+            {
+                Console.CancelKeyPress -= secondPress;
+            }
+        }
 
         var results = interaction?.Results ?? [];
         switch (status)
@@ -152,7 +205,8 @@ public sealed class InvokeFrostRunbookCommand : FrostCmdlet
             $"Fix them; Test-FrostRunbook '{runbook.Path}' lists every finding."));
     }
 
-    private RunOptions WithResume(RunOptions options, FrostRunbook runbook, string stateFolder)
+    /// <summary>The latest real run of this runbook, if it did not succeed and the runbook did not change since (unless -Force).</summary>
+    private FrostRunbookRun RunToResume(FrostRunbook runbook, string stateFolder)
     {
         var previous = JournalReader.ReadAll(stateFolder)
             .FirstOrDefault(r => r.Runbook == runbook.Path && !r.WhatIf);
@@ -170,7 +224,71 @@ public sealed class InvokeFrostRunbookCommand : FrostCmdlet
                 "Run it afresh, or pass -Force to resume anyway."));
         }
 
-        return options with { AlreadySucceeded = JournalReader.Succeeded(previous).ToList(), ResumedFrom = previous.RunId };
+        return previous;
+    }
+
+    /// <summary>
+    /// A resume runs with the parameters of the run it continues: a value not given is taken from
+    /// it, a different one is refused unless -Force, and a secret (never kept) is asked for again.
+    /// </summary>
+    private Hashtable ResumeParameters(FrostRunbook runbook, FrostRunbookRun previous)
+    {
+        var given = (Parameter ?? []).Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => e.Value, StringComparer.OrdinalIgnoreCase);
+        var merged = new Hashtable(StringComparer.OrdinalIgnoreCase);
+        foreach (var parameter in runbook.Parameters)
+        {
+            var before = previous.Parameters.TryGetValue(parameter.Name, out var value) ? value : null;
+            if (given.TryGetValue(parameter.Name, out var now))
+            {
+                var text = now is PSObject wrapped ? wrapped.BaseObject : now;
+                if (!parameter.Secret && before is not null && !string.Equals(Convert.ToString(text, System.Globalization.CultureInfo.InvariantCulture), before, StringComparison.OrdinalIgnoreCase) && !Force)
+                {
+                    ThrowFrostError(new FrostException(ErrorIds.RunbookResumeRefused, FailureKind.OperationFailed,
+                        $"Parameter '{parameter.Name}' was '{before}' in run {previous.RunId} and is '{text}' now; a resume continues that run as it was.", parameter.Name,
+                        $"Leave -Parameter {parameter.Name} out to keep '{before}', run the runbook afresh, or pass -Force to resume with the new value."));
+                }
+
+                merged[parameter.Name] = now;
+            }
+            else if (parameter.Secret && !string.IsNullOrEmpty(before))
+            {
+                merged[parameter.Name] = Prompt(parameter) ?? throw new FrostException(ErrorIds.RunbookParameterMissing, FailureKind.InvalidData,
+                    $"Resuming run {previous.RunId} of {runbook.Path} needs the secret '{parameter.Name}' again (secrets are never kept), and there is no one to ask.",
+                    parameter.Name, $"Pass it: -Parameter @{{ {parameter.Name} = <SecureString> }}.");
+            }
+            else if (!parameter.Secret && before is not null)
+            {
+                merged[parameter.Name] = before;
+            }
+        }
+
+        return merged;
+    }
+
+    /// <summary>Steps an earlier runner left running when it died: ended (or, with -Wait, waited for) before this run starts.</summary>
+    private void EndOrphans(FrostRunbook runbook, string stateFolder)
+    {
+        foreach (var orphan in OrphanedSteps.Find(stateFolder, runbook.Path))
+        {
+            var what = $"Step '{orphan.StepId}' of run {orphan.RunId} (process group {orphan.ProcessGroup}) was still running after its runner ended";
+            if (Wait)
+            {
+                WriteWarning($"{what}; waiting for it to end before this run starts.");
+                Await((_, ct) => OrphanedSteps.GoneAsync(orphan, Timeout.InfiniteTimeSpan, ct));
+                WriteWarning($"Step '{orphan.StepId}' of run {orphan.RunId} ended.");
+                continue;
+            }
+
+            if (Await((_, ct) => OrphanedSteps.EndAsync(orphan, ct)))
+            {
+                WriteWarning($"{what}; it was ended (SIGTERM to its process group) before this run starts, so it never runs twice at once.");
+                continue;
+            }
+
+            ThrowFrostError(new FrostException(ErrorIds.RunbookRunInProgress, FailureKind.OperationFailed,
+                $"{what}, and did not end on SIGTERM or SIGKILL; this run did not start.", orphan.StepId,
+                $"Look at it (ps -g {orphan.ProcessGroup}), end it, then run the runbook again."));
+        }
     }
 
     /// <summary>Asks for a required parameter when someone is there to answer.</summary>

@@ -127,6 +127,9 @@ public abstract class FrostCmdlet : PSCmdlet, IDisposable
         }
     }
 
+    /// <summary>The deployment's configuration file when the command found one, else null.</summary>
+    private protected string? DeploymentConfigPath => (_session as FrostSession)?.Config.SourcePath;
+
     /// <summary>A failure of one item: written, and the command goes on with the next.</summary>
     private protected void WriteFrostError(FrostException e) => WriteError(FrostErrors.ToRecord(e));
 

@@ -57,6 +57,14 @@ internal sealed class PowerShellStepHost : IStepHost
         return result.Count > 0 && result[0].BaseObject is true;
     }
 
+    /// <summary>How long a pipeline may take to stop before the result says it could not be stopped at once.</summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(2);
+
+    /// <summary>A stopped step; one that took longer than the grace was inside a call PowerShell cannot interrupt, and the result says so.</summary>
+    private static StepAttempt Stopped(TimeSpan sinceStopAsked) => new(AttemptOutcome.Stopped, sinceStopAsked > StopGrace
+        ? $"it could not be stopped at once: it was inside a .NET call, which ended {sinceStopAsked.TotalSeconds:0.#} s later"
+        : null);
+
     public async Task<StepAttempt> RunAsync(StepInvocation invocation, IStepOutput output, CancellationToken cancellationToken)
     {
         using var shell = PowerShell.Create();
@@ -82,9 +90,14 @@ internal sealed class PowerShellStepHost : IStepHost
         shell.Streams.Warning.DataAdded += (_, e) => output.Line(OutputStream.Error, "WARNING: " + shell.Streams.Warning[e.Index].Message);
         shell.Streams.Information.DataAdded += (_, e) => output.Line(OutputStream.Output, shell.Streams.Information[e.Index].MessageData?.ToString() ?? "");
 
+        var stopAsked = System.Diagnostics.Stopwatch.StartNew();
         try
         {
-            using (cancellationToken.Register(() => shell.BeginStop(null, null)))
+            using (cancellationToken.Register(() =>
+            {
+                stopAsked.Restart();
+                shell.BeginStop(null, null);
+            }))
             {
                 var pending = shell.BeginInvoke<PSObject, PSObject>(null, lines);
                 await Task.Factory.FromAsync(pending, shell.EndInvoke).ConfigureAwait(false);
@@ -94,13 +107,13 @@ internal sealed class PowerShellStepHost : IStepHost
         }
         catch (PipelineStoppedException)
         {
-            return new StepAttempt(AttemptOutcome.Stopped);
+            return Stopped(stopAsked.Elapsed);
         }
         catch (RuntimeException e)
         {
             if (cancellationToken.IsCancellationRequested)
             {
-                return new StepAttempt(AttemptOutcome.Stopped);
+                return Stopped(stopAsked.Elapsed);
             }
 
             var record = e.ErrorRecord;

@@ -5,9 +5,11 @@ namespace FrostGuard.Runbooks;
 
 /// <summary>
 /// Decides from the PowerShell parser whether a step can run under -WhatIf without changing
-/// anything: every command must be a cmdlet or function with a read-only verb or one that
-/// supports ShouldProcess; no native commands, no redirection to files, no .NET method calls,
-/// no assignments to file-system paths, no command whose name is computed.
+/// anything: every command must be a cmdlet or function of a module with a read-only verb or one
+/// that supports ShouldProcess; no native commands, no redirection to files, no .NET method calls
+/// (ForEach-Object -MemberName included), no property assignments, no assignments to file-system
+/// paths, no command whose name is computed, no function an earlier step defined (its body was
+/// another step's, and is not checked here).
 /// </summary>
 internal sealed class WhatIfSafety
 {
@@ -42,6 +44,7 @@ internal sealed class WhatIfSafety
             {
                 FileRedirectionAst => "it redirects output to a file",
                 InvokeMemberExpressionAst member => $"it calls the .NET method {member.Member.Extent.Text}",
+                AssignmentStatementAst { Left: MemberExpressionAst property } => $"it sets the property {property.Extent.Text}",
                 AssignmentStatementAst { Left: VariableExpressionAst { VariablePath.IsDriveQualified: true } variable }
                     when !variable.VariablePath.DriveName.Equals("env", StringComparison.OrdinalIgnoreCase)
                          && !variable.VariablePath.DriveName.Equals("variable", StringComparison.OrdinalIgnoreCase)
@@ -73,11 +76,18 @@ internal sealed class WhatIfSafety
             return cached;
         }
 
-        var verdict = _resolve(name) switch
+        var resolved = _resolve(name);
+        if (resolved is CmdletInfo { Name: "ForEach-Object" } && CallsMember(command) is { } member)
+        {
+            return $"ForEach-Object calls the member {member} of what it is given";
+        }
+
+        var verdict = resolved switch
         {
             null => $"'{name}' is not a known command",
             ApplicationInfo => $"'{name}' is a native command",
             ExternalScriptInfo => $"'{name}' is a script",
+            FunctionInfo { Module: null } => $"'{name}' is a function an earlier step defined, whose body is not checked here",
             var info when HarmlessOutCommands.Contains(info.Name) => null,
             var info when ReadOnlyVerbs.Contains(VerbOf(info.Name)) => null,
             var info when info.Parameters.ContainsKey("WhatIf") => null,
@@ -85,6 +95,31 @@ internal sealed class WhatIfSafety
         };
         _verdicts[name] = verdict;
         return verdict;
+    }
+
+    /// <summary>ForEach-Object -MemberName X, or X given positionally (anything not a script block calls a member).</summary>
+    private static string? CallsMember(CommandAst command)
+    {
+        var elements = command.CommandElements;
+        for (var i = 1; i < elements.Count; i++)
+        {
+            switch (elements[i])
+            {
+                case CommandParameterAst parameter when "MemberName".StartsWith(parameter.ParameterName, StringComparison.OrdinalIgnoreCase) && parameter.ParameterName.Length > 0:
+                    return parameter.Argument?.Extent.Text ?? (i + 1 < elements.Count ? elements[i + 1].Extent.Text : "(none)");
+                case CommandParameterAst { Argument: null }:
+                    i++; // its argument follows
+                    break;
+                case CommandParameterAst:
+                    break;
+                case ScriptBlockExpressionAst:
+                    break;
+                default:
+                    return elements[i].Extent.Text;
+            }
+        }
+
+        return null;
     }
 
     private static string VerbOf(string name)

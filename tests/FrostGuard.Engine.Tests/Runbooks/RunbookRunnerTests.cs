@@ -267,19 +267,72 @@ public sealed class RunbookRunnerTests : IDisposable
         var run = JournalReader.Read(journal)!;
 
         Assert.Equal(RunStatus.Incomplete, run.Status);
-        Assert.Equal(["one"], JournalReader.Succeeded(run));
+        Assert.Equal(["one"], JournalReader.EffectsInPlace(JournalReader.Entries(journal)));
         Assert.Equal("one\n", run.Steps[0].Output);
     }
 
     [Fact]
-    public async Task ResumedRunSkipsWhatAlreadySucceeded()
+    public async Task ResumedRunSkipsWhatIsInPlace()
     {
-        var (_, results, _, _) = await RunAsync(
+        var (_, results, _, journal) = await RunAsync(
             "# R\n```bash {#one}\necho one\n```\n```bash {#two}\necho two\n```\n",
-            options: new RunOptions { RunId = "resume", AlreadySucceeded = ["one"], ResumedFrom = "earlier" });
+            options: new RunOptions { RunId = "resume", EffectsInPlace = ["one"], ResumedFrom = "earlier" });
 
         Assert.Equal(["one:Skipped", "two:Succeeded"], results.Select(r => $"{r.StepId}:{r.Status}"));
         Assert.Contains("earlier", results[0].Message);
+        // Resumed in turn, the skipped step still counts as done.
+        Assert.Equal(["one", "two"], JournalReader.EffectsInPlace(JournalReader.Entries(journal)).Order());
+    }
+
+    [Fact]
+    public async Task AStepARollbackUndidIsNotInPlaceAndRunsAgainOnResume()
+    {
+        // The reported fault: -Resume skipped 'prepare' because its Main/Succeeded line counted, though its rollback undid it.
+        const string Markdown = """
+            # Resume
+            ```bash {#prepare rollback=undo-prepare}
+            echo prepared > "$MARK"
+            ```
+            ```bash {#apply}
+            test -f "$MARK" && test -f "$MARK.ready"
+            ```
+            ```bash {#undo-prepare .rollback}
+            rm -f "$MARK"
+            ```
+            """;
+        var mark = Path.Combine(_folder.Path, "mark");
+        var environment = new Dictionary<string, string> { ["MARK"] = mark };
+        var (first, _, _, journal) = await RunAsync(Markdown, environment: environment);
+        Assert.Equal(RunStatus.Failed, first);
+        Assert.False(File.Exists(mark));
+
+        var inPlace = JournalReader.EffectsInPlace(JournalReader.Entries(journal));
+        File.WriteAllText(mark + ".ready", "fixed");
+        var (second, results, _, _) = await RunAsync(Markdown, environment: environment,
+            options: new RunOptions { RunId = "resume", EffectsInPlace = inPlace.ToList(), ResumedFrom = "first" });
+
+        Assert.Empty(inPlace);
+        Assert.Equal(RunStatus.Succeeded, second);
+        Assert.Equal(["prepare:Succeeded", "apply:Succeeded"], results.Select(r => $"{r.StepId}:{r.Status}"));
+    }
+
+    [Fact]
+    public void EffectStateFoldsTheJournalInOrder()
+    {
+        static JournalEntry End(string id, StepPhase phase, StepStatus status, bool carried = false) =>
+            new() { Type = JournalEntry.StepEnd, StepId = id, Phase = phase, Status = status, Carried = carried ? true : null };
+
+        var inPlace = JournalReader.EffectsInPlace([
+            End("a", StepPhase.Main, StepStatus.Skipped, carried: true),
+            End("b", StepPhase.Main, StepStatus.Succeeded),
+            End("c", StepPhase.Main, StepStatus.Skipped),          // when= was false: nothing in place
+            End("d", StepPhase.Main, StepStatus.Succeeded),
+            End("d", StepPhase.Rollback, StepStatus.Failed),       // its undo failed: not known to be in place
+            End("e", StepPhase.Main, StepStatus.TimedOut),
+            End("f", StepPhase.Finally, StepStatus.Succeeded),
+        ]);
+
+        Assert.Equal(["a", "b"], inPlace.Order());
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Runtime.InteropServices;
+using FrostGuard.Engine.Os;
 using FrostGuard.Runbooks;
 
 namespace FrostGuard.Engine.Runbooks.Execution;
@@ -8,14 +8,18 @@ namespace FrostGuard.Engine.Runbooks.Execution;
 /// <summary>
 /// Runs bash steps as <c>bash -euo pipefail</c> children, parameters exported as environment
 /// variables, stdout and stderr streamed line by line. Each step runs in its own session and
-/// process group, so a timeout or Ctrl+C kills the whole tree (a <c>sleep</c> started by the
-/// step included), not just bash.
+/// process group (setsid), told to the runner as it starts, so a timeout or Ctrl+C ends the whole
+/// group (a <c>sleep &amp;</c> the step started included, even after bash itself exited): SIGTERM,
+/// then SIGKILL after a grace. A process that left the group (its own setsid) is out of reach:
+/// once the group is gone the step stops waiting for its output, and the result says that
+/// something still held it.
 /// </summary>
-public sealed partial class BashStepHost : IStepHost
+public sealed class BashStepHost : IStepHost
 {
-    private const int SigTerm = 15;
-    private const int SigKill = 9;
-    private static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long output may still arrive once the group was killed: what is left after it is not the step's to wait for.</summary>
+    public static readonly TimeSpan DrainAfterKill = TimeSpan.FromSeconds(1);
 
     private readonly IReadOnlyDictionary<string, string> _environment;
 
@@ -60,18 +64,38 @@ public sealed partial class BashStepHost : IStepHost
             return new StepAttempt(AttemptOutcome.Failed, $"cannot start bash: {e.Message}");
         }
 
-        process.StandardInput.Close();
-        var stdout = PumpAsync(process.StandardOutput, OutputStream.Output, output);
-        var stderr = PumpAsync(process.StandardError, OutputStream.Error, output);
-        await using (cancellationToken.Register(() => KillTree(process)))
+        // setsid runs in the child .NET forked (never a group leader), so it does not fork again:
+        // bash keeps the pid, and it leads a new session and group of that number.
+        var group = process.Id;
+        var leaderStart = ProcessGroups.StartTime(group);
+        if (leaderStart is { } known)
         {
-            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-            await Task.WhenAll(stdout, stderr).ConfigureAwait(false);
+            invocation.ProcessStarted?.Invoke(group, known);
+        }
+
+        process.StandardInput.Close();
+        var pipes = Task.WhenAll(PumpAsync(process.StandardOutput, OutputStream.Output, output), PumpAsync(process.StandardError, OutputStream.Error, output));
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using (cancellationToken.Register(() =>
+        {
+            KillGroup(group, leaderStart);
+            stopped.TrySetResult();
+        }))
+        {
+            // The step is over when bash has exited and its output is closed, or when it is stopped.
+            await Task.WhenAny(Task.WhenAll(process.WaitForExitAsync(CancellationToken.None), pipes), stopped.Task).ConfigureAwait(false);
+            if (stopped.Task.IsCompleted)
+            {
+                await Task.WhenAny(Task.WhenAll(process.WaitForExitAsync(CancellationToken.None), pipes), Task.Delay(KillGrace + DrainAfterKill, CancellationToken.None)).ConfigureAwait(false);
+            }
         }
 
         if (cancellationToken.IsCancellationRequested)
         {
-            return new StepAttempt(AttemptOutcome.Stopped, null, process.ExitCode);
+            var held = !pipes.IsCompleted || !process.HasExited;
+            return new StepAttempt(AttemptOutcome.Stopped,
+                held ? $"its process group {group} was ended, but a process outside it (one that called setsid itself) still holds its output and was left running" : null,
+                process.HasExited ? process.ExitCode : null);
         }
 
         return process.ExitCode == 0
@@ -83,38 +107,39 @@ public sealed partial class BashStepHost : IStepHost
 
     private static async Task PumpAsync(StreamReader reader, OutputStream stream, IStepOutput output)
     {
-        while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
+        try
         {
-            output.Line(stream, line);
+            while (await reader.ReadLineAsync().ConfigureAwait(false) is { } line)
+            {
+                output.Line(stream, line);
+            }
+        }
+        catch (Exception e) when (e is ObjectDisposedException or IOException)
+        {
+            // The step was stopped and its pipes closed under the reader: what was read is kept.
         }
     }
 
-    /// <summary>SIGTERM to the step's process group, then SIGKILL if anything is left after a grace period.</summary>
-    private static void KillTree(Process process)
+    /// <summary>
+    /// SIGTERM to the step's process group, then SIGKILL to what is left after a grace period;
+    /// bash having exited changes nothing. The SIGKILL goes only to the step's own group, known by
+    /// its leader's start time: once the group is gone its number may belong to another.
+    /// </summary>
+    private static void KillGroup(int group, long? leaderStart)
     {
-        int group;
-        try
-        {
-            if (process.HasExited)
-            {
-                return;
-            }
-
-            group = process.Id;
-        }
-        catch (InvalidOperationException)
+        _ = ProcessGroups.Signal(group, ProcessGroups.SigTerm);
+        if (leaderStart is not { } started)
         {
             return;
         }
 
-        _ = Kill(-group, SigTerm);
         _ = Task.Run(async () =>
         {
             await Task.Delay(KillGrace).ConfigureAwait(false);
-            _ = Kill(-group, SigKill);
+            if (ProcessGroups.IsAlive(group, started))
+            {
+                _ = ProcessGroups.Signal(group, ProcessGroups.SigKill);
+            }
         });
     }
-
-    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
-    private static partial int Kill(int pid, int signal);
 }

@@ -18,7 +18,11 @@ public interface IStepHost : IAsyncDisposable
 }
 
 /// <param name="Simulate">Run with $WhatIfPreference on (PowerShell only).</param>
-public sealed record StepInvocation(RunbookStep Step, bool Simulate, string WorkingDirectory);
+public sealed record StepInvocation(RunbookStep Step, bool Simulate, string WorkingDirectory)
+{
+    /// <summary>Told the process group and leader start time of a step that runs as processes of its own (bash), as soon as it starts.</summary>
+    public Action<int, long>? ProcessStarted { get; init; }
+}
 
 public enum AttemptOutcome
 {

@@ -11,6 +11,8 @@ public sealed record JournalEntry
     public const string StepStart = "step-start";
     public const string StepEnd = "step-end";
     public const string RunEnd = "run-end";
+    /// <summary>The process group a bash step runs in, written as it starts (so a runner that dies leaves its name).</summary>
+    public const string StepProcess = "step-process";
 
     public required string Type { get; init; }
     public DateTimeOffset Time { get; init; }
@@ -34,6 +36,14 @@ public sealed record JournalEntry
     public string? Message { get; init; }
     public string? RollbackStepId { get; init; }
     public string? OutputFile { get; init; }
+    /// <summary>A step skipped by a resume because its effect was in place from an earlier run: still in place.</summary>
+    public bool? Carried { get; init; }
+    /// <summary>The runner's process id (run-start): who holds the run.</summary>
+    public int? RunnerPid { get; init; }
+    /// <summary>A bash step's process group id (its leader's pid).</summary>
+    public int? ProcessGroup { get; init; }
+    /// <summary>The group leader's start time (/proc/&lt;pid&gt;/stat field 22, clock ticks since boot): a reused pid is never taken for the step.</summary>
+    public long? ProcessStart { get; init; }
 
     public static readonly JsonSerializerOptions Json = new()
     {

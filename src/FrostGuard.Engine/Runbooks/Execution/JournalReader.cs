@@ -22,30 +22,35 @@ public static class JournalReader
             .ToList();
     }
 
-    public static FrostRunbookRun? Read(string journalPath)
+    /// <summary>Every whole line of a journal; a torn last line (kill -9) is left out.</summary>
+    public static IReadOnlyList<JournalEntry> Entries(string journalPath)
     {
         var entries = new List<JournalEntry>();
-        using (var reader = new StreamReader(new FileStream(journalPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite)))
+        using var reader = new StreamReader(new FileStream(journalPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+        while (reader.ReadLine() is { } line)
         {
-            while (reader.ReadLine() is { } line)
+            if (line.Length == 0)
             {
-                if (line.Length == 0)
-                {
-                    continue;
-                }
+                continue;
+            }
 
-                try
-                {
-                    entries.Add(JsonSerializer.Deserialize<JournalEntry>(line, JournalEntry.Json)!);
-                }
-                catch (JsonException)
-                {
-                    // Only the last line can be torn by a killed process; stop there.
-                    break;
-                }
+            try
+            {
+                entries.Add(JsonSerializer.Deserialize<JournalEntry>(line, JournalEntry.Json)!);
+            }
+            catch (JsonException)
+            {
+                // Only the last line can be torn by a killed process; stop there.
+                break;
             }
         }
 
+        return entries;
+    }
+
+    public static FrostRunbookRun? Read(string journalPath)
+    {
+        var entries = Entries(journalPath);
         var start = entries.FirstOrDefault(e => e.Type == JournalEntry.RunStart);
         if (start?.RunId is null)
         {
@@ -69,11 +74,33 @@ public static class JournalReader
         };
     }
 
-    /// <summary>Steps whose main phase succeeded, for a resumed run to skip.</summary>
-    public static IReadOnlySet<string> Succeeded(FrostRunbookRun run) =>
-        run.Steps.Where(s => s.Phase == StepPhase.Main && s.Status == StepStatus.Succeeded)
-            .Select(s => s.StepId)
-            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+    /// <summary>
+    /// The steps whose effect is in place when a run ended, for a resume to skip: the journal read
+    /// in order, a step is in place once it succeeded, or once a resume skipped it because it was
+    /// in place before; it is not once it failed, timed out or was cancelled, nor once its
+    /// rollback ran (an undone step runs again; one whose rollback failed is not known to be in
+    /// place either, so it runs again too).
+    /// </summary>
+    public static IReadOnlySet<string> EffectsInPlace(IEnumerable<JournalEntry> entries)
+    {
+        var inPlace = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var entry in entries.Where(e => e.Type == JournalEntry.StepEnd && e.StepId is not null))
+        {
+            switch (entry.Phase ?? StepPhase.Main, entry.Status)
+            {
+                case (StepPhase.Main, StepStatus.Succeeded):
+                case (StepPhase.Main, StepStatus.Skipped) when entry.Carried == true:
+                    inPlace.Add(entry.StepId!);
+                    break;
+                case (StepPhase.Main, StepStatus.Failed or StepStatus.TimedOut or StepStatus.Cancelled):
+                case (StepPhase.Rollback, _):
+                    inPlace.Remove(entry.StepId!);
+                    break;
+            }
+        }
+
+        return inPlace;
+    }
 
     private static FrostStepResult ToResult(JournalEntry start, JournalEntry end)
     {

@@ -11,8 +11,8 @@ public sealed record RunOptions
     public IReadOnlyCollection<string> Steps { get; init; } = [];
     /// <summary>Parameter values as given to the hosts; secret ones are masked everywhere else.</summary>
     public IReadOnlyDictionary<string, RunParameterValue> Parameters { get; init; } = new Dictionary<string, RunParameterValue>();
-    /// <summary>Steps that succeeded in the run being resumed: skipped this time.</summary>
-    public IReadOnlyCollection<string> AlreadySucceeded { get; init; } = [];
+    /// <summary>Steps whose effect is in place from the run being resumed (<see cref="JournalReader.EffectsInPlace"/>): skipped this time, and recorded as still in place.</summary>
+    public IReadOnlyCollection<string> EffectsInPlace { get; init; } = [];
     public string? ResumedFrom { get; init; }
     /// <summary>Largest output kept per step, in characters; the rest is cut with a note.</summary>
     public int OutputCap { get; init; } = 1024 * 1024;

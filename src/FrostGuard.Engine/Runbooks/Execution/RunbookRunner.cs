@@ -30,12 +30,17 @@ public sealed class RunbookRunner
         _clock = clock ?? TimeProvider.System;
     }
 
-    public async Task<RunStatus> RunAsync(CancellationToken cancellationToken)
+    /// <param name="cancellationToken">Ctrl+C: stops the current step and the run.</param>
+    /// <param name="abortRollback">
+    /// A second Ctrl+C: stops rollbacks too. A rollback that has begun runs to its end on the first
+    /// (a half-undone change is worse than a finished undo); only its own timeout or this stops it.
+    /// </param>
+    public async Task<RunStatus> RunAsync(CancellationToken cancellationToken, CancellationToken abortRollback = default)
     {
         _journal.Write(new JournalEntry
         {
             Type = JournalEntry.RunStart, Time = _clock.GetUtcNow(), RunId = _options.RunId, Runbook = _runbook.Path,
-            ContentHash = _runbook.ContentHash, WhatIf = _options.WhatIf, ResumedFrom = _options.ResumedFrom,
+            ContentHash = _runbook.ContentHash, WhatIf = _options.WhatIf, ResumedFrom = _options.ResumedFrom, RunnerPid = Environment.ProcessId,
             Parameters = _options.Parameters.ToDictionary(p => p.Key, p => p.Value.Secret ? SecretMasker.Mask : p.Value.Value),
         });
 
@@ -61,7 +66,7 @@ public sealed class RunbookRunner
             if (result.Status is StepStatus.Failed or StepStatus.TimedOut && !step.ContinueOnError)
             {
                 status = RunStatus.Failed;
-                await RollBackAsync(step, succeeded, cancellationToken).ConfigureAwait(false);
+                await RollBackAsync(step, succeeded, abortRollback).ConfigureAwait(false);
                 break;
             }
 
@@ -91,9 +96,10 @@ public sealed class RunbookRunner
 
     private async Task<(FrostStepResult Result, bool StopRun)> RunMainStepAsync(RunbookStep step, CancellationToken cancellationToken)
     {
-        if (_options.AlreadySucceeded.Contains(step.Id, StringComparer.OrdinalIgnoreCase))
+        if (_options.EffectsInPlace.Contains(step.Id, StringComparer.OrdinalIgnoreCase))
         {
-            return (Skip(step, $"succeeded in run {_options.ResumedFrom}; not run again"), false);
+            return (Emit(Finish(step, StepPhase.Main, StepStatus.Skipped, 0, "", null, $"its effect is in place from run {_options.ResumedFrom}; not run again",
+                TimeSpan.Zero, _clock.GetUtcNow()), carried: true), false);
         }
 
         if (step.When is { } condition)
@@ -164,12 +170,20 @@ public sealed class RunbookRunner
         var start = _clock.GetUtcNow();
         var clock = Stopwatch.StartNew();
         var output = new CappedOutput(_options.OutputCap, _masker, step, _interaction);
-        var invocation = new StepInvocation(step, simulate, WorkingDirectory(step));
         var attempts = 1 + step.Retries;
         StepStatus status = StepStatus.Failed;
         string? error = null;
         int? exitCode = null;
         var attempt = 0;
+        // The journal names a bash attempt's process group as it starts: if this runner dies, the next run finds the orphan.
+        var invocation = new StepInvocation(step, simulate, WorkingDirectory(step))
+        {
+            ProcessStarted = (group, started) => _journal.Write(new JournalEntry
+            {
+                Type = JournalEntry.StepProcess, Time = _clock.GetUtcNow(), StepId = step.Id, Phase = phase, Attempt = attempt,
+                ProcessGroup = group, ProcessStart = started,
+            }),
+        };
         while (attempt < attempts)
         {
             attempt++;
@@ -225,11 +239,13 @@ public sealed class RunbookRunner
         return attempt.Outcome switch
         {
             AttemptOutcome.Succeeded => (StepStatus.Succeeded, null, attempt.ExitCode),
-            AttemptOutcome.Stopped when cancellationToken.IsCancellationRequested => (StepStatus.Cancelled, "cancelled (Ctrl+C)", attempt.ExitCode),
-            AttemptOutcome.Stopped => (StepStatus.TimedOut, $"timed out after {step.Timeout?.TotalSeconds:0.#} s; the step was stopped", attempt.ExitCode),
+            AttemptOutcome.Stopped when cancellationToken.IsCancellationRequested => (StepStatus.Cancelled, "cancelled (Ctrl+C)" + Also(attempt.Error), attempt.ExitCode),
+            AttemptOutcome.Stopped => (StepStatus.TimedOut, $"timed out after {step.Timeout?.TotalSeconds:0.#} s; the step was stopped" + Also(attempt.Error), attempt.ExitCode),
             _ => (StepStatus.Failed, attempt.Error ?? "failed", attempt.ExitCode),
         };
     }
+
+    private static string Also(string? detail) => detail is null ? "" : "; " + detail;
 
     /// <summary>
     /// Undoes a failed run: the failed step's own rollback first (it may have half-applied), then
@@ -273,7 +289,7 @@ public sealed class RunbookRunner
         RollbackStepId = rollbackStepId,
     };
 
-    private FrostStepResult Emit(FrostStepResult result)
+    private FrostStepResult Emit(FrostStepResult result, bool carried = false)
     {
         var file = result.Output.Length > 0 ? _journal.WriteOutput(result.StepId, result.Phase, result.Output) : null;
         var recorded = file is null ? result : Copy(result, file);
@@ -282,7 +298,7 @@ public sealed class RunbookRunner
             Type = JournalEntry.StepEnd, Time = _clock.GetUtcNow(), RunId = _options.RunId, StepId = recorded.StepId, StepName = recorded.StepName,
             Section = recorded.Section, Language = recorded.Language, Phase = recorded.Phase, Status = recorded.Status, Attempt = recorded.Attempts,
             DurationMs = recorded.Duration.TotalMilliseconds, ExitCode = recorded.ExitCode, Error = recorded.Error, Message = recorded.Message,
-            RollbackStepId = recorded.RollbackStepId, OutputFile = file,
+            RollbackStepId = recorded.RollbackStepId, OutputFile = file, Carried = carried ? true : null,
         });
         _interaction.Result(recorded);
         return recorded;
