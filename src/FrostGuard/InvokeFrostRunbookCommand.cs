@@ -97,15 +97,11 @@ public sealed class InvokeFrostRunbookCommand : FrostCmdlet
                 Sections = Section,
                 Steps = Step,
                 Parameters = parameters.ToDictionary(p => p.Key, p => new RunParameterValue(p.Value.PlainValue, p.Value.Secret)),
+                Deployment = DeploymentConfigPath,
             };
-            if (previous is not null)
-            {
-                options = options with { EffectsInPlace = JournalReader.EffectsInPlace(JournalReader.Entries(previous.JournalPath)).ToList(), ResumedFrom = previous.RunId };
-            }
-
             if (whatIf)
             {
-                Run(runbook, options, stateFolder, powerShell, parameters, masker);
+                Run(runbook, Resuming(options, previous), stateFolder, powerShell, parameters, masker);
                 return;
             }
 
@@ -124,7 +120,7 @@ public sealed class InvokeFrostRunbookCommand : FrostCmdlet
             using (runLock)
             {
                 EndOrphans(runbook, stateFolder);
-                Run(runbook, options, stateFolder, powerShell, parameters, masker);
+                Run(runbook, Resuming(options, previous is null ? null : StillTheRunToResume(runbook, stateFolder, previous)), stateFolder, powerShell, parameters, masker);
             }
         }
         finally
@@ -148,7 +144,11 @@ public sealed class InvokeFrostRunbookCommand : FrostCmdlet
             if (Interlocked.Increment(ref presses) >= 2)
             {
                 abortRollback.Cancel();
+                return;
             }
+
+            // The pipeline is stopping and takes no more output: the console is told directly.
+            Console.Error.WriteLine($"Stopping run {options.RunId}: a rollback or finally step that has begun runs to its end. Press Ctrl+C again to stop rollbacks too.");
         } : null;
         if (secondPress is not null)
         {
@@ -205,15 +205,41 @@ public sealed class InvokeFrostRunbookCommand : FrostCmdlet
             $"Fix them; Test-FrostRunbook '{runbook.Path}' lists every finding."));
     }
 
-    /// <summary>The latest real run of this runbook, if it did not succeed and the runbook did not change since (unless -Force).</summary>
-    private FrostRunbookRun RunToResume(FrostRunbook runbook, string stateFolder)
+    /// <summary>A run that continues <paramref name="previous"/>: the steps whose effect its journal shows in place are skipped.</summary>
+    private static RunOptions Resuming(RunOptions options, FrostRunbookRun? previous) => previous is null ? options
+        : options with { EffectsInPlace = JournalReader.EffectsInPlace(JournalReader.Entries(previous.JournalPath)).ToList(), ResumedFrom = previous.RunId };
+
+    /// <summary>
+    /// Read again once the run lock is held: the run chosen before (parameters, prompts and lint
+    /// take time) must still be the latest, or another resume ran meanwhile and its journal, not
+    /// the one read, tells what is in place.
+    /// </summary>
+    private FrostRunbookRun StillTheRunToResume(FrostRunbook runbook, string stateFolder, FrostRunbookRun chosen)
     {
-        var previous = JournalReader.ReadAll(stateFolder)
-            .FirstOrDefault(r => r.Runbook == runbook.Path && !r.WhatIf);
-        if (previous is null || previous.Status == RunStatus.Succeeded)
+        var latest = RunToResume(runbook, stateFolder);
+        if (latest.RunId != chosen.RunId)
         {
             ThrowFrostError(new FrostException(ErrorIds.RunbookResumeRefused, FailureKind.OperationFailed,
-                previous is null ? $"There is no earlier run of {runbook.Path} to resume." : $"The latest run of {runbook.Path} ({previous.RunId}) succeeded; there is nothing to resume.",
+                $"Run {latest.RunId} of {runbook.Path} ran while this resume of run {chosen.RunId} was being prepared; what is in place now is what {latest.RunId} left.",
+                runbook.Path, $"Look at it (Get-FrostRunbookRun -Id {latest.RunId}), then resume again: Invoke-FrostRunbook '{runbook.Path}' -Resume."));
+        }
+
+        return latest;
+    }
+
+    /// <summary>
+    /// The latest real run of this runbook against this deployment, if it did not succeed (or ran
+    /// only some steps) and the runbook did not change since (unless -Force).
+    /// </summary>
+    private FrostRunbookRun RunToResume(FrostRunbook runbook, string stateFolder)
+    {
+        var key = RunLock.KeyFor(runbook.Path, DeploymentConfigPath);
+        var previous = JournalReader.ReadAll(stateFolder)
+            .FirstOrDefault(r => !r.WhatIf && RunLock.KeyFor(r.Runbook, r.Deployment) == key);
+        if (previous is null || previous.Status == RunStatus.Succeeded && !previous.Limited)
+        {
+            ThrowFrostError(new FrostException(ErrorIds.RunbookResumeRefused, FailureKind.OperationFailed,
+                previous is null ? $"There is no earlier run of {runbook.Path}{(DeploymentConfigPath is { } config ? $" against {config}" : " without a deployment")} to resume." : $"The latest run of {runbook.Path} ({previous.RunId}) succeeded; there is nothing to resume.",
                 runbook.Path, $"Run it afresh: Invoke-FrostRunbook '{runbook.Path}'."));
         }
 
@@ -241,7 +267,7 @@ public sealed class InvokeFrostRunbookCommand : FrostCmdlet
             if (given.TryGetValue(parameter.Name, out var now))
             {
                 var text = now is PSObject wrapped ? wrapped.BaseObject : now;
-                if (!parameter.Secret && before is not null && !string.Equals(Convert.ToString(text, System.Globalization.CultureInfo.InvariantCulture), before, StringComparison.OrdinalIgnoreCase) && !Force)
+                if (!parameter.Secret && before is not null && !string.Equals(Convert.ToString(text, System.Globalization.CultureInfo.InvariantCulture), before, StringComparison.Ordinal) && !Force)
                 {
                     ThrowFrostError(new FrostException(ErrorIds.RunbookResumeRefused, FailureKind.OperationFailed,
                         $"Parameter '{parameter.Name}' was '{before}' in run {previous.RunId} and is '{text}' now; a resume continues that run as it was.", parameter.Name,
@@ -262,32 +288,42 @@ public sealed class InvokeFrostRunbookCommand : FrostCmdlet
             }
         }
 
+        // A name the runbook does not declare is refused as in a fresh run.
+        foreach (var (name, value) in given.Where(g => !runbook.Parameters.Any(p => p.Name.Equals(g.Key, StringComparison.OrdinalIgnoreCase))))
+        {
+            merged[name] = value;
+        }
+
         return merged;
     }
 
-    /// <summary>Steps an earlier runner left running when it died: ended (or, with -Wait, waited for) before this run starts.</summary>
+    /// <summary>
+    /// Steps an earlier runner left running when it died: ended before this run starts, or waited
+    /// for with -Wait; a rollback or finally step is always waited for, as it would have run to its
+    /// end under its runner.
+    /// </summary>
     private void EndOrphans(FrostRunbook runbook, string stateFolder)
     {
-        foreach (var orphan in OrphanedSteps.Find(stateFolder, runbook.Path))
+        foreach (var orphan in OrphanedSteps.Find(stateFolder, RunLock.KeyFor(runbook.Path, DeploymentConfigPath)))
         {
-            var what = $"Step '{orphan.StepId}' of run {orphan.RunId} (process group {orphan.ProcessGroup}) was still running after its runner ended";
-            if (Wait)
+            var what = $"{(orphan.Phase == StepPhase.Main ? "Step" : $"The {orphan.Phase.ToString().ToLowerInvariant()} step")} '{orphan.StepId}' of run {orphan.RunId} (session {orphan.Session.Session}) was still running after its runner ended";
+            if (Wait || orphan.Phase != StepPhase.Main)
             {
-                WriteWarning($"{what}; waiting for it to end before this run starts.");
-                Await((_, ct) => OrphanedSteps.GoneAsync(orphan, Timeout.InfiniteTimeSpan, ct));
+                WriteWarning($"{what}; waiting for it to end before this run starts (Ctrl+C stops waiting, and this run).");
+                Await((_, ct) => orphan.Session.EndedAsync(Timeout.InfiniteTimeSpan, ct));
                 WriteWarning($"Step '{orphan.StepId}' of run {orphan.RunId} ended.");
                 continue;
             }
 
             if (Await((_, ct) => OrphanedSteps.EndAsync(orphan, ct)))
             {
-                WriteWarning($"{what}; it was ended (SIGTERM to its process group) before this run starts, so it never runs twice at once.");
+                WriteWarning($"{what}; it was ended (SIGTERM to its session) before this run starts, so it never runs twice at once.");
                 continue;
             }
 
             ThrowFrostError(new FrostException(ErrorIds.RunbookRunInProgress, FailureKind.OperationFailed,
                 $"{what}, and did not end on SIGTERM or SIGKILL; this run did not start.", orphan.StepId,
-                $"Look at it (ps -g {orphan.ProcessGroup}), end it, then run the runbook again."));
+                $"Look at it (ps -s {orphan.Session.Session}), end it, then run the runbook again."));
         }
     }
 

@@ -94,7 +94,7 @@ echo last >> '$trace'
         # Its test: the same runbook now; for a resume, the sleep of the new attempt is short.
         (Get-Content -Raw $runbook) -replace [regex]::Escape("sleep $marker"), 'sleep 0.1' | Set-Content $runbook
         $results = @(Invoke-FrostRunbook $runbook -Resume -Force -WarningVariable warned 3>$null 6>$null)
-        ($warned -join "`n") | Should -Match "Step 'long' of run .* \(process group \d+\) was still running after its runner ended; it was ended"
+        ($warned -join "`n") | Should -Match "Step 'long' of run .* \(session \d+\) was still running after its runner ended; it was ended"
         (Get-Sleepers $marker).Count | Should -Be 0
         ($results | ForEach-Object { "$($_.StepId):$($_.Status)" }) | Should -Be @('first:Skipped', 'long:Succeeded', 'last:Succeeded')
         Get-Content $trace | Should -Be @('first', 'long-started', 'long-started', 'long-ended', 'last')
@@ -153,6 +153,20 @@ test -f '$(Join-Path $work 'ready')'
             Should -Throw -ErrorId 'RunbookParameterMissing,FrostGuard.InvokeFrostRunbookCommand' -ExpectedMessage "*needs the secret 'Token' again*"
     }
 
+    It 'refuses a parameter the runbook does not declare, as a fresh run does' {
+        { Invoke-FrostRunbook $runbook -Resume -Parameter @{ Token = $token; Nope = 1 } 6>$null } |
+            Should -Throw -ErrorId 'RunbookParameterInvalid,FrostGuard.InvokeFrostRunbookCommand' -ExpectedMessage "*declares no parameter 'Nope'*"
+    }
+
+    It 'continues only a run against the same deployment' {
+        $other = Join-Path $work 'other-deployment.json'
+        Copy-Item $env:FROSTGUARD_CONFIG $other
+        { Invoke-FrostRunbook $runbook -Resume -ConfigPath $other -Parameter @{ Token = $token } 6>$null } |
+            Should -Throw -ErrorId 'RunbookResumeRefused,FrostGuard.InvokeFrostRunbookCommand' -ExpectedMessage "*no earlier run of*against $other to resume*"
+        Test-Path (Join-Path $work 'targets') | Should -BeTrue
+        @(Get-Content (Join-Path $work 'targets')).Count | Should -Be 1
+    }
+
     It 'takes the values it does not get from the run it continues' {
         Set-Content (Join-Path $work 'ready') 'yes'
         $results = @(Invoke-FrostRunbook $runbook -Resume -Parameter @{ Token = $token } 6>$null)
@@ -197,5 +211,86 @@ Get-Item '$victim' | ForEach-Object Delete
         ($results | Where-Object StepId -eq 'member').Message | Should -Match 'ForEach-Object calls the member Delete'
         ($results | Where-Object StepId -eq 'member-positional').Message | Should -Match 'ForEach-Object calls the member Delete'
         ($results | Where-Object StepId -eq 'property').Message | Should -Match 'sets the property \$file.IsReadOnly'
+    }
+
+    It 'describes rather than runs what turns -WhatIf off, a member call after a safe use of ForEach-Object, and functions it cannot check' {
+        $victim = Join-Path $work 'victim2.txt'
+        Set-Content $victim 'keep me'
+        $runbook = Join-Path $work 'unsafe2.md'
+        Set-Content $runbook @"
+# Unsafe in a dry run, second round
+
+``````pwsh {#cached}
+Get-ChildItem '$work' | ForEach-Object { `$_.Name } | Out-Null
+Get-Item '$victim' | ForEach-Object Delete
+``````
+
+``````pwsh {#after-switch}
+Get-Item '$victim' | ForEach-Object -Verbose Delete
+``````
+
+``````pwsh {#whatif-false}
+Remove-Item '$victim' -WhatIf:`$false
+``````
+
+``````pwsh {#preference}
+`$WhatIfPreference = `$false
+Remove-Item '$victim'
+``````
+
+``````pwsh {#defaults}
+`$PSDefaultParameterValues['*:WhatIf'] = `$false
+Remove-Item '$victim'
+``````
+
+``````pwsh {#parallel}
+'$victim' | ForEach-Object -Parallel { Remove-Item `$_ }
+``````
+
+``````pwsh {#increment}
+`$counter = [pscustomobject]@{ N = 1 }
+`$counter.N++
+``````
+
+``````pwsh {#several}
+`$file = Get-Item '$victim'
+`$one, `$file.IsReadOnly = 1, `$true
+``````
+
+``````pwsh {#import .readonly}
+New-Module -Name Sneaky -ScriptBlock { function Get-Sneaky { param(`$Path) [IO.File]::Delete(`$Path) } } | Import-Module
+``````
+
+``````pwsh {#module-function}
+Get-Sneaky '$victim'
+``````
+
+``````pwsh {#uses-get-date}
+Get-Date | Out-Null
+``````
+
+``````pwsh {#shadow .readonly}
+function Get-Date { [IO.File]::Delete('$victim') }
+``````
+
+``````pwsh {#shadowed}
+Get-Date
+``````
+"@
+        $results = @(Invoke-FrostRunbook $runbook -WhatIf 6>$null)
+        Get-Content $victim | Should -Be 'keep me'
+        (Get-Item $victim).IsReadOnly | Should -BeFalse
+        $message = @{}
+        $results | ForEach-Object { $message[$_.StepId] = "$($_.Status): $($_.Message)" }
+        $message['cached'] | Should -Match 'ForEach-Object calls the member Delete'
+        $message['after-switch'] | Should -Match 'ForEach-Object calls the member Delete'
+        $message['whatif-false'] | Should -Match 'gives -WhatIf a value of its own'
+        $message['preference'] | Should -Match 'sets \$WhatIfPreference'
+        $message['defaults'] | Should -Match 'sets \$PSDefaultParameterValues'
+        $message['parallel'] | Should -Match 'ForEach-Object -Parallel'
+        $message['increment'] | Should -Match 'sets the property \$counter.N'
+        $message['several'] | Should -Match 'sets the property \$file.IsReadOnly'
+        $message['module-function'] | Should -Match "function of module Sneaky"
+        $message['shadowed'] | Should -Match "'Get-Date' is a function an earlier step defined"
     }
 }

@@ -54,6 +54,9 @@ internal static class Posix
     [DllImport("libc", EntryPoint = "fcntl", SetLastError = true)]
     private static extern int NativeFcntl(IntPtr fd, int command, int argument);
 
+    [DllImport("libc", EntryPoint = "realpath", SetLastError = true)]
+    private static extern IntPtr NativeRealPath([MarshalAs(UnmanagedType.LPUTF8Str)] string path, byte[] resolved);
+
     [DllImport("libc", EntryPoint = "geteuid")]
     private static extern int NativeGeteuid();
 
@@ -131,6 +134,13 @@ internal static class Posix
             var errno = Marshal.GetLastPInvokeError();
             throw new IOException(errno == WouldBlock ? $"{path} is locked by another process." : $"cannot lock {path} (errno {errno})", errno);
         }
+    }
+
+    /// <summary>The canonical path of an existing file or folder (every link resolved), or null when it cannot be resolved.</summary>
+    public static string? RealPath(string path)
+    {
+        var resolved = new byte[4096]; // PATH_MAX
+        return NativeRealPath(path, resolved) == IntPtr.Zero ? null : System.Text.Encoding.UTF8.GetString(resolved, 0, Array.IndexOf(resolved, (byte)0));
     }
 
     /// <summary>Creates a FIFO (named pipe); returns 0 or the errno (13 EACCES, 17 EEXIST, ...).</summary>

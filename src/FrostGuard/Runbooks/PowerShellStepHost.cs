@@ -67,6 +67,11 @@ internal sealed class PowerShellStepHost : IStepHost
 
     public async Task<StepAttempt> RunAsync(StepInvocation invocation, IStepOutput output, CancellationToken cancellationToken)
     {
+        if (cancellationToken.IsCancellationRequested)
+        {
+            return Stopped(TimeSpan.Zero); // PowerShell ignores a stop asked before the pipeline starts
+        }
+
         using var shell = PowerShell.Create();
         shell.Runspace = _runspace;
         // Every step starts in its working directory, whatever an earlier step did with Set-Location.
@@ -93,13 +98,14 @@ internal sealed class PowerShellStepHost : IStepHost
         var stopAsked = System.Diagnostics.Stopwatch.StartNew();
         try
         {
+            var pending = shell.BeginInvoke<PSObject, PSObject>(null, lines);
+            // Registered once the pipeline started, for the same reason.
             using (cancellationToken.Register(() =>
             {
                 stopAsked.Restart();
                 shell.BeginStop(null, null);
             }))
             {
-                var pending = shell.BeginInvoke<PSObject, PSObject>(null, lines);
                 await Task.Factory.FromAsync(pending, shell.EndInvoke).ConfigureAwait(false);
             }
 

@@ -7,9 +7,11 @@ namespace FrostGuard.Runbooks;
 /// Decides from the PowerShell parser whether a step can run under -WhatIf without changing
 /// anything: every command must be a cmdlet or function of a module with a read-only verb or one
 /// that supports ShouldProcess; no native commands, no redirection to files, no .NET method calls
-/// (ForEach-Object -MemberName included), no property assignments, no assignments to file-system
-/// paths, no command whose name is computed, no function an earlier step defined (its body was
-/// another step's, and is not checked here).
+/// (ForEach-Object -MemberName included), no property assignments (++ and multiple assignment
+/// included), no assignments to file-system paths, no command whose name is computed, no function
+/// an earlier step defined or a module a step imported (their bodies are not checked here), and
+/// nothing that turns -WhatIf off: -WhatIf:$false, $WhatIfPreference, $PSDefaultParameterValues,
+/// ForEach-Object -Parallel (whose runspaces it does not reach).
 /// </summary>
 internal sealed class WhatIfSafety
 {
@@ -24,6 +26,12 @@ internal sealed class WhatIfSafety
         "Out-String", "Out-Null", "Out-Host", "Out-Default",
     };
 
+    /// <summary>Variables that decide whether -WhatIf reaches a command.</summary>
+    private static readonly HashSet<string> DryRunVariables = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "WhatIfPreference", "PSDefaultParameterValues",
+    };
+
     private readonly Func<string, CommandInfo?> _resolve;
     private readonly Dictionary<string, string?> _verdicts = new(StringComparer.OrdinalIgnoreCase);
 
@@ -31,6 +39,8 @@ internal sealed class WhatIfSafety
 
     public bool IsSafe(string code, out string reason)
     {
+        // Verdicts hold for one step only: an earlier step may have defined a function over a command's name.
+        _verdicts.Clear();
         var ast = Parser.ParseInput(code, out _, out var errors);
         if (errors.Length > 0)
         {
@@ -44,7 +54,14 @@ internal sealed class WhatIfSafety
             {
                 FileRedirectionAst => "it redirects output to a file",
                 InvokeMemberExpressionAst member => $"it calls the .NET method {member.Member.Extent.Text}",
-                AssignmentStatementAst { Left: MemberExpressionAst property } => $"it sets the property {property.Extent.Text}",
+                AssignmentStatementAst assignment when assignment.Left.Find(a => a is MemberExpressionAst, true) is { } property
+                    => $"it sets the property {property.Extent.Text}",
+                UnaryExpressionAst { TokenKind: TokenKind.PlusPlus or TokenKind.MinusMinus or TokenKind.PostfixPlusPlus or TokenKind.PostfixMinusMinus, Child: MemberExpressionAst property }
+                    => $"it sets the property {property.Extent.Text}",
+                AssignmentStatementAst assignment when AssignedVariable(assignment.Left) is { } name && DryRunVariables.Contains(name)
+                    => $"it sets ${name}, which decides what -WhatIf reaches",
+                CommandParameterAst { ParameterName: var parameter, Argument: not null } when parameter.Equals("WhatIf", StringComparison.OrdinalIgnoreCase)
+                    => "it gives -WhatIf a value of its own",
                 AssignmentStatementAst { Left: VariableExpressionAst { VariablePath.IsDriveQualified: true } variable }
                     when !variable.VariablePath.DriveName.Equals("env", StringComparison.OrdinalIgnoreCase)
                          && !variable.VariablePath.DriveName.Equals("variable", StringComparison.OrdinalIgnoreCase)
@@ -71,15 +88,24 @@ internal sealed class WhatIfSafety
             return "it calls a command whose name is computed";
         }
 
+        var resolved = _resolve(name);
+        if (resolved is CmdletInfo { Name: "ForEach-Object" } forEach)
+        {
+            // Checked on every use: the verdict on the name says nothing about how this one calls it.
+            if (Names(command, forEach, "Parallel"))
+            {
+                return "ForEach-Object -Parallel runs in runspaces that -WhatIf does not reach";
+            }
+
+            if (CallsMember(command, forEach) is { } member)
+            {
+                return $"ForEach-Object calls the member {member} of what it is given";
+            }
+        }
+
         if (_verdicts.TryGetValue(name, out var cached))
         {
             return cached;
-        }
-
-        var resolved = _resolve(name);
-        if (resolved is CmdletInfo { Name: "ForEach-Object" } && CallsMember(command) is { } member)
-        {
-            return $"ForEach-Object calls the member {member} of what it is given";
         }
 
         var verdict = resolved switch
@@ -88,6 +114,7 @@ internal sealed class WhatIfSafety
             ApplicationInfo => $"'{name}' is a native command",
             ExternalScriptInfo => $"'{name}' is a script",
             FunctionInfo { Module: null } => $"'{name}' is a function an earlier step defined, whose body is not checked here",
+            FunctionInfo { Module: { } module } when !IsTrusted(module) => $"'{name}' is a function of module {module.Name}, which a step imported, whose body is not checked here",
             var info when HarmlessOutCommands.Contains(info.Name) => null,
             var info when ReadOnlyVerbs.Contains(VerbOf(info.Name)) => null,
             var info when info.Parameters.ContainsKey("WhatIf") => null,
@@ -97,21 +124,24 @@ internal sealed class WhatIfSafety
         return verdict;
     }
 
-    /// <summary>ForEach-Object -MemberName X, or X given positionally (anything not a script block calls a member).</summary>
-    private static string? CallsMember(CommandAst command)
+    /// <summary>
+    /// ForEach-Object -MemberName X, or X given positionally (anything not a script block calls a
+    /// member). A parameter's argument is skipped only when the parameter takes one: after a
+    /// switch (-Verbose) the next element is positional.
+    /// </summary>
+    private static string? CallsMember(CommandAst command, CommandInfo forEach)
     {
         var elements = command.CommandElements;
         for (var i = 1; i < elements.Count; i++)
         {
             switch (elements[i])
             {
-                case CommandParameterAst parameter when "MemberName".StartsWith(parameter.ParameterName, StringComparison.OrdinalIgnoreCase) && parameter.ParameterName.Length > 0:
+                case CommandParameterAst parameter when Resolves(forEach, parameter.ParameterName) == "MemberName":
                     return parameter.Argument?.Extent.Text ?? (i + 1 < elements.Count ? elements[i + 1].Extent.Text : "(none)");
-                case CommandParameterAst { Argument: null }:
+                case CommandParameterAst { Argument: null } parameter when !IsSwitch(forEach, parameter.ParameterName):
                     i++; // its argument follows
                     break;
                 case CommandParameterAst:
-                    break;
                 case ScriptBlockExpressionAst:
                     break;
                 default:
@@ -121,6 +151,48 @@ internal sealed class WhatIfSafety
 
         return null;
     }
+
+    private static bool Names(CommandAst command, CommandInfo info, string parameterName) =>
+        command.CommandElements.OfType<CommandParameterAst>().Any(p => Resolves(info, p.ParameterName) == parameterName);
+
+    /// <summary>The parameter a name given on the command line binds to (full name, alias or unique prefix), or null.</summary>
+    private static string? Resolves(CommandInfo info, string given)
+    {
+        if (given.Length == 0)
+        {
+            return null;
+        }
+
+        var exact = info.Parameters.Values.FirstOrDefault(p => p.Name.Equals(given, StringComparison.OrdinalIgnoreCase)
+            || p.Aliases.Contains(given, StringComparer.OrdinalIgnoreCase));
+        if (exact is not null)
+        {
+            return exact.Name;
+        }
+
+        var prefixed = info.Parameters.Values.Where(p => p.Name.StartsWith(given, StringComparison.OrdinalIgnoreCase)).Take(2).ToList();
+        return prefixed.Count == 1 ? prefixed[0].Name : null;
+    }
+
+    private static bool IsSwitch(CommandInfo info, string given) =>
+        Resolves(info, given) is { } name && info.Parameters[name].SwitchParameter;
+
+    /// <summary>The variable an assignment sets, scope and index aside ($global:X, $X['k']), or null.</summary>
+    private static string? AssignedVariable(ExpressionAst left) => left switch
+    {
+        VariableExpressionAst variable => variable.VariablePath.UserPath[(variable.VariablePath.UserPath.LastIndexOf(':') + 1)..],
+        IndexExpressionAst { Target: var target } => AssignedVariable(target),
+        ConvertExpressionAst { Child: var child } => AssignedVariable(child),
+        AttributedExpressionAst { Child: var child } => AssignedVariable(child),
+        _ => null,
+    };
+
+    /// <summary>Modules whose functions are trusted to honour -WhatIf: PowerShell's own and FrostGuard.</summary>
+    private static bool IsTrusted(PSModuleInfo module) =>
+        module.Name.Equals("FrostGuard", StringComparison.OrdinalIgnoreCase)
+        || module.ModuleBase.StartsWith(PowerShellHome + Path.DirectorySeparatorChar, StringComparison.Ordinal);
+
+    private static readonly string PowerShellHome = Path.GetDirectoryName(typeof(PSObject).Assembly.Location) ?? "/nonexistent";
 
     private static string VerbOf(string name)
     {

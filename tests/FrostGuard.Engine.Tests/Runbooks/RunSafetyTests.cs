@@ -8,8 +8,9 @@ namespace FrostGuard.Engine.Tests.Runbooks;
 
 /// <summary>
 /// "Safety III" with real bash processes: a timeout holds whatever a step's children do, a
-/// rollback that began runs to its end on Ctrl+C, the journal names each bash step's process
-/// group so a dead runner's step is found, and one run of a runbook at a time.
+/// rollback that began runs to its end on Ctrl+C, the journal names each bash step's session so
+/// a dead runner's step is found, only a dead runner's, and never a stranger's processes, and one
+/// run of a runbook at a time.
 /// </summary>
 public sealed class RunSafetyTests : IDisposable
 {
@@ -90,26 +91,51 @@ public sealed class RunSafetyTests : IDisposable
 
             var step = Assert.Single(results);
             Assert.Equal(StepStatus.TimedOut, step.Status);
-            Assert.Contains("a process outside it (one that called setsid itself) still holds its output", step.Error);
+            Assert.Contains("a process that left it (one that called setsid itself) still holds its output", step.Error);
         }
         finally
         {
             foreach (var pid in Sleepers(marker))
             {
-                _ = Posix.Kill(pid, ProcessGroups.SigKill);
+                _ = Posix.Kill(pid, StepSession.SigKill);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("timeout 100 sleep {0}")]                     // timeout puts itself in a process group of its own
+    [InlineData("set -m; sleep {0} & wait")]                  // job control: each job in a group of its own
+    public async Task A_timeout_ends_children_in_process_groups_of_their_own(string code)
+    {
+        // The reported fault: only the step's process group was signalled, so `timeout 100 sleep` ran on.
+        var marker = $"{Random.Shared.Next(100, 999)}.{Random.Shared.Next(100, 999)}";
+        try
+        {
+            var (_, results, _) = await RunAsync($"# T\n```bash {{#grouped timeout=1s}}\n{string.Format(System.Globalization.CultureInfo.InvariantCulture, code, marker)}\n```\n");
+
+            Assert.Equal(StepStatus.TimedOut, Assert.Single(results).Status);
+            Assert.True(await NoneLeftAsync(marker), "a child in a group of its own outlived the step");
+        }
+        finally
+        {
+            foreach (var pid in Sleepers(marker))
+            {
+                _ = Posix.Kill(pid, StepSession.SigKill);
             }
         }
     }
 
     [Fact]
-    public async Task The_journal_names_each_bash_attempts_process_group_and_leader_start_time()
+    public async Task The_journal_names_each_bash_attempts_session_boot_and_marker()
     {
-        var (_, _, journal) = await RunAsync("# G\n```bash {#one}\necho $$ > \"$WORK/pid\"\n```\n");
+        var (_, _, journal) = await RunAsync("# G\n```bash {#one}\necho $$ > \"$WORK/pid\"; echo \"$FROSTGUARD_STEP_MARKER\" > \"$WORK/marker\"\n```\n");
 
         var process = Assert.Single(JournalReader.Entries(journal), e => e.Type == JournalEntry.StepProcess);
         Assert.Equal("one", process.StepId);
         Assert.Equal(int.Parse(File.ReadAllText(Path.Combine(_folder.Path, "pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture), process.ProcessGroup);
         Assert.True(process.ProcessStart > 0);
+        Assert.Equal(StepSession.ThisBoot, process.BootId);
+        Assert.Equal(File.ReadAllText(Path.Combine(_folder.Path, "marker")).Trim(), process.Marker);
         Assert.Empty(OrphanedSteps.InFlight(JournalReader.Entries(journal)));
     }
 
@@ -166,29 +192,132 @@ public sealed class RunSafetyTests : IDisposable
     }
 
     [Fact]
-    public async Task An_orphaned_group_is_alive_until_it_ends_and_a_reused_number_is_not_taken_for_it()
+    public async Task A_sessions_processes_are_the_steps_only_when_proven_so_and_end_together()
     {
-        using var process = Process.Start(new ProcessStartInfo("setsid", ["sleep", "30"]) { UseShellExecute = false })!;
-        var started = ProcessGroups.StartTime(process.Id)!.Value;
-        var orphan = new OrphanedStep("r", "s", process.Id, started);
+        // A session whose leader is gone and whose member lives on: the shape a double-forking daemon leaves.
+        var marker = StepSession.NewMarker();
+        var sleeper = $"{Random.Shared.Next(100, 999)}.{Random.Shared.Next(100, 999)}";
+        var start = new ProcessStartInfo("setsid", ["bash", "-c", $"sleep {sleeper} & exit 0"]) { UseShellExecute = false };
+        start.Environment[StepSession.MarkerVariable] = marker;
+        using (var leader = Process.Start(start)!)
+        {
+            await leader.WaitForExitAsync();
+        }
 
-        Assert.True(ProcessGroups.IsAlive(process.Id, started));
-        Assert.False(ProcessGroups.IsAlive(process.Id, started + 1));
-        Assert.True(await OrphanedSteps.EndAsync(orphan, CancellationToken.None));
-        await process.WaitForExitAsync();
-        Assert.False(ProcessGroups.IsAlive(process.Id, started));
+        var member = Assert.Single(Sleepers(sleeper));
+        var session = int.Parse(File.ReadAllText($"/proc/{member}/stat").Split(") ")[1].Split(' ')[3], System.Globalization.CultureInfo.InvariantCulture);
+        try
+        {
+            var stranger = new StepSession(session, LeaderStart: 1, StepSession.ThisBoot, StepSession.NewMarker());
+            Assert.False(stranger.IsAlive());                     // another step's marker: not ours
+            Assert.Equal(0, stranger.Signal(StepSession.SigKill)); // and never signalled
+            Assert.False((stranger with { Marker = marker, BootId = "another-boot" }).IsAlive()); // numbers from another boot mean nothing
+            Assert.False(new StepSession(0, null, StepSession.ThisBoot, marker).IsAlive());
+            Assert.False(new StepSession(1, null, StepSession.ThisBoot, marker).IsAlive());
+            Assert.Single(Sleepers(sleeper));
+
+            var ours = stranger with { Marker = marker, LeaderStart = null };
+            Assert.True(ours.IsAlive());
+            Assert.True(await OrphanedSteps.EndAsync(new OrphanedStep("r", "s", StepPhase.Main, ours), CancellationToken.None));
+            Assert.Empty(Sleepers(sleeper));
+        }
+        finally
+        {
+            foreach (var pid in Sleepers(sleeper))
+            {
+                _ = Posix.Kill(pid, StepSession.SigKill);
+            }
+        }
     }
 
     [Fact]
-    public void An_attempt_that_started_and_never_ended_is_in_flight()
+    public async Task A_live_runners_step_is_never_an_orphan_and_one_of_another_deployment_is_not_this_runs()
     {
-        JournalEntry Process(string step, int attempt) => new() { Type = JournalEntry.StepProcess, StepId = step, Phase = StepPhase.Main, Attempt = attempt, ProcessGroup = 100 + attempt, ProcessStart = 5 };
-        JournalEntry Start(string step, int attempt) => new() { Type = JournalEntry.StepStart, StepId = step, Phase = StepPhase.Main, Attempt = attempt };
+        // The reported fault: a run against prod ended the running step of a live run of the same runbook against staging.
+        var marker = StepSession.NewMarker();
+        var start = new ProcessStartInfo("setsid", ["sleep", "30"]) { UseShellExecute = false };
+        start.Environment[StepSession.MarkerVariable] = marker;
+        using var step = Process.Start(start)!;
+        var state = Path.Combine(_folder.Path, "state");
+        var staging = RunLock.KeyFor("/opt/runbooks/update.md", "/etc/frostguard/staging.json");
+        var prod = RunLock.KeyFor("/opt/runbooks/update.md", "/etc/frostguard/frostguard.json");
+        try
+        {
+            using (var journal = RunJournal.Create(state, "live"))
+            {
+                journal.Write(new JournalEntry { Type = JournalEntry.RunStart, RunId = "live", Runbook = "/opt/runbooks/update.md", LockKey = staging });
+                journal.Write(new JournalEntry
+                {
+                    Type = JournalEntry.StepProcess, StepId = "long", Phase = StepPhase.Main, Attempt = 1,
+                    ProcessGroup = step.Id, ProcessStart = StepSession.StartTime(step.Id), BootId = StepSession.ThisBoot, Marker = marker,
+                });
+
+                Assert.Empty(OrphanedSteps.Find(state, staging)); // its runner lives
+            }
+
+            Assert.Empty(OrphanedSteps.Find(state, prod));        // another deployment's run
+            var orphan = Assert.Single(OrphanedSteps.Find(state, staging)); // its runner is gone
+            Assert.Equal(("live", "long", step.Id), (orphan.RunId, orphan.StepId, orphan.Session.Session));
+            Assert.True(await OrphanedSteps.EndAsync(orphan, CancellationToken.None));
+            await step.WaitForExitAsync();
+        }
+        finally
+        {
+            if (!step.HasExited)
+            {
+                step.Kill();
+            }
+        }
+    }
+
+    [Fact]
+    public void An_attempt_that_started_and_never_ended_is_in_flight_and_a_rollbacks_end_closes_it()
+    {
+        JournalEntry Process(string step, int attempt, StepPhase phase = StepPhase.Main) =>
+            new() { Type = JournalEntry.StepProcess, StepId = step, Phase = phase, Attempt = attempt, ProcessGroup = 100 + attempt, ProcessStart = 5 };
+        JournalEntry Start(string step, int attempt, StepPhase phase = StepPhase.Main) => new() { Type = JournalEntry.StepStart, StepId = step, Phase = phase, Attempt = attempt };
         JournalEntry End(string step) => new() { Type = JournalEntry.StepEnd, StepId = step, Phase = StepPhase.Main, Status = StepStatus.Succeeded };
+        // A rollback's end names the step it undoes, and the rollback step.
+        var undone = new JournalEntry { Type = JournalEntry.StepEnd, StepId = "b", RollbackStepId = "undo-b", Phase = StepPhase.Rollback, Status = StepStatus.RolledBack };
 
         var inFlight = OrphanedSteps.InFlight([Start("a", 1), Process("a", 1), End("a"), Start("b", 1), Process("b", 1), Start("b", 2), Process("b", 2)]).ToList();
+        var afterRollback = OrphanedSteps.InFlight([Start("undo-b", 1, StepPhase.Rollback), Process("undo-b", 1, StepPhase.Rollback), undone]).ToList();
 
-        Assert.Equal([("b", 102)], inFlight.Select(o => (o.StepId, o.ProcessGroup)));
+        Assert.Equal([("b", 102)], inFlight.Select(o => (o.StepId, o.Session.Session)));
+        Assert.Empty(afterRollback);
+    }
+
+    [Fact]
+    public async Task After_a_second_Ctrl_C_no_further_rollback_starts()
+    {
+        var (_, results, _) = await RunAsync("""
+            # Rollbacks
+            ```bash {#first rollback=undo-first}
+            true
+            ```
+            ```bash {#second}
+            exit 1
+            ```
+            ```bash {#undo-first .rollback}
+            touch "$WORK/undo-ran"
+            ```
+            """, abortRollback: new CancellationToken(canceled: true));
+
+        var rollback = Assert.Single(results, r => r.Phase == StepPhase.Rollback);
+        Assert.Equal(StepStatus.Failed, rollback.Status);
+        Assert.Contains("was not run: a second Ctrl+C", rollback.Error);
+        Assert.False(File.Exists(Path.Combine(_folder.Path, "undo-ran")));
+    }
+
+    [Fact]
+    public void The_run_lock_of_a_runbook_is_one_through_any_link_to_it()
+    {
+        var runbook = _folder.Write("update.md", "# U\n");
+        var link = Path.Combine(_folder.Path, "link.md");
+        File.CreateSymbolicLink(link, runbook);
+
+        Assert.Equal(RunLock.KeyFor(runbook, "/etc/frostguard/frostguard.json"), RunLock.KeyFor(link, "/etc/frostguard/frostguard.json"));
+        Assert.NotEqual(RunLock.KeyFor(runbook, "/etc/frostguard/frostguard.json"), RunLock.KeyFor(runbook, null));
     }
 
     private static async Task WaitForFileAsync(string path)

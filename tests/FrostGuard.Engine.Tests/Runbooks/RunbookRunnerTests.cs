@@ -317,6 +317,21 @@ public sealed class RunbookRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task AResumeLimitedToSomeStepsCarriesTheRestOfWhatIsInPlace()
+    {
+        // The reported fault: a resume with -Step cc forgot that aa and bb were in place, so the next resume ran them again.
+        var (_, results, _, journal) = await RunAsync(
+            "# R\n```bash {#aa}\necho a\n```\n```bash {#bb}\necho b\n```\n```bash {#cc}\necho c\n```\n```bash {#dd}\necho d\n```\n",
+            options: new RunOptions { RunId = "limited", EffectsInPlace = ["aa", "bb"], ResumedFrom = "earlier", Steps = ["cc"] });
+
+        Assert.Equal(["cc:Succeeded"], results.Select(r => $"{r.StepId}:{r.Status}"));
+        Assert.Equal(["aa", "bb", "cc"], JournalReader.EffectsInPlace(JournalReader.Entries(journal)).Order());
+        var run = JournalReader.Read(journal)!;
+        Assert.True(run.Limited);
+        Assert.Equal(["cc"], run.Steps.Select(s => s.StepId)); // carried steps are not results of this run
+    }
+
+    [Fact]
     public void EffectStateFoldsTheJournalInOrder()
     {
         static JournalEntry End(string id, StepPhase phase, StepStatus status, bool carried = false) =>

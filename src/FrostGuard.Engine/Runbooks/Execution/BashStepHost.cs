@@ -9,10 +9,10 @@ namespace FrostGuard.Engine.Runbooks.Execution;
 /// Runs bash steps as <c>bash -euo pipefail</c> children, parameters exported as environment
 /// variables, stdout and stderr streamed line by line. Each step runs in its own session and
 /// process group (setsid), told to the runner as it starts, so a timeout or Ctrl+C ends the whole
-/// group (a <c>sleep &amp;</c> the step started included, even after bash itself exited): SIGTERM,
-/// then SIGKILL after a grace. A process that left the group (its own setsid) is out of reach:
-/// once the group is gone the step stops waiting for its output, and the result says that
-/// something still held it.
+/// session (a <c>sleep &amp;</c> the step started included, even after bash itself exited, and a
+/// <c>timeout</c> or <c>set -m</c> child in a group of its own): SIGTERM, then SIGKILL after a
+/// grace. A process that left the session (its own setsid) is out of reach: once the session is
+/// gone the step stops waiting for its output, and the result says that something still held it.
 /// </summary>
 public sealed class BashStepHost : IStepHost
 {
@@ -54,6 +54,10 @@ public sealed class BashStepHost : IStepHost
             start.Environment[name] = value;
         }
 
+        // Every process the step starts inherits it: after a dead runner, it tells the step's processes from strangers.
+        var marker = StepSession.NewMarker();
+        start.Environment[StepSession.MarkerVariable] = marker;
+
         using var process = new Process { StartInfo = start };
         try
         {
@@ -66,46 +70,40 @@ public sealed class BashStepHost : IStepHost
 
         // setsid runs in the child .NET forked (never a group leader), so it does not fork again:
         // bash keeps the pid, and it leads a new session and group of that number.
-        var group = process.Id;
-        var leaderStart = ProcessGroups.StartTime(group);
-        if (leaderStart is { } known)
-        {
-            invocation.ProcessStarted?.Invoke(group, known);
-        }
+        var session = new StepSession(process.Id, StepSession.StartTime(process.Id), StepSession.ThisBoot, marker);
+        invocation.ProcessStarted?.Invoke(session);
 
         process.StandardInput.Close();
-        var pipes = Task.WhenAll(PumpAsync(process.StandardOutput, OutputStream.Output, output), PumpAsync(process.StandardError, OutputStream.Error, output));
+        var reading = new OutputGate(output);
+        var pipes = Task.WhenAll(PumpAsync(process.StandardOutput, OutputStream.Output, reading), PumpAsync(process.StandardError, OutputStream.Error, reading));
+        // The step is over when bash has exited and its output is closed, or when it is stopped.
+        var finished = Task.WhenAll(process.WaitForExitAsync(CancellationToken.None), pipes);
         var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using (cancellationToken.Register(() =>
+        await using (cancellationToken.Register(() => stopped.TrySetResult()))
         {
-            KillGroup(group, leaderStart);
-            stopped.TrySetResult();
-        }))
-        {
-            // The step is over when bash has exited and its output is closed, or when it is stopped.
-            await Task.WhenAny(Task.WhenAll(process.WaitForExitAsync(CancellationToken.None), pipes), stopped.Task).ConfigureAwait(false);
-            if (stopped.Task.IsCompleted)
-            {
-                await Task.WhenAny(Task.WhenAll(process.WaitForExitAsync(CancellationToken.None), pipes), Task.Delay(KillGrace + DrainAfterKill, CancellationToken.None)).ConfigureAwait(false);
-            }
+            await Task.WhenAny(finished, stopped.Task).ConfigureAwait(false);
         }
 
-        if (cancellationToken.IsCancellationRequested)
+        if (finished.IsCompleted)
         {
-            var held = !pipes.IsCompleted || !process.HasExited;
-            return new StepAttempt(AttemptOutcome.Stopped,
-                held ? $"its process group {group} was ended, but a process outside it (one that called setsid itself) still holds its output and was left running" : null,
-                process.HasExited ? process.ExitCode : null);
+            // It ended on its own (a timeout that fired just after changes nothing).
+            return process.ExitCode == 0
+                ? new StepAttempt(AttemptOutcome.Succeeded, null, 0)
+                : new StepAttempt(AttemptOutcome.Failed, $"bash exited with code {process.ExitCode}", process.ExitCode);
         }
 
-        return process.ExitCode == 0
-            ? new StepAttempt(AttemptOutcome.Succeeded, null, 0)
-            : new StepAttempt(AttemptOutcome.Failed, $"bash exited with code {process.ExitCode}", process.ExitCode);
+        await EndAsync(session).ConfigureAwait(false);
+        await Task.WhenAny(finished, Task.Delay(DrainAfterKill, CancellationToken.None)).ConfigureAwait(false);
+        var held = !finished.IsCompleted;
+        reading.Close(); // what arrives after the result is built is not the step's
+        return new StepAttempt(AttemptOutcome.Stopped,
+            held ? $"its session {session.Session} was ended, but a process that left it (one that called setsid itself) still holds its output and was left running" : null,
+            process.HasExited ? process.ExitCode : null);
     }
 
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 
-    private static async Task PumpAsync(StreamReader reader, OutputStream stream, IStepOutput output)
+    private static async Task PumpAsync(StreamReader reader, OutputStream stream, OutputGate output)
     {
         try
         {
@@ -121,25 +119,42 @@ public sealed class BashStepHost : IStepHost
     }
 
     /// <summary>
-    /// SIGTERM to the step's process group, then SIGKILL to what is left after a grace period;
-    /// bash having exited changes nothing. The SIGKILL goes only to the step's own group, known by
-    /// its leader's start time: once the group is gone its number may belong to another.
+    /// SIGTERM to every process of the step's session (children in process groups of their own,
+    /// like <c>timeout</c>'s, included), then SIGKILL to what is left after a grace period; bash
+    /// having exited changes nothing.
     /// </summary>
-    private static void KillGroup(int group, long? leaderStart)
+    private static async Task EndAsync(StepSession session)
     {
-        _ = ProcessGroups.Signal(group, ProcessGroups.SigTerm);
-        if (leaderStart is not { } started)
+        _ = session.Signal(StepSession.SigTerm);
+        if (!await session.EndedAsync(KillGrace, CancellationToken.None).ConfigureAwait(false))
         {
-            return;
+            _ = session.Signal(StepSession.SigKill);
+        }
+    }
+
+    /// <summary>Passes lines on until closed: a process that escaped the step can write on after its result, and is not heard.</summary>
+    private sealed class OutputGate(IStepOutput output)
+    {
+        private readonly object _gate = new();
+        private bool _closed;
+
+        public void Line(OutputStream stream, string line)
+        {
+            lock (_gate)
+            {
+                if (!_closed)
+                {
+                    output.Line(stream, line);
+                }
+            }
         }
 
-        _ = Task.Run(async () =>
+        public void Close()
         {
-            await Task.Delay(KillGrace).ConfigureAwait(false);
-            if (ProcessGroups.IsAlive(group, started))
+            lock (_gate)
             {
-                _ = ProcessGroups.Signal(group, ProcessGroups.SigKill);
+                _closed = true;
             }
-        });
+        }
     }
 }

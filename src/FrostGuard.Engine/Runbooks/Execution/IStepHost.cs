@@ -20,8 +20,8 @@ public interface IStepHost : IAsyncDisposable
 /// <param name="Simulate">Run with $WhatIfPreference on (PowerShell only).</param>
 public sealed record StepInvocation(RunbookStep Step, bool Simulate, string WorkingDirectory)
 {
-    /// <summary>Told the process group and leader start time of a step that runs as processes of its own (bash), as soon as it starts.</summary>
-    public Action<int, long>? ProcessStarted { get; init; }
+    /// <summary>Told the session of a step that runs as processes of its own (bash), as soon as it starts.</summary>
+    public Action<FrostGuard.Engine.Os.StepSession>? ProcessStarted { get; init; }
 }
 
 public enum AttemptOutcome

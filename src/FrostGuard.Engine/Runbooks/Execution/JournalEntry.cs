@@ -13,6 +13,10 @@ public sealed record JournalEntry
     public const string RunEnd = "run-end";
     /// <summary>The process group a bash step runs in, written as it starts (so a runner that dies leaves its name).</summary>
     public const string StepProcess = "step-process";
+    /// <summary>A step outside a limited resume (-Step, -Section) whose effect is in place from the run it continues: still in place.</summary>
+    public const string StepCarried = "step-carried";
+    /// <summary>One try of a retried step.</summary>
+    public const string StepAttempt = "step-attempt";
 
     public required string Type { get; init; }
     public DateTimeOffset Time { get; init; }
@@ -40,10 +44,20 @@ public sealed record JournalEntry
     public bool? Carried { get; init; }
     /// <summary>The runner's process id (run-start): who holds the run.</summary>
     public int? RunnerPid { get; init; }
-    /// <summary>A bash step's process group id (its leader's pid).</summary>
+    /// <summary>The deployment's configuration file the run was against (run-start), null for none: a resume continues a run against the same one.</summary>
+    public string? Deployment { get; init; }
+    /// <summary>The run lock the run held (<see cref="RunLock.KeyFor"/>, run-start): the runbook and deployment it ran, for finding what it left running.</summary>
+    public string? LockKey { get; init; }
+    /// <summary>The run was limited to some sections or steps (run-start): its success is not the runbook's, so it can be resumed.</summary>
+    public bool? Limited { get; init; }
+    /// <summary>A bash step's session id (its leader's pid, also its process group).</summary>
     public int? ProcessGroup { get; init; }
-    /// <summary>The group leader's start time (/proc/&lt;pid&gt;/stat field 22, clock ticks since boot): a reused pid is never taken for the step.</summary>
+    /// <summary>The session leader's start time (/proc/&lt;pid&gt;/stat field 22, clock ticks since boot).</summary>
     public long? ProcessStart { get; init; }
+    /// <summary>The boot the step's processes ran in: after a reboot its numbers mean nothing.</summary>
+    public string? BootId { get; init; }
+    /// <summary>The marker in the step's processes' environment (<see cref="FrostGuard.Engine.Os.StepSession.MarkerVariable"/>).</summary>
+    public string? Marker { get; init; }
 
     public static readonly JsonSerializerOptions Json = new()
     {

@@ -68,6 +68,8 @@ public static class JournalReader
             Status = end?.RunStatus ?? RunStatus.Incomplete,
             WhatIf = start.WhatIf == true,
             ResumedFrom = start.ResumedFrom,
+            Deployment = start.Deployment,
+            Limited = start.Limited == true,
             Parameters = start.Parameters ?? [],
             JournalPath = journalPath,
             Steps = entries.Where(e => e.Type == JournalEntry.StepEnd).Select(e => ToResult(start, e)).ToList(),
@@ -76,16 +78,22 @@ public static class JournalReader
 
     /// <summary>
     /// The steps whose effect is in place when a run ended, for a resume to skip: the journal read
-    /// in order, a step is in place once it succeeded, or once a resume skipped it because it was
-    /// in place before; it is not once it failed, timed out or was cancelled, nor once its
+    /// in order, a step is in place once it succeeded, or once a resume skipped or carried it
+    /// because it was in place before; it is not once it failed, timed out or was cancelled, nor once its
     /// rollback ran (an undone step runs again; one whose rollback failed is not known to be in
     /// place either, so it runs again too).
     /// </summary>
     public static IReadOnlySet<string> EffectsInPlace(IEnumerable<JournalEntry> entries)
     {
         var inPlace = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var entry in entries.Where(e => e.Type == JournalEntry.StepEnd && e.StepId is not null))
+        foreach (var entry in entries.Where(e => e.Type is JournalEntry.StepEnd or JournalEntry.StepCarried && e.StepId is not null))
         {
+            if (entry.Type == JournalEntry.StepCarried)
+            {
+                inPlace.Add(entry.StepId!);
+                continue;
+            }
+
             switch (entry.Phase ?? StepPhase.Main, entry.Status)
             {
                 case (StepPhase.Main, StepStatus.Succeeded):

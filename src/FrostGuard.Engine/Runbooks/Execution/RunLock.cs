@@ -26,13 +26,18 @@ public sealed class RunLock : IDisposable
     /// <param name="deployment">The deployment's configuration file, or null for a runbook run without one.</param>
     public static RunLock Acquire(string stateFolder, string runbookPath, string? deployment, string runId)
     {
-        var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{System.IO.Path.GetFullPath(runbookPath)}\n{deployment}"))).ToLowerInvariant()[..16];
         var folder = PrivateFiles.CreateFolder(System.IO.Path.Combine(RunJournal.RunsFolder(stateFolder), "locks"));
-        var path = System.IO.Path.Combine(folder, key + ".lock");
+        var path = System.IO.Path.Combine(folder, KeyFor(runbookPath, deployment) + ".lock");
         FileStream stream;
         try
         {
             stream = PrivateFiles.Open(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            throw new FrostException(ErrorIds.RunbookRunInProgress, FailureKind.PermissionDenied,
+                $"Cannot take the run lock {path} of {runbookPath}: {e.Message} Another user's run may hold it; runs share a lock only through one state folder.",
+                runbookPath, $"Run as the user who owns {folder}, or give this user a state folder of its own ($env:FROSTGUARD_STATE).", e);
         }
         catch (IOException e) when (e.HResult == WouldBlock)
         {
@@ -53,6 +58,21 @@ public sealed class RunLock : IDisposable
         {
             stream.Dispose();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// The lock's name: the runbook's and the deployment configuration's real paths (links
+    /// resolved, so two ways to one file are one runbook, one deployment).
+    /// </summary>
+    public static string KeyFor(string runbookPath, string? deployment)
+    {
+        return Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{Real(runbookPath)}\n{(deployment is null ? null : Real(deployment))}"))).ToLowerInvariant()[..16];
+
+        static string Real(string path)
+        {
+            var full = System.IO.Path.GetFullPath(path);
+            return Posix.RealPath(full) ?? full;
         }
     }
 

@@ -14,6 +14,8 @@ public sealed record RunOptions
     /// <summary>Steps whose effect is in place from the run being resumed (<see cref="JournalReader.EffectsInPlace"/>): skipped this time, and recorded as still in place.</summary>
     public IReadOnlyCollection<string> EffectsInPlace { get; init; } = [];
     public string? ResumedFrom { get; init; }
+    /// <summary>The deployment's configuration file the run is against, null for none.</summary>
+    public string? Deployment { get; init; }
     /// <summary>Largest output kept per step, in characters; the rest is cut with a note.</summary>
     public int OutputCap { get; init; } = 1024 * 1024;
 }

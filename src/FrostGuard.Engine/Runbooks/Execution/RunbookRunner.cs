@@ -41,10 +41,14 @@ public sealed class RunbookRunner
         {
             Type = JournalEntry.RunStart, Time = _clock.GetUtcNow(), RunId = _options.RunId, Runbook = _runbook.Path,
             ContentHash = _runbook.ContentHash, WhatIf = _options.WhatIf, ResumedFrom = _options.ResumedFrom, RunnerPid = Environment.ProcessId,
-            Parameters = _options.Parameters.ToDictionary(p => p.Key, p => p.Value.Secret ? SecretMasker.Mask : p.Value.Value),
+            Deployment = _options.Deployment, LockKey = RunLock.KeyFor(_runbook.Path, _options.Deployment),
+            Limited = _options.Sections.Count > 0 || _options.Steps.Count > 0 ? true : null,
+            // A secret is recorded as given or not, never its value: a resume asks again only for one that was given.
+            Parameters = _options.Parameters.ToDictionary(p => p.Key, p => p.Value.Secret && p.Value.Value.Length > 0 ? SecretMasker.Mask : p.Value.Value),
         });
 
         var plan = RunPlan.For(_runbook, _options);
+        CarryEffectsOutsideThePlan(plan);
         var status = _options.WhatIf ? RunStatus.WhatIf : RunStatus.Succeeded;
         var succeeded = new List<RunbookStep>();
         var done = 0;
@@ -92,6 +96,24 @@ public sealed class RunbookRunner
 
         _journal.Write(new JournalEntry { Type = JournalEntry.RunEnd, Time = _clock.GetUtcNow(), RunId = _options.RunId, RunStatus = status });
         return status;
+    }
+
+    /// <summary>
+    /// A resume limited to some steps or sections keeps the rest of what it continues: the steps
+    /// in place from before that it does not run are carried in its journal, so the next resume
+    /// still knows them.
+    /// </summary>
+    private void CarryEffectsOutsideThePlan(RunPlan plan)
+    {
+        var planned = plan.Main.Select(s => s.Id).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        foreach (var id in _options.EffectsInPlace.Where(id => !planned.Contains(id)))
+        {
+            _journal.Write(new JournalEntry
+            {
+                Type = JournalEntry.StepCarried, Time = _clock.GetUtcNow(), RunId = _options.RunId, StepId = id, Phase = StepPhase.Main,
+                Message = $"outside this run's steps; its effect is in place from run {_options.ResumedFrom}",
+            });
+        }
     }
 
     private async Task<(FrostStepResult Result, bool StopRun)> RunMainStepAsync(RunbookStep step, CancellationToken cancellationToken)
@@ -178,10 +200,10 @@ public sealed class RunbookRunner
         // The journal names a bash attempt's process group as it starts: if this runner dies, the next run finds the orphan.
         var invocation = new StepInvocation(step, simulate, WorkingDirectory(step))
         {
-            ProcessStarted = (group, started) => _journal.Write(new JournalEntry
+            ProcessStarted = session => _journal.Write(new JournalEntry
             {
                 Type = JournalEntry.StepProcess, Time = _clock.GetUtcNow(), StepId = step.Id, Phase = phase, Attempt = attempt,
-                ProcessGroup = group, ProcessStart = started,
+                ProcessGroup = session.Session, ProcessStart = session.LeaderStart, BootId = session.BootId, Marker = session.Marker,
             }),
         };
         while (attempt < attempts)
@@ -195,7 +217,7 @@ public sealed class RunbookRunner
                 // Each try of a retried step is recorded; a step with one try has only its step-end line.
                 _journal.Write(new JournalEntry
                 {
-                    Type = "step-attempt", Time = _clock.GetUtcNow(), StepId = step.Id, Phase = phase, Attempt = attempt,
+                    Type = JournalEntry.StepAttempt, Time = _clock.GetUtcNow(), StepId = step.Id, Phase = phase, Attempt = attempt,
                     Status = status, Error = _masker.Apply(error), ExitCode = exitCode, DurationMs = attemptClock.Elapsed.TotalMilliseconds,
                 });
             }
@@ -258,6 +280,13 @@ public sealed class RunbookRunner
             if (_runbook.FindStep(step.Rollback!) is not { } rollback)
             {
                 continue; // validation reports a missing rollback step before any run starts
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                Emit(Finish(step, StepPhase.Rollback, StepStatus.Failed, 0, "", $"rollback step '{rollback.Id}' was not run: a second Ctrl+C stopped the rollbacks",
+                    null, TimeSpan.Zero, _clock.GetUtcNow(), rollbackStepId: rollback.Id));
+                continue;
             }
 
             var undo = await ExecuteAsync(rollback, StepPhase.Rollback, simulate: false, cancellationToken, emit: false).ConfigureAwait(false);
