@@ -204,7 +204,7 @@ public sealed class RunSafetyTests : IDisposable
             await leader.WaitForExitAsync();
         }
 
-        var member = Assert.Single(Sleepers(sleeper));
+        var member = await TheOneSleeperAsync(sleeper); // the forked child may not have exec'd sleep yet
         var session = int.Parse(File.ReadAllText($"/proc/{member}/stat").Split(") ")[1].Split(' ')[3], System.Globalization.CultureInfo.InvariantCulture);
         try
         {
@@ -344,6 +344,21 @@ public sealed class RunSafetyTests : IDisposable
         }
 
         return true;
+    }
+
+    private static async Task<int> TheOneSleeperAsync(string marker)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (true)
+        {
+            var found = Sleepers(marker).ToList();
+            if (found.Count > 0 || deadline.IsCancellationRequested)
+            {
+                return Assert.Single(found);
+            }
+
+            await Task.Delay(10, CancellationToken.None);
+        }
     }
 
     private static IEnumerable<int> Sleepers(string marker) =>
