@@ -86,4 +86,8 @@ public static class ErrorIds
     public const string SecretRotationInProgress = "SecretRotationInProgress";
     public const string CertificateTargetMissing = "CertificateTargetMissing";
     public const string SecurityRecordingNotFound = "SecurityRecordingNotFound";
+    public const string DeploymentChangeInProgress = "DeploymentChangeInProgress";
+    public const string OperationRecordInvalid = "OperationRecordInvalid";
+    public const string InterruptedOperationUnresolved = "InterruptedOperationUnresolved";
+    public const string SafetyBackupFailed = "SafetyBackupFailed";
 }

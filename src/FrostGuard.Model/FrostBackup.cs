@@ -82,7 +82,7 @@ public sealed class FrostRestore
     public required string BackupId { get; init; }
     public required string Database { get; init; }
     /// <summary>The backup of the database taken just before it was overwritten.</summary>
-    public required string SafetyBackupId { get; init; }
+    public string? SafetyBackupId { get; init; }
     /// <summary>Rows per table right after pg_restore, before the services started again.</summary>
     public required IReadOnlyDictionary<string, long> RowCounts { get; init; }
     public bool RowCountsMatch { get; init; }

@@ -28,7 +28,8 @@ public sealed class GetFrostServiceCommand : FrostCmdlet
         IReadOnlyList<FrostService> services;
         try
         {
-            services = Await((_, ct) => Session.Services.ListAsync(ct));
+            var session = Session;
+            services = Await((_, ct) => session.Services.ListAsync(ct));
         }
         catch (FrostException e)
         {

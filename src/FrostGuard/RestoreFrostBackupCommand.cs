@@ -7,9 +7,9 @@ using FrostGuard.Hosting;
 namespace FrostGuard;
 
 /// <summary>
-/// Restores a backup over the deployment's database: checksum first, a safety backup, backend
-/// and worker stopped and started again whatever happens; a failed restore puts the safety
-/// backup back.
+/// Restores a backup over the deployment's database: checksum first, backend and worker stopped,
+/// a safety backup, and the services that ran started again whatever happens; a failed restore
+/// puts the safety backup back.
 /// </summary>
 [Cmdlet(VerbsData.Restore, "FrostBackup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(FrostRestore))]
@@ -31,6 +31,10 @@ public sealed class RestoreFrostBackupCommand : FrostCmdlet
     [ValidateRange(1, 64)]
     public int Jobs { get; set; } = 1;
 
+    /// <summary>Restore without taking a safety backup first: for a database beyond a backup (damaged, missing) or a disk that cannot hold one. A failed restore then cannot be undone.</summary>
+    [Parameter]
+    public SwitchParameter SkipSafetyBackup { get; set; }
+
     private bool _restored;
 
     protected override void ProcessRecord()
@@ -46,13 +50,13 @@ public sealed class RestoreFrostBackupCommand : FrostCmdlet
 
         var session = Session;
         if (!ShouldProcess($"database {backup.Database} ({session.Config.Project.Name})",
-                $"Replace with backup {backup.Id} of {backup.Created:u}, stopping {string.Join(", ", StopService)}"))
+                $"Replace with backup {backup.Id} of {backup.Created:u}, stopping {string.Join(", ", StopService)}{(SkipSafetyBackup ? ", WITHOUT a safety backup (a failed restore cannot be undone)" : "")}"))
         {
             return;
         }
 
         _restored = true;
-        var request = new RestoreRequest { Backup = backup, StopServices = StopService, Jobs = Jobs };
+        var request = new RestoreRequest { Backup = backup, StopServices = StopService, Jobs = Jobs, SkipSafetyBackup = SkipSafetyBackup };
         try
         {
             WriteObject(Await((reporter, ct) => new DatabaseRestorer(session).RestoreAsync(request, reporter, ct)));

@@ -38,6 +38,11 @@ public sealed class BackupCatalog
             return [];
         }
 
+        foreach (var interrupted in BackupIntent.Describe(Root))
+        {
+            reporter.Warning(interrupted);
+        }
+
         var found = new List<CatalogEntry>();
         var refusedClaims = new List<(string Id, string File)>();
         foreach (var path in Directory.EnumerateFiles(Root, "*" + BackupManifest.Extension).Order(StringComparer.Ordinal))
@@ -111,6 +116,28 @@ public sealed class BackupCatalog
         }
 
         return entries.Select(e => sharing.TryGetValue(e.Manifest.Id, out var others) ? e with { SharesFilesWith = others.Order(StringComparer.Ordinal).ToList() } : e);
+    }
+
+    /// <summary>Every file name any readable manifest of the root names, valid or not: what an intent's clean-up never removes.</summary>
+    public IReadOnlySet<string> ClaimedFiles()
+    {
+        var claimed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var path in Directory.EnumerateFiles(Root, "*" + BackupManifest.Extension))
+        {
+            try
+            {
+                if (FileFacts.Read(path) is { Kind: FileKind.Regular })
+                {
+                    claimed.UnionWith(FilesOf(BackupManifest.Read(path)));
+                }
+            }
+            catch (Exception e) when (e is JsonException or IOException or UnauthorizedAccessException or NotSupportedException)
+            {
+                // not a manifest: it claims nothing
+            }
+        }
+
+        return claimed;
     }
 
     private static IEnumerable<string> FilesOf(BackupManifest manifest) =>

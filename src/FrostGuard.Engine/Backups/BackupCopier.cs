@@ -23,6 +23,7 @@ public static class BackupCopier
         }
 
         using var copyLock = BackupLock.Acquire(destination, "copy of " + backup.Id);
+        BackupIntent.Resolve(destination, reporter);
         var archive = Path.Combine(destination, manifest.File);
         var manifestPath = BackupManifest.PathFor(destination, manifest.Id);
         if (File.Exists(manifestPath))
@@ -32,6 +33,7 @@ public static class BackupCopier
                 $"Test the existing copy with Get-FrostBackup -Path {destination} -Id {manifest.Id} | Test-FrostBackup, or remove it first.");
         }
 
+        BackupIntent.Begin(destination, manifest.Id, BackupIntent.Copy);
         if (BackupVerifier.IsDirectory(manifest))
         {
             await CopyFolderAsync(backup, manifest, archive, manifestPath, destination, cancellationToken).ConfigureAwait(false);
@@ -70,20 +72,24 @@ public static class BackupCopier
                 written.Add(configCopy);
             }
 
+            Durability.CrashPoints.Commit(Durability.CrashPoints.CopyFilesPlaced, [.. written]);
             manifest.Write(manifestPath);
             written.Clear(); // the commit point: from here the copy exists
-            Posix.SyncDirectory(destination);
+            Durability.CrashPoints.Commit(Durability.CrashPoints.CopyCommitted, manifestPath);
+            BackupIntent.End(destination, manifest.Id);
         }
         catch (IOException e)
         {
             File.Delete(partial);
             written.ForEach(File.Delete);
+            BackupIntent.Abandon(destination, manifest.Id);
             throw BackupErrors.WriteFailed(archive, e);
         }
         catch
         {
             File.Delete(partial);
             written.ForEach(File.Delete);
+            BackupIntent.Abandon(destination, manifest.Id);
             throw;
         }
 
@@ -140,17 +146,21 @@ public static class BackupCopier
                 CopySealedConfig(Path.Combine(Path.GetDirectoryName(backup.ManifestPath)!, sealedConfig.File), Path.Combine(destination, sealedConfig.File), sealedConfig.Sha256);
             }
 
+            Durability.CrashPoints.Commit(Durability.CrashPoints.CopyFilesPlaced, folder);
             manifest.Write(manifestPath);
-            Posix.SyncDirectory(destination);
+            Durability.CrashPoints.Commit(Durability.CrashPoints.CopyCommitted, manifestPath);
+            BackupIntent.End(destination, manifest.Id);
         }
         catch (IOException e)
         {
             DeleteFolder(partial);
+            BackupIntent.Abandon(destination, manifest.Id);
             throw BackupErrors.WriteFailed(folder, e);
         }
         catch
         {
             DeleteFolder(partial);
+            BackupIntent.Abandon(destination, manifest.Id);
             throw;
         }
     }

@@ -15,6 +15,7 @@ public static class BackupRemover
     {
         var folder = Path.GetDirectoryName(backup.ManifestPath)!;
         using var removeLock = BackupLock.Acquire(folder, "removal of " + backup.Id);
+        BackupIntent.Resolve(folder, reporter);
         RemoveLocked(backup, new BackupCatalog(folder).List(reporter), reporter);
     }
 
@@ -39,7 +40,9 @@ public static class BackupRemover
         var folder = Path.GetDirectoryName(entry.Backup.ManifestPath)!;
         try
         {
-            File.Delete(entry.Backup.ManifestPath);
+            BackupIntent.Begin(folder, entry.Manifest.Id, BackupIntent.Remove);
+            File.Delete(entry.Backup.ManifestPath); // from here it is no backup
+            Durability.CrashPoints.Commit(Durability.CrashPoints.RemoveManifestRemoved, entry.Backup.ManifestPath);
             var archive = Path.Combine(folder, entry.Manifest.File);
             if (FileFacts.Read(archive)?.Kind == FileKind.Directory)
             {
@@ -55,7 +58,7 @@ public static class BackupRemover
                 File.Delete(Path.Combine(folder, sealedConfig.File));
             }
 
-            Posix.SyncDirectory(folder);
+            BackupIntent.End(folder, entry.Manifest.Id);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

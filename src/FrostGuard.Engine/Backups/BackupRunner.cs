@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using FrostGuard.Engine.Configuration;
+using FrostGuard.Engine.Durability;
 using FrostGuard.Engine.Os;
 using FrostGuard.Engine.Reporting;
 using Npgsql;
@@ -55,6 +56,8 @@ public sealed class BackupRunner
         var partial = Path.Combine(root, id + ".partial");
         var manifestPath = BackupManifest.PathFor(root, id);
         var archivePath = Path.Combine(root, BackupManifest.ArchiveName(id, request.Compression));
+        // Before any file of the backup exists: a process killed from here on leaves the intent, and the next run in the root cleans up.
+        BackupIntent.Begin(root, id, BackupIntent.Create);
         try
         {
             await using var connection = await _session.Database.OpenAsync(cancellationToken, database).ConfigureAwait(false);
@@ -101,6 +104,7 @@ public sealed class BackupRunner
             await using (var writer = new ArchiveWriter(partial, request.Compression))
             {
                 var progress = new ProgressMeter(reporter, ProgressActivity, $"Backing up {database} to {root}");
+                var dumping = true;
                 ExecResult result;
                 try
                 {
@@ -110,6 +114,11 @@ public sealed class BackupRunner
                         {
                             await writer.WriteAsync(chunk, ct).ConfigureAwait(false);
                             progress.Report(writer.InputBytes, writer.OutputBytes);
+                            if (dumping)
+                            {
+                                dumping = false;
+                                CrashPoints.Reach(CrashPoints.BackupDumping);
+                            }
                         },
                         cancellationToken, output).ConfigureAwait(false);
                 }
@@ -180,11 +189,14 @@ public sealed class BackupRunner
             }
 
             manifest = manifest with { DurationSeconds = clock.Elapsed.TotalSeconds };
+            CrashPoints.Commit(CrashPoints.BackupDumped, partial);
             try
             {
                 File.Move(partial, archivePath);
+                CrashPoints.Commit(CrashPoints.BackupFilesPlaced, archivePath);
                 manifest.Write(manifestPath); // the commit point: from here the backup exists
-                Posix.SyncDirectory(root);
+                CrashPoints.Commit(CrashPoints.BackupCommitted, manifestPath);
+                BackupIntent.End(root, id);
             }
             catch (IOException e)
             {
@@ -204,6 +216,7 @@ public sealed class BackupRunner
         catch
         {
             DeleteQuietly(partial);
+            BackupIntent.Abandon(root, id);
             throw;
         }
     }
@@ -234,6 +247,7 @@ public sealed class BackupRunner
     /// <summary>Partial files of runs that died; safe to remove because this run holds the lock.</summary>
     internal static void RemoveLeftovers(string root, IFrostReporter reporter)
     {
+        BackupIntent.Resolve(root, reporter);
         foreach (var leftover in Directory.EnumerateFiles(root, "*.partial"))
         {
             reporter.Warning($"Removing {leftover}, left by a backup that did not finish.");

@@ -53,6 +53,8 @@ public sealed class ContainerExec
             AttachStderr = true,
             TTY = false,
             Cmd = command.ToList(),
+            // Names this process: if it dies, the next FrostGuard command finds and ends what it left running here.
+            Env = [Durability.OrphanedWork.OwnerEntry],
         }, ct), cancellationToken).ConfigureAwait(false);
         var execId = created.ID;
 

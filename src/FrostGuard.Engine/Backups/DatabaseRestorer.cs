@@ -1,21 +1,43 @@
 using System.Diagnostics;
+using FrostGuard.Engine.Deployments;
+using FrostGuard.Engine.Durability;
+using FrostGuard.Engine.Os;
 using FrostGuard.Engine.Reporting;
 
 namespace FrostGuard.Engine.Backups;
 
 /// <summary>
-/// Restore-FrostBackup: the checksum first (a damaged archive never touches the database), a
-/// safety backup, backend and worker stopped, pg_restore --clean --if-exists in one
-/// transaction, the services started again whatever happened; if the restore failed, the
-/// safety backup is restored and the error says so.
+/// Restore-FrostBackup: the checksum first (a damaged archive never touches the database), the
+/// services that write (backend and worker) stopped, then a safety backup (so no write is lost
+/// between it and the restore), pg_restore --clean --if-exists in one transaction, and the
+/// services that were running started again whatever happened; any failure once the database
+/// began to change puts the safety backup back. An operation record, written before anything
+/// changes and advanced at each commit point, lets the next FrostGuard command finish or undo a
+/// restore whose process died (<see cref="ResolveInterruptedAsync"/>).
 /// </summary>
 public sealed class DatabaseRestorer
 {
+    private const string FactBackup = "backup";
+    private const string FactManifest = "manifest";
+    private const string FactDatabase = "database";
+    private const string FactSafety = "safetyBackup";
+    private const string FactSafetyManifest = "safetyManifest";
+    private const string FactDropTables = "dropTablesNotInBackup";
+    /// <summary>The database is as the restore leaves it (restored, or put back): what is left is starting the services.</summary>
+    private const string StageSettled = "database-settled";
+
     private readonly FrostSession _session;
 
     public DatabaseRestorer(FrostSession session) => _session = session;
 
     public async Task<FrostRestore> RestoreAsync(RestoreRequest request, IFrostReporter reporter, CancellationToken cancellationToken)
+    {
+        using var deploymentLock = DeploymentLock.Acquire(_session.StateFolder, $"Restore-FrostBackup {request.Backup.Id}");
+        return await RestoreHoldingLockAsync(request, reporter, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>For callers that hold the deployment lock (Undo-FrostDeployment -RestoreDatabase).</summary>
+    internal async Task<FrostRestore> RestoreHoldingLockAsync(RestoreRequest request, IFrostReporter reporter, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var backup = request.Backup;
@@ -24,57 +46,67 @@ public sealed class DatabaseRestorer
         reporter.Verbose($"backup {backup.Id}: checksum matches its manifest");
 
         var database = manifest.Database;
-        var safety = await new BackupRunner(_session).RunAsync(new BackupRequest
-        {
-            Database = database,
-            Label = $"safety before restoring {backup.Id}",
-            Verify = true,
-        }, reporter, cancellationToken).ConfigureAwait(false);
-        var safetyDuration = clock.Elapsed;
-        reporter.Verbose($"safety backup {safety.Id} taken in {safetyDuration.TotalSeconds:N1} s");
-
         var container = await PostgresContainer.FindAsync(_session, cancellationToken).ConfigureAwait(false);
         var verifier = new BackupVerifier(_session, container);
         var services = new ApplicationServices(_session, request.StopServices);
-        using var restoreLock = BackupLock.Acquire(Path.GetDirectoryName(safety.Path)!, "restore of " + database);
-        var targets = await services.FindAsync(cancellationToken).ConfigureAwait(false);
+        // Only what runs is stopped, and only that is started again: a service stopped before stays stopped.
+        var running = (await services.FindAsync(cancellationToken).ConfigureAwait(false)).Where(s => s.IsRunning).ToList();
+        var records = new OperationRecords(_session.StateFolder);
+        var record = records.Begin(OperationRecord.Restore, $"Restore-FrostBackup {backup.Id}", new Dictionary<string, string>
+        {
+            [FactBackup] = backup.Id, [FactManifest] = backup.ManifestPath, [FactDatabase] = database,
+            [FactDropTables] = request.DropTablesNotInBackup ? "true" : "false",
+        }) with { StoppedServices = running.Select(s => s.ContainerId).ToList() };
+        record = records.Save(record);
+
+        FrostBackup? safety = null;
+        TimeSpan safetyDuration = default;
         TimeSpan restoreDuration = default;
         IReadOnlyList<TableRowCount> counts = [];
         IReadOnlyList<string> contentDifferences = [];
         Exception? failure = null;
         try
         {
-            await services.StopAsync(targets, reporter, CancellationToken.None).ConfigureAwait(false);
-            if (request.DropTablesNotInBackup)
+            // Writers first: what they write after the safety backup would be lost if it is put back.
+            await services.StopAsync(running, reporter, CancellationToken.None).ConfigureAwait(false);
+            record = records.Save(record.At(CrashPoints.RestoreWritersStopped));
+            CrashPoints.Reach(CrashPoints.RestoreWritersStopped);
+
+            if (request.SkipSafetyBackup)
             {
-                await DropTablesNotInAsync(manifest, database, reporter).ConfigureAwait(false);
+                reporter.Warning($"No safety backup (-SkipSafetyBackup): if restoring {backup.Id} fails, the database cannot be put back as it was.");
+            }
+            else
+            {
+                safety = await TakeSafetyBackupAsync(backup, database, reporter, cancellationToken).ConfigureAwait(false);
+                safetyDuration = clock.Elapsed;
+                reporter.Verbose($"safety backup {safety.Id} taken in {safetyDuration.TotalSeconds:N1} s");
+                record = records.Save(record.With(FactSafety, safety.Id).With(FactSafetyManifest, safety.ManifestPath).At(CrashPoints.RestoreSafetyTaken));
+                CrashPoints.Reach(CrashPoints.RestoreSafetyTaken);
             }
 
+            using var restoreLock = BackupLock.Acquire(Path.GetDirectoryName(backup.ManifestPath)!, "restore of " + database);
+            record = records.Save(record.At(CrashPoints.RestoreDatabaseChanging));
+            CrashPoints.Reach(CrashPoints.RestoreDatabaseChanging);
             try
             {
+                if (request.DropTablesNotInBackup)
+                {
+                    await DropTablesNotInAsync(manifest, database, reporter).ConfigureAwait(false);
+                    CrashPoints.Reach(CrashPoints.UndoTablesDropped);
+                }
+
                 // Not cancellable once started: a half-restored database is worse than waiting.
                 restoreDuration = await verifier.RestoreAsync(backup.Path, manifest, database, clean: true, jobs: request.Jobs, reporter, CancellationToken.None).ConfigureAwait(false);
             }
-            catch (FrostException restoreFailure) when (restoreFailure.ErrorId == ErrorIds.BackupRestoreFailed)
+            catch (Exception restoreFailure)
             {
-                reporter.Warning($"Restoring {backup.Id} failed; restoring the safety backup {safety.Id}.");
-                var safetyManifest = BackupCatalog.Load(safety);
-                try
-                {
-                    await verifier.RestoreAsync(safety.Path, safetyManifest, database, clean: true, jobs: 1, reporter, CancellationToken.None).ConfigureAwait(false);
-                }
-                catch (FrostException safetyFailure)
-                {
-                    throw new FrostException(ErrorIds.BackupRestoreFailed, FailureKind.OperationFailed,
-                        $"{restoreFailure.Message} Putting back the safety backup {safety.Id} failed too: {safetyFailure.Message}", backup.Id,
-                        $"Restore the safety backup by hand: Get-FrostBackup -Id {safety.Id} | Restore-FrostBackup", new AggregateException(restoreFailure, safetyFailure));
-                }
-
-                throw new FrostException(ErrorIds.BackupRestoreFailed, FailureKind.OperationFailed,
-                    $"{restoreFailure.Message} The database was put back from the safety backup {safety.Id}, taken just before.", backup.Id,
-                    $"The database is as it was before. {restoreFailure.RecommendedAction}", restoreFailure);
+                // Whatever failed once the database began to change (a drop, pg_restore, the connection), the safety backup goes back.
+                throw await PutBackAsync(backup, safety, database, verifier, restoreFailure, reporter).ConfigureAwait(false);
             }
 
+            record = records.Save(record.At(CrashPoints.RestoreRestored));
+            CrashPoints.Reach(CrashPoints.RestoreRestored);
             await using var connection = await _session.Database.OpenAsync(CancellationToken.None, database).ConfigureAwait(false);
             counts = await DumpSnapshot.CountRowsAsync(connection, null, CancellationToken.None).ConfigureAwait(false);
             contentDifferences = await TableChecksums.CompareAsync(connection, manifest.Checksums ?? [], CancellationToken.None).ConfigureAwait(false);
@@ -84,10 +116,12 @@ public sealed class DatabaseRestorer
             failure = e; // told below, after the services are started again
         }
 
-        // The services start again whatever happened; if that fails too, both failures are told.
+        // The services that ran start again whatever happened; if that fails too, both failures are told, and the record stays for the next command.
+        record = records.Save(record with { Stage = StageSettled });
         try
         {
-            await services.StartAndWaitAsync(targets, request.HealthTimeout, reporter).ConfigureAwait(false);
+            await services.StartAndWaitAsync(running, request.HealthTimeout, reporter).ConfigureAwait(false);
+            records.End(record);
         }
         catch (FrostException startFailure) when (failure is not null)
         {
@@ -113,16 +147,120 @@ public sealed class DatabaseRestorer
         {
             BackupId = backup.Id,
             Database = database,
-            SafetyBackupId = safety.Id,
+            SafetyBackupId = safety?.Id,
             RowCounts = counts.ToDictionary(t => t.QualifiedName, t => t.Rows, StringComparer.Ordinal),
             RowCountsMatch = differences.Count == 0,
             ContentMatches = manifest.Checksums is null ? null : contentDifferences.Count == 0,
             SafetyBackupDuration = safetyDuration,
             RestoreDuration = restoreDuration,
             TotalDuration = clock.Elapsed,
-            ServicesRestarted = targets.Select(s => s.Service).ToList(),
+            ServicesRestarted = running.Select(s => s.Service).ToList(),
         };
     }
+
+    private async Task<FrostBackup> TakeSafetyBackupAsync(FrostBackup backup, string database, IFrostReporter reporter, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await new BackupRunner(_session).RunAsync(new BackupRequest
+            {
+                Database = database,
+                Label = $"safety before restoring {backup.Id}",
+                Verify = true,
+            }, reporter, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FrostException e)
+        {
+            throw new FrostException(ErrorIds.SafetyBackupFailed, FailureKind.OperationFailed,
+                $"The safety backup of database {database} before restoring {backup.Id} failed: {e.Message} Nothing was restored; the services were started again.",
+                database,
+                $"{e.RecommendedAction} If the database is beyond a backup (damaged, missing) or the disk cannot hold one, restore without it: Get-FrostBackup -Id {backup.Id} | Restore-FrostBackup -SkipSafetyBackup (a failed restore then cannot be undone).",
+                e);
+        }
+    }
+
+    /// <summary>The safety backup back in the database after a failed restore; the exception to throw, saying what happened.</summary>
+    private async Task<FrostException> PutBackAsync(FrostBackup backup, FrostBackup? safety, string database, BackupVerifier verifier, Exception restoreFailure, IFrostReporter reporter)
+    {
+        var reason = restoreFailure is FrostException frost ? frost.Message : $"{restoreFailure.GetType().Name}: {restoreFailure.Message}";
+        var action = restoreFailure is FrostException f ? f.RecommendedAction : "Read the error above, fix its cause, then restore again.";
+        if (safety is null)
+        {
+            return new FrostException(ErrorIds.BackupRestoreFailed, FailureKind.OperationFailed,
+                $"Restoring {backup.Id} failed: {reason} There is no safety backup (-SkipSafetyBackup), so the database was left as the failure left it.", backup.Id,
+                $"{action} Then restore again: Get-FrostBackup -Id {backup.Id} | Restore-FrostBackup -SkipSafetyBackup.", restoreFailure);
+        }
+
+        reporter.Warning($"Restoring {backup.Id} failed; restoring the safety backup {safety.Id}.");
+        try
+        {
+            await verifier.RestoreAsync(safety.Path, BackupCatalog.Load(safety), database, clean: true, jobs: 1, reporter, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception safetyFailure)
+        {
+            return new FrostException(ErrorIds.BackupRestoreFailed, FailureKind.OperationFailed,
+                $"Restoring {backup.Id} failed: {reason} Putting back the safety backup {safety.Id} failed too: {safetyFailure.Message}", backup.Id,
+                $"Restore the safety backup by hand: Get-FrostBackup -Id {safety.Id} | Restore-FrostBackup -SkipSafetyBackup", new AggregateException(restoreFailure, safetyFailure));
+        }
+
+        return new FrostException(ErrorIds.BackupRestoreFailed, FailureKind.OperationFailed,
+            $"Restoring {backup.Id} failed: {reason} The database was put back from the safety backup {safety.Id}, taken just before.", backup.Id,
+            $"The database is as it was before. {action}", restoreFailure);
+    }
+
+    /// <summary>
+    /// Finishes or undoes a restore whose process died, by the stage its record reached: before
+    /// the database changed, the stopped services are started (undone); while it changed, the
+    /// safety backup is put back (undone) or, without one, the backup is restored again
+    /// (finished); once it was settled, the services are started (finished).
+    /// </summary>
+    public async Task<string> ResolveInterruptedAsync(OperationRecord record, IFrostReporter reporter, CancellationToken cancellationToken)
+    {
+        using var deploymentLock = DeploymentLock.Acquire(_session.StateFolder, $"finishing the interrupted {record.Command}");
+        var since = $"{record.Command}, started {record.Started:u} by PID {ProcessIdentity.PidOf(record.Owner)}, was interrupted at {record.Stage}";
+        var records = new OperationRecords(_session.StateFolder);
+        var database = record.Fact(FactDatabase);
+        string done;
+        if (record.Stage == CrashPoints.RestoreDatabaseChanging.Name)
+        {
+            var container = await PostgresContainer.FindAsync(_session, cancellationToken).ConfigureAwait(false);
+            var verifier = new BackupVerifier(_session, container);
+            var (putBack, undo) = record.Fact(FactSafety) is { Length: > 0 } safetyId
+                ? (Load(record.Fact(FactSafetyManifest), safetyId), true)
+                : (Load(record.Fact(FactManifest), record.Fact(FactBackup)), false);
+            var manifest = BackupCatalog.Load(putBack);
+            using (BackupLock.Acquire(Path.GetDirectoryName(putBack.ManifestPath)!, "finishing an interrupted restore of " + database))
+            {
+                if (record.Fact(FactDropTables) == "true" || undo)
+                {
+                    await DropTablesNotInAsync(manifest, database, reporter).ConfigureAwait(false);
+                }
+
+                await verifier.RestoreAsync(putBack.Path, manifest, database, clean: true, jobs: 1, reporter, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            done = undo ? $"Undone: the database was put back from the safety backup {putBack.Id}" : $"Finished: there was no safety backup, so {putBack.Id} was restored again";
+            record = records.Save(record with { Stage = StageSettled });
+        }
+        else
+        {
+            done = record.Stage is "database-settled" || record.Stage == CrashPoints.RestoreRestored.Name
+                ? $"Finished: the database held {record.Fact(FactBackup)}"
+                : "Undone: the database had not been changed";
+        }
+
+        var all = await _session.Services.ListAsync(cancellationToken).ConfigureAwait(false);
+        var stopped = all.Where(s => record.StoppedServices.Contains(s.ContainerId) && !s.IsRunning).ToList();
+        await new ApplicationServices(_session, []).StartAndWaitAsync(stopped, TimeSpan.FromSeconds(180), reporter).ConfigureAwait(false);
+        records.End(record);
+        return $"{since}. {done}{(stopped.Count == 0 ? "" : $"; {string.Join(", ", stopped.Select(s => s.Service))} started again")}.";
+    }
+
+    private FrostBackup Load(string manifestPath, string id) =>
+        new BackupCatalog(Path.GetDirectoryName(manifestPath)!).List(NullReporter.Instance).FirstOrDefault(b => b.Backup.Id == id)?.Backup
+        ?? throw new FrostException(ErrorIds.BackupNotFound, FailureKind.NotFound,
+            $"Backup {id}, which an interrupted restore needs, is not in {Path.GetDirectoryName(manifestPath)} any more.", id,
+            $"Restore a backup of your choice by hand: Get-FrostBackup | Restore-FrostBackup -SkipSafetyBackup; then remove {new OperationRecords(_session.StateFolder).Folder}/restore.json.");
 
     /// <summary>Tables that are in the database and not in the backup, dropped with what depends on them (statements built by the server's format('%I.%I')).</summary>
     private async Task DropTablesNotInAsync(BackupManifest manifest, string database, IFrostReporter reporter)

@@ -60,6 +60,7 @@ public sealed class DirectoryBackupRunner
         var manifestPath = BackupManifest.PathFor(root, id);
         var renamed = false;
         string? sealedConfig = null;
+        BackupIntent.Begin(root, id, BackupIntent.Create);
         try
         {
             await using var connection = await _session.Database.OpenAsync(cancellationToken, database).ConfigureAwait(false);
@@ -164,8 +165,10 @@ public sealed class DirectoryBackupRunner
             {
                 Directory.Move(partial, folder);
                 renamed = true;
+                Durability.CrashPoints.Commit(Durability.CrashPoints.BackupFilesPlaced, folder);
                 manifest.Write(manifestPath); // the commit point: from here the backup exists
-                Posix.SyncDirectory(root);
+                Durability.CrashPoints.Commit(Durability.CrashPoints.BackupCommitted, manifestPath);
+                BackupIntent.End(root, id);
             }
             catch (IOException e)
             {
@@ -192,6 +195,8 @@ public sealed class DirectoryBackupRunner
             {
                 Directory.Delete(folder, recursive: true);
             }
+
+            BackupIntent.Abandon(root, id);
 
             throw;
         }

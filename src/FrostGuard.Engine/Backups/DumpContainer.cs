@@ -119,8 +119,9 @@ public sealed class DumpContainer
             User = user,
             Entrypoint = entrypoint,
             Cmd = [],
-            Env = [],
-            Labels = new Dictionary<string, string> { [JobLabel] = job, [RootLabel] = backupRoot },
+            // Names this process: if it dies, the next FrostGuard command removes the container.
+            Env = [Durability.OrphanedWork.OwnerEntry],
+            Labels = new Dictionary<string, string> { [JobLabel] = job, [RootLabel] = backupRoot, [Durability.OrphanedWork.OwnerLabel] = Os.ProcessIdentity.Current },
             AttachStdin = passwordLine is not null,
             OpenStdin = passwordLine is not null,
             StdinOnce = passwordLine is not null,
@@ -136,6 +137,7 @@ public sealed class DumpContainer
             },
         }, ct), cancellationToken).ConfigureAwait(false);
         var id = created.ID;
+        Durability.CrashPoints.Reach(Durability.CrashPoints.JobContainerCreated);
         ExecResult result;
         try
         {

@@ -14,5 +14,7 @@ public sealed record RestoreRequest
     /// foreign key to a restored table) would make the restore fail. Undo-FrostDeployment sets it.
     /// </summary>
     public bool DropTablesNotInBackup { get; init; }
+    /// <summary>Restore without a safety backup first (when none can be taken); a failed restore then cannot be undone.</summary>
+    public bool SkipSafetyBackup { get; init; }
     public TimeSpan HealthTimeout { get; init; } = TimeSpan.FromSeconds(180);
 }

@@ -61,6 +61,7 @@ public sealed class RetentionRunner
         }
 
         using var retentionLock = BackupLock.Acquire(_root, "retention");
+        BackupIntent.Resolve(_root, reporter);
         var current = new BackupCatalog(_root).List(reporter);
         var keptNow = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var (decision, backup) in Decide(current, daily, weekly, monthly).Where(d => d.Decision.Keep))
@@ -78,6 +79,10 @@ public sealed class RetentionRunner
 
             BackupRemover.RemoveLocked(backup, current, reporter);
             removed.Add(backup.Id);
+            if (removed.Count == 1)
+            {
+                Durability.CrashPoints.Reach(Durability.CrashPoints.RetentionOneRemoved);
+            }
         }
 
         return removed;

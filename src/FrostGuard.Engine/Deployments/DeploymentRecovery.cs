@@ -3,6 +3,7 @@ using FrostGuard.Engine.Backups;
 using FrostGuard.Engine.Backups.ConfigArchive;
 using FrostGuard.Engine.Configuration;
 using FrostGuard.Engine.Deployments.Recovery;
+using FrostGuard.Engine.Durability;
 using FrostGuard.Engine.Os;
 using FrostGuard.Engine.Health;
 using FrostGuard.Engine.Reporting;
@@ -16,10 +17,18 @@ namespace FrostGuard.Engine.Deployments;
 /// The time until healthy is recorded as the measured full-recovery time. Before anything runs,
 /// <see cref="RecoveryIsolation"/> decides what the restored deployment gets so that it touches
 /// nothing that runs already, and refuses when it cannot; a drill is removed again at the end.
+/// An operation record in the live deployment's state folder names what the recovery made, so
+/// the next FrostGuard command removes what a killed recovery left (<see cref="ResolveInterruptedAsync"/>).
 /// </summary>
 public sealed class DeploymentRecovery
 {
     public const int ProgressId = 71;
+    private const string FactTarget = "target";
+    private const string FactHome = "home";
+    private const string FactStaging = "staging";
+    private const string FactConfig = "config";
+    private const string FactMode = "mode";
+    private const string FactFolders = "dataFolders";
     private readonly FrostSession _source;
     private readonly Func<string, string?> _getEnvironment;
 
@@ -56,19 +65,32 @@ public sealed class DeploymentRecovery
         var (manifest, sealedConfig, target, home) = Preflight(request);
         var progress = new ProgressUpdate(ProgressId, $"Recovering the deployment from {backup.Id}", "Opening the configuration archive");
         var made = new DrillLeftovers(target, home);
+        using var deploymentLock = DeploymentLock.Acquire(_source.StateFolder, $"Restore-FrostDeployment {backup.Id} into {target}");
+        var records = new OperationRecords(_source.StateFolder);
+        OperationRecord? record = null;
         FrostDeploymentRecovery result;
         try
         {
             reporter.Progress(progress with { PercentComplete = 5 });
             var parent = System.IO.Path.GetDirectoryName(target)!;
             Directory.CreateDirectory(parent);
-            var staging = PrivateFiles.CreateFolder(System.IO.Path.Combine(parent, $".{System.IO.Path.GetFileName(target)}.restoring-{Guid.NewGuid():N}"));
+            var staging = System.IO.Path.Combine(parent, $".{System.IO.Path.GetFileName(target)}.restoring-{Guid.NewGuid():N}");
+            record = records.Begin(OperationRecord.Recovery, $"Restore-FrostDeployment {backup.Id} -Path {target}", new Dictionary<string, string>
+            {
+                [FactTarget] = target, [FactHome] = home, [FactStaging] = staging, [FactMode] = request.Mode.ToString(),
+                [FactConfig] = request.TargetConfigPath ?? System.IO.Path.Combine(target, DeploymentArchive.FrostGuardConfigEntry),
+            });
+            made.Saved = folders => record = records.Save(record!.With(FactFolders, string.Join('\n', folders)));
+            PrivateFiles.CreateFolder(staging);
             Planned planned;
             IReadOnlyList<string> files;
             try
             {
                 files = Extract(staging, backup, manifest, sealedConfig, request.Key);
                 planned = await PlanStagedAsync(request, staging, files, target, home, reporter, cancellationToken).ConfigureAwait(false);
+                Durable.Sync(staging);
+                record = records.Save(record!.At(CrashPoints.RecoveryStaged));
+                CrashPoints.Reach(CrashPoints.RecoveryStaged);
                 if (Directory.Exists(target))
                 {
                     Directory.Delete(target); // empty: checked in Preflight
@@ -79,6 +101,8 @@ public sealed class DeploymentRecovery
             catch
             {
                 Directory.Delete(staging, recursive: true);
+                records.End(record!);
+                record = null;
                 throw;
             }
 
@@ -91,6 +115,8 @@ public sealed class DeploymentRecovery
             // The archived configuration is rewritten even when -TargetConfigPath is used, so no file of the restored deployment points at the live one.
             var archivedConfig = System.IO.Path.Combine(target, DeploymentArchive.FrostGuardConfigEntry);
             AtomicFile.Write(archivedConfig, planned.ConfigText, PrivateFiles.FileMode);
+            record = records.Save(record!.At(CrashPoints.RecoveryMoved));
+            CrashPoints.Reach(CrashPoints.RecoveryMoved);
             var configPath = request.TargetConfigPath ?? archivedConfig;
             if (request.Mode != FrostRecoveryMode.InPlace)
             {
@@ -158,12 +184,18 @@ public sealed class DeploymentRecovery
             try
             {
                 await made.RemoveAsync(reporter).ConfigureAwait(false);
+                EndRecord();
             }
             catch (Exception removal) when (removal is FrostException or IOException or UnauthorizedAccessException)
             {
-                reporter.Warning($"The failed drill could not be removed completely: {removal.Message}");
+                reporter.Warning($"The failed drill could not be removed completely: {removal.Message}; the next FrostGuard command that changes something tries again.");
             }
 
+            throw;
+        }
+        catch
+        {
+            EndRecord(); // a failure that was reported: what the recovery made stays for the operator to look at
             throw;
         }
         finally
@@ -173,12 +205,14 @@ public sealed class DeploymentRecovery
 
         if (request.Mode != FrostRecoveryMode.Drill)
         {
+            EndRecord();
             return result;
         }
 
         try
         {
             await made.RemoveAsync(reporter).ConfigureAwait(false);
+            EndRecord();
         }
         catch (Exception removal) when (removal is FrostException or IOException or UnauthorizedAccessException)
         {
@@ -195,6 +229,15 @@ public sealed class DeploymentRecovery
             ConfigurationDuration = result.ConfigurationDuration, StartDuration = result.StartDuration, DatabaseDuration = result.DatabaseDuration,
             Duration = result.Duration, RemovedAfterDrill = true,
         };
+
+        void EndRecord()
+        {
+            if (record is not null)
+            {
+                records.End(record);
+                record = null;
+            }
+        }
 
         async Task<T> Step<T>(string what, Func<Task<T>> work)
         {
@@ -213,6 +256,50 @@ public sealed class DeploymentRecovery
             await work().ConfigureAwait(false);
             return true;
         }).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A recovery whose process died: what it made is removed (undone): the staging folder, and
+    /// once it moved, the restored deployment's containers, networks and volumes (Compose down
+    /// with its own configuration), its folder, its home and the data folders it made.
+    /// </summary>
+    public async Task<string> ResolveInterruptedAsync(OperationRecord record, IFrostReporter reporter, CancellationToken cancellationToken)
+    {
+        using var deploymentLock = DeploymentLock.Acquire(_source.StateFolder, $"undoing the interrupted {record.Command}");
+        var since = $"{record.Command}, started {record.Started:u} by PID {ProcessIdentity.PidOf(record.Owner)}, was interrupted at {record.Stage}";
+        var removed = new List<string>();
+        if (Directory.Exists(record.Fact(FactStaging)))
+        {
+            Directory.Delete(record.Fact(FactStaging), recursive: true);
+            removed.Add(record.Fact(FactStaging));
+        }
+
+        var target = record.Fact(FactTarget);
+        if (record.Stage is not "begun" && record.Stage != CrashPoints.RecoveryStaged.Name && Directory.Exists(target))
+        {
+            if (File.Exists(record.Fact(FactConfig)))
+            {
+                using var restored = FrostSession.Open(record.Fact(FactConfig), target,
+                    name => name is StatePaths.StateVariable or ConfigLocator.ConfigVariable ? null : _getEnvironment(name));
+                await new ComposeCli(restored.Config).DownAsync(reporter, cancellationToken).ConfigureAwait(false);
+                removed.Add($"project {restored.Config.Project.Name}");
+            }
+
+            var folders = record.Fact(FactFolders).Split('\n', StringSplitOptions.RemoveEmptyEntries).Append(target);
+            if (record.Fact(FactMode) != nameof(FrostRecoveryMode.InPlace))
+            {
+                folders = folders.Append(record.Fact(FactHome));
+            }
+
+            foreach (var folder in folders.Where(Directory.Exists))
+            {
+                Directory.Delete(folder, recursive: true);
+                removed.Add(folder);
+            }
+        }
+
+        new OperationRecords(_source.StateFolder).End(record);
+        return $"{since}. Undone: {(removed.Count == 0 ? "it had made nothing yet" : "removed " + string.Join(", ", removed))}.";
     }
 
     /// <summary>Where a recovery into a new folder keeps its backups, state and fresh data folders: beside the deployment, never in it (it would be archived with it).</summary>
@@ -319,7 +406,7 @@ public sealed class DeploymentRecovery
                 continue;
             }
 
-            made.Folders.Add(fresh.Path);
+            made.Made(fresh.Path);
             if (!fresh.ForDatabase)
             {
                 PrivateFiles.CreateFolder(fresh.Path);
@@ -360,6 +447,14 @@ public sealed class DeploymentRecovery
     {
         public ComposeCli? Compose { get; set; }
         public List<string> Folders { get; } = [];
+        /// <summary>Told each data folder as it is made, so the operation record names it before anything is in it.</summary>
+        public Action<IReadOnlyList<string>>? Saved { get; set; }
+
+        public void Made(string folder)
+        {
+            Folders.Add(folder);
+            Saved?.Invoke(Folders);
+        }
 
         /// <summary>Compose first (its files are in the folder); the folders only once the containers that mount them are gone.</summary>
         public async Task RemoveAsync(IFrostReporter reporter)

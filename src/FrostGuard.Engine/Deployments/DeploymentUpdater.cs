@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using FrostGuard.Engine.Backups;
+using FrostGuard.Engine.Durability;
 using FrostGuard.Engine.Health;
 using FrostGuard.Engine.Os;
 using FrostGuard.Engine.Reporting;
@@ -10,7 +11,9 @@ namespace FrostGuard.Engine.Deployments;
 /// Update-FrostDeployment and Undo-FrostDeployment: preflight, a pre-update backup, a release
 /// record, an optional fast-forward pull, the new version applied by Compose, a wait for health
 /// and the health checks; when any of that fails, the previous release is put back the same way
-/// and both the failure and the rollback are reported with the downtime measured.
+/// and both the failure and the rollback are reported with the downtime measured. Both hold the
+/// deployment lock, and keep an operation record from the first change on, so the next
+/// FrostGuard command puts back what a killed update changed, and finishes a killed undo.
 /// </summary>
 public sealed class DeploymentUpdater
 {
@@ -20,6 +23,10 @@ public sealed class DeploymentUpdater
     private readonly FrostSession _session;
     private readonly DeploymentState _state;
     private readonly ReleaseStore _store;
+
+    private const string FactPrevious = "previousRelease";
+    private const string FactTarget = "targetRelease";
+    private const string FactRestoreDatabase = "restoreDatabase";
 
     public DeploymentUpdater(FrostSession session)
     {
@@ -41,6 +48,8 @@ public sealed class DeploymentUpdater
             reporter.Warning($"No health.healthUrl in {_session.Config.SourcePath}: downtime is not measured, and health means the containers' own health checks only.");
         }
 
+        using var deploymentLock = DeploymentLock.Acquire(_session.StateFolder, "Update-FrostDeployment");
+        var records = new OperationRecords(_session.StateFolder);
         try
         {
             Step(1, "preflight");
@@ -61,6 +70,10 @@ public sealed class DeploymentUpdater
             Step(3, "release record");
             var previous = await RecordCurrentAsync(backupId, cancellationToken).ConfigureAwait(false);
             reporter.Verbose($"release {previous.Id} recorded at {previous.Path}: {previous}");
+            var record = records.Begin(OperationRecord.Update, $"Update-FrostDeployment{(request.Version is null ? "" : " -Version " + request.Version)}",
+                new Dictionary<string, string> { [FactPrevious] = previous.Id });
+            record = records.Save(record.At(CrashPoints.UpdateReleaseRecorded));
+            CrashPoints.Reach(CrashPoints.UpdateReleaseRecorded);
 
             var applied = new List<string>();
             var started = Stopwatch.GetTimestamp();
@@ -77,12 +90,16 @@ public sealed class DeploymentUpdater
                 {
                     EnvFileEditor.Set(_state.EnvPath, targets.ToDictionary(DeploymentState.TagKey, _ => version));
                     reporter.Verbose($"{_state.EnvPath}: {string.Join(", ", targets.Select(t => $"{DeploymentState.TagKey(t)}={version}"))}");
+                    record = records.Save(record.At(CrashPoints.UpdateEnvWritten));
+                    CrashPoints.Reach(CrashPoints.UpdateEnvWritten);
                 }
 
                 var upServices = request.Version is null ? (IReadOnlyList<string>)request.Services : targets;
                 applied.AddRange(upServices);
                 var beforeUp = Stopwatch.GetTimestamp();
                 await _state.Compose.UpAsync(upServices, request.HealthTimeout + TimeSpan.FromSeconds(60), reporter, cancellationToken).ConfigureAwait(false);
+                record = records.Save(record.At(CrashPoints.UpdateApplied));
+                CrashPoints.Reach(CrashPoints.UpdateApplied);
 
                 Step(6, "wait for health");
                 await _state.WaitHealthyAsync(upServices, probe, beforeUp, request.HealthTimeout, ProgressId + 1, reporter, cancellationToken, ProgressId).ConfigureAwait(false);
@@ -92,6 +109,7 @@ public sealed class DeploymentUpdater
                     $"Update-FrostDeployment{(request.Version is null ? "" : " -Version " + request.Version)}{(request.Pull ? " -Pull" : "")}", CancellationToken.None).ConfigureAwait(false);
                 _store.Save(release);
                 _store.SetCurrent(release.Id);
+                records.End(record);
                 reporter.Progress(progress with { Status = "done", PercentComplete = 100 });
                 return new FrostUpdateResult
                 {
@@ -109,10 +127,24 @@ public sealed class DeploymentUpdater
                     Health = health,
                 };
             }
-            catch (Exception e) when (e is FrostException || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+            catch (Exception e)
             {
+                // Any failure once things began to change, a bug's exception included, puts the release before back.
                 Step(7, "rolling back");
-                return await RollBackAsync(request, previous, e, applied, backupId, probe, started, clock, reporter).ConfigureAwait(false);
+                FrostUpdateResult result;
+                try
+                {
+                    result = await RollBackAsync(request, previous, e, applied, backupId, probe, started, clock, reporter).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    records.End(record); // rolled back after Ctrl+C; the stop is passed on
+                    throw;
+                }
+
+                // A failed rollback keeps the record: the next command tries again to put the release before back.
+                records.End(record);
+                return result;
             }
         }
         finally
@@ -123,23 +155,35 @@ public sealed class DeploymentUpdater
 
     public async Task<FrostUpdateResult> UndoAsync(UndoRequest request, IFrostReporter reporter, CancellationToken cancellationToken)
     {
+        using var deploymentLock = DeploymentLock.Acquire(_session.StateFolder, "Undo-FrostDeployment");
+        return await UndoHoldingLockAsync(request, reporter, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<FrostUpdateResult> UndoHoldingLockAsync(UndoRequest request, IFrostReporter reporter, CancellationToken cancellationToken)
+    {
         var clock = Stopwatch.StartNew();
         var progress = new ProgressUpdate(ProgressId, "Undo-FrostDeployment", "");
         await using var probe = new AvailabilityProbe(_session.Config);
+        var records = new OperationRecords(_session.StateFolder);
         try
         {
             var target = ResolveUndoTarget(request.To);
             var from = _store.CurrentId();
+            // Written before the first change: a killed undo is finished by the next command (the same undo again).
+            var record = records.Begin(OperationRecord.Undo, $"Undo-FrostDeployment -To {target.Id}{(request.RestoreDatabase ? " -RestoreDatabase" : "")}",
+                new Dictionary<string, string> { [FactTarget] = target.Id, [FactRestoreDatabase] = request.RestoreDatabase ? "true" : "false" });
             reporter.Progress(progress with { Status = $"applying release {target.Id}", PercentComplete = 10 });
             var started = Stopwatch.GetTimestamp();
             var services = await ApplyReleaseAsync(target, request.HealthTimeout, probe, reporter, cancellationToken).ConfigureAwait(false);
+            record = records.Save(record.At(CrashPoints.UndoReleaseApplied));
+            CrashPoints.Reach(CrashPoints.UndoReleaseApplied);
 
             string? restored = null;
             if (request.RestoreDatabase)
             {
                 reporter.Progress(progress with { Status = $"restoring backup {target.BackupId}", PercentComplete = 60 });
                 var backup = FindBackup(target, reporter);
-                var restore = await new DatabaseRestorer(_session).RestoreAsync(new RestoreRequest { Backup = backup, HealthTimeout = request.HealthTimeout, DropTablesNotInBackup = true }, reporter, cancellationToken).ConfigureAwait(false);
+                var restore = await new DatabaseRestorer(_session).RestoreHoldingLockAsync(new RestoreRequest { Backup = backup, HealthTimeout = request.HealthTimeout, DropTablesNotInBackup = true }, reporter, cancellationToken).ConfigureAwait(false);
                 restored = restore.BackupId;
                 reporter.Verbose($"database restored from {restore.BackupId} (safety backup {restore.SafetyBackupId})");
             }
@@ -147,6 +191,7 @@ public sealed class DeploymentUpdater
             reporter.Progress(progress with { Status = "health checks", PercentComplete = 90 });
             var health = await VerifyAsync(reporter, cancellationToken).ConfigureAwait(false);
             _store.SetCurrent(target.Id);
+            records.End(record);
             return new FrostUpdateResult
             {
                 Project = _session.Config.Project.Name,
@@ -167,6 +212,38 @@ public sealed class DeploymentUpdater
         {
             reporter.Progress(progress with { Completed = true });
         }
+    }
+
+    /// <summary>An update whose process died: the release before it is put back and recorded current (undone).</summary>
+    public async Task<string> ResolveInterruptedUpdateAsync(OperationRecord record, IFrostReporter reporter, CancellationToken cancellationToken)
+    {
+        using var deploymentLock = DeploymentLock.Acquire(_session.StateFolder, $"undoing the interrupted {record.Command}");
+        var since = $"{record.Command}, started {record.Started:u} by PID {Os.ProcessIdentity.PidOf(record.Owner)}, was interrupted at {record.Stage}";
+        var previous = _store.Get(record.Fact(FactPrevious));
+        string done;
+        if (record.Stage is "begun" || record.Stage == CrashPoints.UpdateReleaseRecorded.Name)
+        {
+            done = $"Undone: nothing had changed; release {previous.Id} is current";
+        }
+        else
+        {
+            await using var probe = new AvailabilityProbe(_session.Config);
+            await ApplyReleaseAsync(previous, TimeSpan.FromSeconds(180), probe, reporter, cancellationToken).ConfigureAwait(false);
+            done = $"Undone: release {previous.Id} was applied again";
+        }
+
+        _store.SetCurrent(previous.Id);
+        new OperationRecords(_session.StateFolder).End(record);
+        return $"{since}. {done}.";
+    }
+
+    /// <summary>An undo whose process died: it runs again to the same release (finished).</summary>
+    public async Task<string> ResolveInterruptedUndoAsync(OperationRecord record, IFrostReporter reporter, CancellationToken cancellationToken)
+    {
+        using var deploymentLock = DeploymentLock.Acquire(_session.StateFolder, $"finishing the interrupted {record.Command}");
+        var since = $"{record.Command}, started {record.Started:u} by PID {Os.ProcessIdentity.PidOf(record.Owner)}, was interrupted at {record.Stage}";
+        var result = await UndoHoldingLockAsync(new UndoRequest { To = record.Fact(FactTarget), RestoreDatabase = record.Fact(FactRestoreDatabase) == "true" }, reporter, cancellationToken).ConfigureAwait(false);
+        return $"{since}. Finished: release {result.ToRelease} applied{(result.BackupId is { } b ? $", its database restored from {b}" : "")} and recorded current.";
     }
 
     /// <summary>The release Undo goes back to: the one named, else the newest deployed release before the current one.</summary>
@@ -312,7 +389,12 @@ public sealed class DeploymentUpdater
     private async Task<FrostUpdateResult> RollBackAsync(UpdateRequest request, FrostRelease previous, Exception failure, IReadOnlyList<string> applied,
         string? backupId, AvailabilityProbe probe, long started, Stopwatch clock, IFrostReporter reporter)
     {
-        var failureMessage = failure is FrostException f ? f.Message : "the update was stopped (Ctrl+C) before it finished";
+        var failureMessage = failure switch
+        {
+            FrostException f => f.Message,
+            OperationCanceledException => "the update was stopped (Ctrl+C) before it finished",
+            _ => $"{failure.GetType().Name}: {failure.Message}",
+        };
         reporter.Warning($"The update failed: {failureMessage} Rolling back to release {previous.Id}.");
         // The failed release as it ran (its containers are still there), kept in the history.
         FrostRelease attempted;
@@ -364,7 +446,7 @@ public sealed class DeploymentUpdater
         if (failure is OperationCanceledException)
         {
             reporter.Warning($"Rolled back to {previous.Id} after the stop, in {rollbackDuration.TotalSeconds:0.0} s.");
-            throw failure;
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
         }
 
         return new FrostUpdateResult

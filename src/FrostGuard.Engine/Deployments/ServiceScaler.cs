@@ -127,6 +127,7 @@ public sealed class ServiceScaler
 
     public async Task<FrostServiceOverride> ApplyAsync(ScaleRequest request, IFrostReporter reporter, CancellationToken cancellationToken)
     {
+        using var deploymentLock = DeploymentLock.Acquire(_session.StateFolder, $"changing service {request.Service} ({ComposeOverride.PathIn(_state.Directory)})");
         var before = LoadOverride();
         var wanted = Plan(request, before);
         var after = before.With(request.Service, wanted);

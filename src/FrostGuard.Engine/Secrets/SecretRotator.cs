@@ -3,6 +3,7 @@ using Docker.DotNet.Models;
 using FrostGuard.Engine.Configuration;
 using FrostGuard.Engine.Database;
 using FrostGuard.Engine.Deployments;
+using FrostGuard.Engine.Durability;
 using FrostGuard.Engine.Health;
 using FrostGuard.Engine.Reporting;
 using FrostGuard.Engine.Services;
@@ -20,6 +21,10 @@ public sealed record SecretRotationRequest(string Name, string? NewValue, TimeSp
 /// restarted through the service controller and must come back healthy, and the health URL must
 /// answer. Anything failing after the first change puts the old password back in the database
 /// and the old .env back, restarts the readers again, and says both what failed and what was undone.
+/// The new value is written to a pending rotation record (0600, fsynced) before the database
+/// changes: a process killed at any point leaves a password that the .env, the dated copy or the
+/// record knows, and the next FrostGuard command finishes or undoes the rotation
+/// (<see cref="ResolveInterruptedAsync"/>).
 /// </summary>
 public sealed class SecretRotator
 {
@@ -30,6 +35,12 @@ public sealed class SecretRotator
     public static readonly IReadOnlyList<string> ManagedSecrets = [DatabasePassword];
 
     private const int ProgressId = 61;
+    private const string RecordName = "name";
+    private const string RecordRole = "role";
+    private const string RecordEnvFile = "envFile";
+    private const string RecordKey = "key";
+    private const string RecordBackupFile = "backupFile";
+    private const string RecordNewValue = "newValue";
     private static readonly TimeSpan RollbackServiceTimeout = TimeSpan.FromSeconds(120);
     private readonly FrostSession _session;
     private readonly TimeProvider _clock;
@@ -83,6 +94,7 @@ public sealed class SecretRotator
                 $"The value given with -NewValue is refused: {why}.", request.Name, "Omit -NewValue to let FrostGuard generate a strong value, or give one that meets the rule.");
         }
 
+        using var deploymentLock = DeploymentLock.Acquire(_session.StateFolder, $"Update-FrostSecret {request.Name}");
         using var rotationLock = RotationLock.Acquire(_session.StateFolder, $"rotating {request.Name} of {EnvPath}");
 
         // 1. Preflight: the current value works, the readers are known and healthy, nobody holds the value in its environment.
@@ -110,6 +122,8 @@ public sealed class SecretRotator
         var stamp = _clock.GetUtcNow();
         var backupPath = $"{envPath}.{stamp:yyyyMMdd'T'HHmmss'Z'}";
         var log = new RotationLog(_session.StateFolder);
+        var records = new OperationRecords(_session.StateFolder);
+        OperationRecord? record = null;
 
         // What has been changed so far, for the rollback.
         var databaseChanged = false;
@@ -128,12 +142,21 @@ public sealed class SecretRotator
             AtomicFile.Write(backupPath, oldText, ownerOnly, ownerReference: envPath);
             reporter.Verbose($"The old .env is kept as {backupPath} (0600, owned like the .env).");
 
+            // The new value is on disk before the database has it: no crash leaves a password no file knows.
+            record = records.Begin(OperationRecord.Rotation, $"Update-FrostSecret {request.Name}", new Dictionary<string, string>
+            {
+                [RecordName] = request.Name, [RecordRole] = role, [RecordEnvFile] = envPath, [RecordKey] = key, [RecordBackupFile] = backupPath, [RecordNewValue] = newValue,
+            });
+            CrashPoints.Reach(CrashPoints.RotationPendingWritten);
+
             // 3. The role's password, as a verifier.
             step(($"ALTER ROLE {role} (SCRAM-SHA-256 verifier)", 30));
             databaseChanged = true; // from here a failure may have changed it: roll back either way
             await SetPasswordAsync(oldValue, newValue, cancellationToken).ConfigureAwait(false);
             await ProveLoginAsync(newValue, "the new password", cancellationToken).ConfigureAwait(false);
             reporter.Verbose($"Role {role} has a new SCRAM-SHA-256 verifier; a login with the new password succeeded.");
+            record = records.Save(record.At(CrashPoints.RotationRoleAltered));
+            CrashPoints.Reach(CrashPoints.RotationRoleAltered);
 
             // 4. The .env.
             step(($"Replacing {envPath}", 50));
@@ -143,6 +166,9 @@ public sealed class SecretRotator
             {
                 throw new InvalidOperationException($"{envPath} does not hold the new value after it was replaced");
             }
+
+            record = records.Save(record.At(CrashPoints.RotationEnvWritten));
+            CrashPoints.Reach(CrashPoints.RotationEnvWritten);
 
             // 5. The services that read it, one after the other, each until healthy.
             foreach (var reader in readers)
@@ -161,6 +187,7 @@ public sealed class SecretRotator
                 Name = request.Name, At = _clock.GetUtcNow(), Outcome = OutcomeRotated, Role = role, EnvFile = envPath, BackupFile = backupPath,
             };
             log.Append(entry);
+            records.End(record);
             step(("Done", 100));
             return new FrostSecretRotation
             {
@@ -226,6 +253,11 @@ public sealed class SecretRotator
             {
                 Name = request.Name, At = _clock.GetUtcNow(), Outcome = OutcomeRolledBack, Role = role, EnvFile = envPath, BackupFile = backupPath, Reason = reason,
             });
+            if (record is not null)
+            {
+                records.End(record); // undone: the old value is in the database and the .env again
+            }
+
             if (failure is OperationCanceledException && cancellationToken.IsCancellationRequested)
             {
                 throw;
@@ -237,6 +269,85 @@ public sealed class SecretRotator
                 failure is FrostException frost ? frost.RecommendedAction : "Fix the cause named above, then run Update-FrostSecret again.",
                 failure);
         }
+    }
+
+    /// <summary>
+    /// Finishes or undoes a rotation whose process died: the password that opens the database
+    /// now decides. The new one (from the record): it is written to the .env if it is not there
+    /// yet, and the services that read the .env are restarted (finished). The old one (from the
+    /// dated copy): the .env gets it back if it lost it (undone). Neither: the record stays, and
+    /// the error names the files that hold both values.
+    /// </summary>
+    /// <returns>What was done, for the warning the caller writes.</returns>
+    public async Task<string> ResolveInterruptedAsync(OperationRecord record, IFrostReporter reporter, CancellationToken cancellationToken)
+    {
+        using var deploymentLock = DeploymentLock.Acquire(_session.StateFolder, $"finishing the interrupted {record.Command}");
+        using var rotationLock = RotationLock.Acquire(_session.StateFolder, $"finishing the interrupted {record.Command}");
+        var records = new OperationRecords(_session.StateFolder);
+        var envPath = record.Fact(RecordEnvFile);
+        var key = record.Fact(RecordKey);
+        var newValue = record.Fact(RecordNewValue);
+        var backupFile = record.Fact(RecordBackupFile);
+        var oldValue = File.Exists(backupFile) && EnvFile.Load(backupFile).TryGet(key, out var kept) ? kept : null;
+        var since = $"{record.Command}, started {record.Started:u} by PID {Os.ProcessIdentity.PidOf(record.Owner)}, was interrupted at {record.Stage}";
+
+        string? opens = null;
+        foreach (var (candidate, which) in new[] { (newValue, "new"), (oldValue, "old") })
+        {
+            if (candidate is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                await ProveLoginAsync(candidate, $"the {which} password", cancellationToken).ConfigureAwait(false);
+                opens = which;
+                break;
+            }
+            catch (FrostException e) when (e.ErrorId == ErrorIds.DatabaseAuthenticationFailed)
+            {
+                // the other one, then
+            }
+        }
+
+        if (opens is null)
+        {
+            throw new FrostException(ErrorIds.InterruptedOperationUnresolved, FailureKind.OperationFailed,
+                $"{since}; neither the new password (in {record.Path}) nor the old one (in {backupFile}) opens the database as {record.Fact(RecordRole)}.", record.Path,
+                $"Set one of them for role {record.Fact(RecordRole)} by hand (psql: \\password {record.Fact(RecordRole)}), put it in {envPath}, then run any FrostGuard command to finish.");
+        }
+
+        var value = opens == "new" ? newValue : oldValue!;
+        var text = await File.ReadAllTextAsync(envPath, cancellationToken).ConfigureAwait(false);
+        var envChanged = !(EnvFile.Parse(text).TryGet(key, out var current) && current == value);
+        if (envChanged)
+        {
+            AtomicFile.Write(envPath, EnvFile.WithValue(text, key, value), UnixFileMode.UserRead | UnixFileMode.UserWrite, ownerReference: envPath);
+        }
+
+        // Finishing restarts the readers whatever the .env held: they may have started before it changed.
+        var restarted = new List<string>();
+        if (opens == "new" || envChanged)
+        {
+            var controller = new ServiceController(_session.Docker, _session.Services, _clock);
+            foreach (var reader in await FindReadersAsync(envPath, value, cancellationToken).ConfigureAwait(false))
+            {
+                await controller.RestartAsync(reader, TimeSpan.FromSeconds(10), RollbackServiceTimeout, reporter, cancellationToken).ConfigureAwait(false);
+                restarted.Add(reader.Service);
+            }
+        }
+
+        new RotationLog(_session.StateFolder).Append(new RotationEntry
+        {
+            Name = record.Fact(RecordName), At = _clock.GetUtcNow(), Outcome = opens == "new" ? OutcomeRotated : OutcomeRolledBack,
+            Role = record.Fact(RecordRole), EnvFile = envPath, BackupFile = backupFile, Reason = $"{since}; {(opens == "new" ? "finished" : "undone")} by the next command",
+        });
+        records.End(record);
+        var services = restarted.Count == 0 ? "" : $"; {string.Join(", ", restarted.Distinct())} restarted and healthy";
+        return opens == "new"
+            ? $"{since}. Finished: the database had the new password; {(envChanged ? $"it is now in {envPath}" : $"{envPath} had it too")}{services}."
+            : $"{since}. Undone: the database still had the old password; {(envChanged ? $"{envPath} has it back" : $"{envPath} had it too")}{services}.";
     }
 
     /// <summary>Sets the role's password from a verifier: the database quotes the role name (%I) and the verifier (%L).</summary>

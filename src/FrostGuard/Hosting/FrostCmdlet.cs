@@ -37,6 +37,7 @@ public abstract class FrostCmdlet : PSCmdlet, IDisposable
             {
                 var session = FrostSession.Open(ConfigPath, SessionState.Path.CurrentFileSystemLocation.ProviderPath, Environment.GetEnvironmentVariable);
                 _session = session;
+                AttendToInterruptedWork(session);
                 return session;
             }
             catch (FrostException e)
@@ -46,6 +47,61 @@ public abstract class FrostCmdlet : PSCmdlet, IDisposable
             }
         }
     }
+
+    /// <summary>
+    /// What a FrostGuard process that died left half done. Every command names it; a command that
+    /// changes something (and is not a -WhatIf run) first finishes or undoes it, and ends the
+    /// processes and job containers it left running. A rotation is finished by any command: until
+    /// then the services and the database may disagree on the password.
+    /// </summary>
+    private void AttendToInterruptedWork(FrostSession session)
+    {
+        IReadOnlyList<Engine.Durability.OperationRecord> interrupted;
+        try
+        {
+            interrupted = Engine.Durability.InterruptedOperations.Find(session.StateFolder);
+        }
+        catch (FrostException e)
+        {
+            WriteWarning($"{e.Message} {e.RecommendedAction}");
+            return;
+        }
+
+        var changes = GetType().GetCustomAttributes(typeof(CmdletAttribute), false) is [CmdletAttribute { SupportsShouldProcess: true }] && !IsWhatIf();
+        if (changes)
+        {
+            foreach (var ended in Await((_, ct) => Engine.Durability.OrphanedWork.EndAsync(session.Docker, ct)))
+            {
+                WriteWarning($"Ended {ended}: the FrostGuard process that started it is gone.");
+            }
+        }
+
+        foreach (var record in interrupted)
+        {
+            if (!changes && record.Operation != Engine.Durability.OperationRecord.Rotation || IsWhatIf())
+            {
+                WriteWarning(Engine.Durability.InterruptedOperations.Describe(record));
+                continue;
+            }
+
+            try
+            {
+                WriteWarning(Await((reporter, ct) => Engine.Durability.InterruptedOperations.ResolveAsync(session, record, Environment.GetEnvironmentVariable, reporter, ct)));
+            }
+            catch (FrostException e) when (e.ErrorId is ErrorIds.DeploymentChangeInProgress or ErrorIds.SecretRotationInProgress or ErrorIds.BackupInProgress)
+            {
+                WriteWarning($"{Engine.Durability.InterruptedOperations.Describe(record)} It was not finished now: {e.Message}");
+            }
+            catch (FrostException e) when (!changes)
+            {
+                WriteError(FrostErrors.ToRecord(e)); // a command that only reads goes on; one that changes something stops (the outer catch)
+            }
+        }
+    }
+
+    private bool IsWhatIf() =>
+        MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf) ? ((SwitchParameter)whatIf).IsPresent
+            : SessionState.PSVariable.GetValue("WhatIfPreference") is true or SwitchParameter { IsPresent: true };
 
     /// <summary>Runs engine work off the pipeline thread and writes its messages here until it ends.</summary>
     private protected T Await<T>(Func<IFrostReporter, CancellationToken, Task<T>> work) => RunQueued<T>((reporter, ct) => work(reporter, ct));

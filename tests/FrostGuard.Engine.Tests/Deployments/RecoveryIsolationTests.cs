@@ -252,4 +252,18 @@ public sealed class RecoveryIsolationTests
 
         Assert.Equal(["proxy/nginx.conf of the restored deployment names port 28080 of the deployment the backup came from; take it from .env or recover in place"], leaks);
     }
+
+    [Fact]
+    public void The_dated_env_copies_a_rotation_keeps_are_no_leak()
+    {
+        // Found by the crash suite: after one Update-FrostSecret every drill was refused, for a copy Compose never reads.
+        using var folder = new TempFolder();
+        folder.Write(".env.20261204T230516Z", "PG_PORT=28080\n");
+        folder.Write(".env.local", "PG_PORT=28080\n");
+        var plan = RecoveryIsolation.Plan(Input());
+
+        var leaks = RecoveryIsolation.LeaksInFiles(Live, plan, folder.Path, [".env.20261204T230516Z", ".env.local"]);
+
+        Assert.Equal([".env.local of the restored deployment names port 28080 of the deployment the backup came from; take it from .env or recover in place"], leaks);
+    }
 }

@@ -432,7 +432,7 @@ public static partial class RecoveryIsolation
         {
             var path = Path.Combine(deployment, file);
             var info = new FileInfo(path);
-            if (!info.Exists || info.Length > 1 << 20 || file.StartsWith(".frostguard/", StringComparison.Ordinal) || file == ".env")
+            if (!info.Exists || info.Length > 1 << 20 || file.StartsWith(".frostguard/", StringComparison.Ordinal) || file == ".env" || IsRotationCopy(file))
             {
                 continue;
             }
@@ -451,6 +451,9 @@ public static partial class RecoveryIsolation
 
         return leaks;
     }
+
+    /// <summary>The dated copy of the .env a rotation keeps (.env.20261204T230516Z): history, never read by Compose.</summary>
+    private static bool IsRotationCopy(string file) => Regex.IsMatch(file, @"^\.env\.[0-9]{8}T[0-9]{6}Z$");
 
     private static IEnumerable<int> LivePorts(FrostConfig source, RecoveryPlan plan) =>
         SourcePorts(source).Concat(plan.Ports.Where(p => p.Key != p.Value).Select(p => p.Key)).Distinct().Order();
