@@ -15,6 +15,8 @@ namespace FrostGuard;
 [OutputType(typeof(FrostRestore))]
 public sealed class RestoreFrostBackupCommand : FrostCmdlet
 {
+    private protected override IReadOnlyCollection<string> FinishesInterrupted => [Engine.Durability.OperationRecord.Restore];
+
     /// <summary>The backup to restore (from Get-FrostBackup).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]
     [ValidateNotNull]

@@ -20,6 +20,8 @@ namespace FrostGuard;
 [OutputType(typeof(FrostDeploymentRecovery))]
 public sealed class RestoreFrostDeploymentCommand : FrostCmdlet
 {
+    private protected override IReadOnlyCollection<string> FinishesInterrupted => [Engine.Durability.OperationRecord.Recovery];
+
     private const string NewFolderSet = "NewFolder";
     private const string DrillSet = "Drill";
     private const string InPlaceSet = "InPlace";

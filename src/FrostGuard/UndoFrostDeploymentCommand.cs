@@ -14,6 +14,8 @@ namespace FrostGuard;
 [OutputType(typeof(FrostUpdateResult))]
 public sealed class UndoFrostDeploymentCommand : FrostCmdlet
 {
+    private protected override IReadOnlyCollection<string> FinishesInterrupted => [Engine.Durability.OperationRecord.Restore, Engine.Durability.OperationRecord.Undo, Engine.Durability.OperationRecord.Update];
+
     /// <summary>The release id to go back to (Get-FrostRelease); the deployed release before the current one by default.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("Id")]

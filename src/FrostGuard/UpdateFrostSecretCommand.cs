@@ -16,6 +16,8 @@ namespace FrostGuard;
 [OutputType(typeof(FrostSecretRotation))]
 public sealed class UpdateFrostSecretCommand : FrostCmdlet
 {
+    private protected override IReadOnlyCollection<string> FinishesInterrupted => [Engine.Durability.OperationRecord.Rotation];
+
     /// <summary>The secret to rotate.</summary>
     [Parameter(Mandatory = true, Position = 0)]
     [ValidateSet(SecretRotator.DatabasePassword)]

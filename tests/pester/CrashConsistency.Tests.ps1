@@ -30,15 +30,18 @@ BeforeAll {
         if ($line) { $line.Substring($line.IndexOf('=') + 1) }
     }
 
-    function Get-Migration {
+    # psql on the host; the password only in this child's environment.
+    function Invoke-Sql([string] $Sql) {
         $env:PGPASSWORD = Get-EnvValue $config.database.password.envFileKey
         try {
-            $out = & psql -X -q -t -A -v ON_ERROR_STOP=1 -h $config.database.host -p $config.database.port -U $config.database.user -d $config.database.name -c 'SELECT version FROM schema_migrations ORDER BY 1' 2>&1
+            $out = & psql -X -q -t -A -v ON_ERROR_STOP=1 -h $config.database.host -p $config.database.port -U $config.database.user -d $config.database.name -c $Sql 2>&1
             if ($LASTEXITCODE -ne 0) { throw "psql failed: $out" }
-            @($out | ForEach-Object { [int]$_ })
+            $out
         }
         finally { Remove-Item Env:PGPASSWORD }
     }
+
+    function Get-Migration { @(Invoke-Sql 'SELECT version FROM schema_migrations ORDER BY 1' | ForEach-Object { [int]$_ }) }
 
     if ((Get-EnvValue BACKEND_TAG) -ne 'current' -or (Get-Migration) -contains 2) {
         throw "The sandbox must start at backend 'current' without migration 2 (BACKEND_TAG=$(Get-EnvValue BACKEND_TAG))."
@@ -87,6 +90,9 @@ $Script
         [pscustomobject]@{ Point = $Point; Signal = $Signal; ExitCode = $child.ExitCode; Output = $output.Result + $errors.Result }
     }
 
+    # Where the operation record of this deployment's interrupted <operation> lies.
+    function Get-RecordPath([string] $Operation) { Join-Path $env:FROSTGUARD_STATE "operations/$($config.project.name)/$Operation.json" }
+
     # Processes started in containers for a FrostGuard process that is gone; job containers likewise.
     function Get-OrphanedWork {
         $orphans = foreach ($entry in Get-ChildItem /proc -Directory | Where-Object Name -Match '^\d+$') {
@@ -111,6 +117,8 @@ $Script
             (Get-FrostService -Name $service.Service | Select-Object -First 1).Image | Should -Be $service.Image -Because "the current release runs ($Because)"
         }
         Get-OrphanedWork | Should -BeNullOrEmpty -Because "nothing of a dead FrostGuard process runs ($Because)"
+        docker exec (Get-SandboxContainer postgres) sh -c 'ls /tmp/frostguard-dump-* /tmp/frostguard-pgpass.* 2>/dev/null; true' |
+            Should -BeNullOrEmpty -Because "no FIFO or password file of a dead backup is left in the database container ($Because)"
         foreach ($folder in $root, $copies) {
             foreach ($backup in @(Get-FrostBackup -Path $folder -WarningAction SilentlyContinue)) {
                 Test-Path $backup.Path | Should -BeTrue -Because "a listed backup has its files ($Because)"
@@ -237,12 +245,13 @@ Describe 'A secret rotation killed at a commit point' {
     ) {
         $old = Get-EnvValue $config.database.password.envFileKey
         Invoke-Crash $Point 'Update-FrostSecret -Name DatabasePassword -Confirm:$false' -Signal $Signal | Out-Null
+        Test-Path (Get-RecordPath rotation) | Should -BeTrue
         $warned = Get-Warning { Get-FrostDatabase }
         ($warned -join "`n") | Should -Match ([regex]::Escape($Said))
         if ($Outcome -eq 'undoes') { Get-EnvValue $config.database.password.envFileKey | Should -Be $old }
         else { Get-EnvValue $config.database.password.envFileKey | Should -Not -Be $old }
         (Get-Item -Force $envPath).UnixFileMode | Should -Be ([IO.UnixFileMode]'UserRead, UserWrite')
-        Test-Path (Join-Path $env:FROSTGUARD_STATE 'operations/rotation.json') | Should -BeFalse
+        Test-Path (Get-RecordPath rotation) | Should -BeFalse
         Assert-Invariant $Point
     }
 }
@@ -261,34 +270,66 @@ Describe 'A restore killed at a commit point' {
     ) {
         $skip = if ($Skip) { ' -SkipSafetyBackup' } else { '' }
         Invoke-Crash $Point "Get-FrostBackup -Id '$($source.Id)' | Restore-FrostBackup$skip -Confirm:`$false" -Signal $Signal | Out-Null
+        Test-Path (Get-RecordPath restore) | Should -BeTrue
         (Get-FrostService -Name worker -WarningVariable named -WarningAction SilentlyContinue).State | Should -Not -Be 'running'
         "$named" | Should -Match "Restore-FrostBackup.*was interrupted at $([regex]::Escape($Point))"
         $warned = Get-Warning { Get-FrostBackup -Id $source.Id | Restore-FrostBackup -Confirm:$false }
         ($warned -join "`n") | Should -Match ([regex]::Escape($Said))
-        Test-Path (Join-Path $env:FROSTGUARD_STATE 'operations/restore.json') | Should -BeFalse
+        Test-Path (Get-RecordPath restore) | Should -BeFalse
         Assert-Invariant $Point
     }
 }
 
 Describe 'An update or an undo killed at a commit point' {
+    It 'a failure FrostGuard did not foresee (not its own error), once the .env changed, rolls the update back' {
+        $env:FROSTGUARD_FAIL_AT = 'update.env-written'
+        try {
+            $result = Update-FrostDeployment -Version next -Service backend -SkipBackup -Confirm:$false -ErrorVariable failed -ErrorAction SilentlyContinue -WarningVariable warned -WarningAction SilentlyContinue
+        }
+        finally { Remove-Item Env:FROSTGUARD_FAIL_AT }
+        "$failed $warned $($result | Out-String)" | Should -Match 'A fault injected at update.env-written'
+        Get-EnvValue BACKEND_TAG | Should -Be 'current'
+        Test-Path (Get-RecordPath update) | Should -BeFalse
+        Assert-Invariant 'a fault at update.env-written'
+    }
+
     It '<Point>: the release before runs again and is current; the next update says it undid the interrupted one' -ForEach @(
-        @{ Point = 'update.release-recorded'; Said = 'Undone: nothing had changed' }
+        @{ Point = 'update.release-recorded'; Said = 'was applied again' }
         @{ Point = 'update.env-written'; Said = 'was applied again' }
         @{ Point = 'update.applied'; Said = 'was applied again' }
     ) {
         Invoke-Crash $Point 'Update-FrostDeployment -Version next -Service backend -Confirm:$false' | Out-Null
+        Test-Path (Get-RecordPath update) | Should -BeTrue
         (Get-FrostService -Name backend -WarningVariable named -WarningAction SilentlyContinue) | Out-Null
         "$named" | Should -Match "Update-FrostDeployment.*was interrupted at $([regex]::Escape($Point))"
         $warned = Get-Warning { Update-FrostDeployment -Version does-not-exist -Service backend -SkipBackup -Confirm:$false -ErrorAction SilentlyContinue }
         ($warned -join "`n") | Should -Match ([regex]::Escape($Said))
         Get-EnvValue BACKEND_TAG | Should -Be 'current'
-        Test-Path (Join-Path $env:FROSTGUARD_STATE 'operations/update.json') | Should -BeFalse
+        Test-Path (Get-RecordPath update) | Should -BeFalse
         Assert-Invariant $Point
     }
 
     It 'undo.tables-dropped, then undo.release-applied: the next undo restores the release''s database and records it current' {
         # update.applied left migration 2 in the database (the release before runs on it); the undo takes it back.
         $target = (Get-FrostRelease | Where-Object IsCurrent).Id
+        Invoke-Sql "SELECT to_regclass('public.maintenance_windows') IS NOT NULL" | Should -Be 't'
+
+        # First a failure FrostGuard did not foresee, right after the drops: the safety backup goes back in.
+        $env:FROSTGUARD_FAIL_AT = 'undo.tables-dropped'
+        try {
+            Undo-FrostDeployment -To $target -RestoreDatabase -Confirm:$false -ErrorVariable failed -ErrorAction SilentlyContinue -WarningVariable warned -WarningAction SilentlyContinue | Out-Null
+        }
+        finally { Remove-Item Env:FROSTGUARD_FAIL_AT }
+        "$failed" | Should -Match 'A fault injected at undo.tables-dropped'
+        "$warned" | Should -Match 'restoring the safety backup'
+        Invoke-Sql "SELECT to_regclass('public.maintenance_windows') IS NOT NULL" | Should -Be 't' -Because 'the table the undo dropped is back from the safety backup'
+        # The failed undo left the release record and what runs apart: it is named at once, and the next undo finishes it.
+        $null = Get-FrostRelease -WarningVariable named -WarningAction SilentlyContinue
+        "$named" | Should -Match 'Undo-FrostDeployment .* failed at undo.release-applied'
+        $warned = Get-Warning { Undo-FrostDeployment -To 'no-such-release' -Confirm:$false -ErrorAction SilentlyContinue }
+        ($warned -join "`n") | Should -Match 'Finished: release .* applied, its database restored from'
+        Get-Migration | Should -Not -Contain 2
+
         Invoke-Crash undo.tables-dropped "Undo-FrostDeployment -To '$target' -RestoreDatabase -Confirm:`$false" | Out-Null
         $warned = Get-Warning { Undo-FrostDeployment -To 'no-such-release' -Confirm:$false -ErrorAction SilentlyContinue }
         ($warned -join "`n") | Should -Match 'Finished: release .* applied, its database restored from'

@@ -84,7 +84,8 @@ public sealed class BackupRunner
 
             var (fifo, whyNoFifo) = config.Database.DumpOutput == DumpOutputs.Stdout
                 ? (null, $"database.dumpOutput is '{DumpOutputs.Stdout}' in {config.SourcePath}")
-                : await ContainerFifo.TryCreateAsync(_session.Docker, container.ContainerId, container.Name, cancellationToken).ConfigureAwait(false);
+                : await ContainerFifo.TryCreateAsync(_session.Docker, container.ContainerId, container.Name, cancellationToken,
+                    left => reporter.Warning($"Removed {left}, a FIFO a backup whose process died left in {container.Name}.")).ConfigureAwait(false);
             using var output = fifo;
             if (output is not null)
             {

@@ -44,8 +44,15 @@ public sealed class ContainerFifo : IDisposable
     /// <summary>Bytes read so far.</summary>
     public long BytesRead { get; private set; }
 
-    /// <summary>Creates the FIFO, owned by the user the container's execs run as; null (and why) where it cannot be used.</summary>
-    public static async Task<(ContainerFifo? Fifo, string WhyNot)> TryCreateAsync(DockerGateway docker, string containerId, string containerName, CancellationToken cancellationToken)
+    private const string Prefix = "frostguard-dump-";
+
+    /// <summary>
+    /// Creates the FIFO, owned by the user the container's execs run as; null (and why) where it
+    /// cannot be used. Its name carries this process's identity, so FIFOs that processes which died
+    /// mid-backup left in the container's /tmp are found and removed first (<paramref name="removed"/> names each).
+    /// </summary>
+    public static async Task<(ContainerFifo? Fifo, string WhyNot)> TryCreateAsync(DockerGateway docker, string containerId, string containerName, CancellationToken cancellationToken,
+        Action<string>? removed = null)
     {
         if (!OperatingSystem.IsLinux() || !docker.IsUnixSocket)
         {
@@ -85,7 +92,13 @@ public sealed class ContainerFifo : IDisposable
             return (null, $"the user '{inspect.Config?.User}' of container {containerName} is not found in its /etc/passwd or /etc/group");
         }
 
-        var name = $"frostguard-dump-{Guid.NewGuid():N}";
+        foreach (var left in LeftByDeadProcesses(tmp))
+        {
+            File.Delete(left);
+            removed?.Invoke(left);
+        }
+
+        var name = $"{Prefix}{Guid.NewGuid():N}.{ProcessIdentity.Current.Replace('/', '.')}";
         try
         {
             return (Create(Path.Combine(tmp, name), "/tmp/" + name, owner), "");
@@ -95,6 +108,12 @@ public sealed class ContainerFifo : IDisposable
             return (null, e.Message);
         }
     }
+
+    /// <summary>FIFOs in the folder whose name names a process that is gone ({guid}.{boot}.{pid}.{start}).</summary>
+    internal static IEnumerable<string> LeftByDeadProcesses(string folder) =>
+        Directory.EnumerateFileSystemEntries(folder, Prefix + "*")
+            .Where(path => Path.GetFileName(path)[Prefix.Length..].Split('.') is [_, var boot, var pid, var start] && !ProcessIdentity.IsAlive($"{boot}/{pid}/{start}"))
+            .ToList();
 
     /// <summary>Makes the FIFO at <paramref name="hostPath"/> for <paramref name="owner"/> (mode 0600) and opens both of its ends.</summary>
     internal static ContainerFifo Create(string hostPath, string pathInContainer, (int Uid, int Gid) owner)

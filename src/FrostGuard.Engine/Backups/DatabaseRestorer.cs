@@ -23,8 +23,8 @@ public sealed class DatabaseRestorer
     private const string FactSafety = "safetyBackup";
     private const string FactSafetyManifest = "safetyManifest";
     private const string FactDropTables = "dropTablesNotInBackup";
-    /// <summary>The database is as the restore leaves it (restored, or put back): what is left is starting the services.</summary>
-    private const string StageSettled = "database-settled";
+    /// <summary>The restore failed and the safety backup is back in the database: what is left is starting the services.</summary>
+    private const string StagePutBack = "safety-put-back";
 
     private readonly FrostSession _session;
 
@@ -51,7 +51,7 @@ public sealed class DatabaseRestorer
         var services = new ApplicationServices(_session, request.StopServices);
         // Only what runs is stopped, and only that is started again: a service stopped before stays stopped.
         var running = (await services.FindAsync(cancellationToken).ConfigureAwait(false)).Where(s => s.IsRunning).ToList();
-        var records = new OperationRecords(_session.StateFolder);
+        var records = new OperationRecords(_session);
         var record = records.Begin(OperationRecord.Restore, $"Restore-FrostBackup {backup.Id}", new Dictionary<string, string>
         {
             [FactBackup] = backup.Id, [FactManifest] = backup.ManifestPath, [FactDatabase] = database,
@@ -65,6 +65,7 @@ public sealed class DatabaseRestorer
         IReadOnlyList<TableRowCount> counts = [];
         IReadOnlyList<string> contentDifferences = [];
         Exception? failure = null;
+        var settled = true; // false while the database is neither as it was, nor restored, nor put back
         try
         {
             // Writers first: what they write after the safety backup would be lost if it is put back.
@@ -87,6 +88,7 @@ public sealed class DatabaseRestorer
 
             using var restoreLock = BackupLock.Acquire(Path.GetDirectoryName(backup.ManifestPath)!, "restore of " + database);
             record = records.Save(record.At(CrashPoints.RestoreDatabaseChanging));
+            settled = false;
             CrashPoints.Reach(CrashPoints.RestoreDatabaseChanging);
             try
             {
@@ -102,9 +104,17 @@ public sealed class DatabaseRestorer
             catch (Exception restoreFailure)
             {
                 // Whatever failed once the database began to change (a drop, pg_restore, the connection), the safety backup goes back.
-                throw await PutBackAsync(backup, safety, database, verifier, restoreFailure, reporter).ConfigureAwait(false);
+                var (error, putBack) = await PutBackAsync(backup, safety, database, verifier, restoreFailure, reporter).ConfigureAwait(false);
+                if (putBack)
+                {
+                    settled = true;
+                    record = records.Save(record with { Stage = StagePutBack });
+                }
+
+                throw error;
             }
 
+            settled = true;
             record = records.Save(record.At(CrashPoints.RestoreRestored));
             CrashPoints.Reach(CrashPoints.RestoreRestored);
             await using var connection = await _session.Database.OpenAsync(CancellationToken.None, database).ConfigureAwait(false);
@@ -116,15 +126,29 @@ public sealed class DatabaseRestorer
             failure = e; // told below, after the services are started again
         }
 
-        // The services that ran start again whatever happened; if that fails too, both failures are told, and the record stays for the next command.
-        record = records.Save(record with { Stage = StageSettled });
+        // The services that ran start again whatever happened. The record goes once the database
+        // is settled and they run; otherwise it is handed on, so the next restore puts the safety
+        // backup back (or restores again) and starts what is still stopped.
         try
         {
             await services.StartAndWaitAsync(running, request.HealthTimeout, reporter).ConfigureAwait(false);
-            records.End(record);
+            if (settled)
+            {
+                records.End(record);
+            }
+            else
+            {
+                records.Fail(record, failure!);
+            }
         }
-        catch (FrostException startFailure) when (failure is not null)
+        catch (FrostException startFailure)
         {
+            records.Fail(record, startFailure);
+            if (failure is null)
+            {
+                throw;
+            }
+
             var first = failure as FrostException;
             throw new FrostException(first?.ErrorId ?? ErrorIds.BackupRestoreFailed, first?.Kind ?? FailureKind.OperationFailed,
                 $"{failure.Message} Then starting the services failed: {startFailure.Message}", first?.Target ?? backup.Id,
@@ -169,7 +193,7 @@ public sealed class DatabaseRestorer
                 Verify = true,
             }, reporter, cancellationToken).ConfigureAwait(false);
         }
-        catch (FrostException e)
+        catch (FrostException e) when (e.ErrorId != ErrorIds.BackupInProgress)
         {
             throw new FrostException(ErrorIds.SafetyBackupFailed, FailureKind.OperationFailed,
                 $"The safety backup of database {database} before restoring {backup.Id} failed: {e.Message} Nothing was restored; the services were started again.",
@@ -180,15 +204,15 @@ public sealed class DatabaseRestorer
     }
 
     /// <summary>The safety backup back in the database after a failed restore; the exception to throw, saying what happened.</summary>
-    private async Task<FrostException> PutBackAsync(FrostBackup backup, FrostBackup? safety, string database, BackupVerifier verifier, Exception restoreFailure, IFrostReporter reporter)
+    private async Task<(FrostException Error, bool PutBack)> PutBackAsync(FrostBackup backup, FrostBackup? safety, string database, BackupVerifier verifier, Exception restoreFailure, IFrostReporter reporter)
     {
         var reason = restoreFailure is FrostException frost ? frost.Message : $"{restoreFailure.GetType().Name}: {restoreFailure.Message}";
         var action = restoreFailure is FrostException f ? f.RecommendedAction : "Read the error above, fix its cause, then restore again.";
         if (safety is null)
         {
-            return new FrostException(ErrorIds.BackupRestoreFailed, FailureKind.OperationFailed,
+            return (new FrostException(ErrorIds.BackupRestoreFailed, FailureKind.OperationFailed,
                 $"Restoring {backup.Id} failed: {reason} There is no safety backup (-SkipSafetyBackup), so the database was left as the failure left it.", backup.Id,
-                $"{action} Then restore again: Get-FrostBackup -Id {backup.Id} | Restore-FrostBackup -SkipSafetyBackup.", restoreFailure);
+                $"{action} Then restore again: Get-FrostBackup -Id {backup.Id} | Restore-FrostBackup -SkipSafetyBackup.", restoreFailure), false);
         }
 
         reporter.Warning($"Restoring {backup.Id} failed; restoring the safety backup {safety.Id}.");
@@ -198,14 +222,14 @@ public sealed class DatabaseRestorer
         }
         catch (Exception safetyFailure)
         {
-            return new FrostException(ErrorIds.BackupRestoreFailed, FailureKind.OperationFailed,
+            return (new FrostException(ErrorIds.BackupRestoreFailed, FailureKind.OperationFailed,
                 $"Restoring {backup.Id} failed: {reason} Putting back the safety backup {safety.Id} failed too: {safetyFailure.Message}", backup.Id,
-                $"Restore the safety backup by hand: Get-FrostBackup -Id {safety.Id} | Restore-FrostBackup -SkipSafetyBackup", new AggregateException(restoreFailure, safetyFailure));
+                $"Restore the safety backup by hand: Get-FrostBackup -Id {safety.Id} | Restore-FrostBackup -SkipSafetyBackup", new AggregateException(restoreFailure, safetyFailure)), false);
         }
 
-        return new FrostException(ErrorIds.BackupRestoreFailed, FailureKind.OperationFailed,
+        return (new FrostException(ErrorIds.BackupRestoreFailed, FailureKind.OperationFailed,
             $"Restoring {backup.Id} failed: {reason} The database was put back from the safety backup {safety.Id}, taken just before.", backup.Id,
-            $"The database is as it was before. {action}", restoreFailure);
+            $"The database is as it was before. {action}", restoreFailure), true);
     }
 
     /// <summary>
@@ -216,9 +240,9 @@ public sealed class DatabaseRestorer
     /// </summary>
     public async Task<string> ResolveInterruptedAsync(OperationRecord record, IFrostReporter reporter, CancellationToken cancellationToken)
     {
-        using var deploymentLock = DeploymentLock.Acquire(_session.StateFolder, $"finishing the interrupted {record.Command}");
+        // The caller holds the deployment lock and read the record again under it.
         var since = $"{record.Command}, started {record.Started:u} by PID {ProcessIdentity.PidOf(record.Owner)}, was interrupted at {record.Stage}";
-        var records = new OperationRecords(_session.StateFolder);
+        var records = new OperationRecords(_session);
         var database = record.Fact(FactDatabase);
         string done;
         if (record.Stage == CrashPoints.RestoreDatabaseChanging.Name)
@@ -240,12 +264,12 @@ public sealed class DatabaseRestorer
             }
 
             done = undo ? $"Undone: the database was put back from the safety backup {putBack.Id}" : $"Finished: there was no safety backup, so {putBack.Id} was restored again";
-            record = records.Save(record with { Stage = StageSettled });
+            record = records.Save(undo ? record with { Stage = StagePutBack } : record.At(CrashPoints.RestoreRestored));
         }
         else
         {
-            done = record.Stage is "database-settled" || record.Stage == CrashPoints.RestoreRestored.Name
-                ? $"Finished: the database held {record.Fact(FactBackup)}"
+            done = record.Stage == CrashPoints.RestoreRestored.Name ? $"Finished: the database held {record.Fact(FactBackup)}"
+                : record.Stage == StagePutBack ? "Undone: the safety backup had been put back"
                 : "Undone: the database had not been changed";
         }
 
@@ -260,7 +284,7 @@ public sealed class DatabaseRestorer
         new BackupCatalog(Path.GetDirectoryName(manifestPath)!).List(NullReporter.Instance).FirstOrDefault(b => b.Backup.Id == id)?.Backup
         ?? throw new FrostException(ErrorIds.BackupNotFound, FailureKind.NotFound,
             $"Backup {id}, which an interrupted restore needs, is not in {Path.GetDirectoryName(manifestPath)} any more.", id,
-            $"Restore a backup of your choice by hand: Get-FrostBackup | Restore-FrostBackup -SkipSafetyBackup; then remove {new OperationRecords(_session.StateFolder).Folder}/restore.json.");
+            $"Restore a backup of your choice by hand: Get-FrostBackup | Restore-FrostBackup -SkipSafetyBackup; then move {new OperationRecords(_session).Folder}/restore.json away.");
 
     /// <summary>Tables that are in the database and not in the backup, dropped with what depends on them (statements built by the server's format('%I.%I')).</summary>
     private async Task DropTablesNotInAsync(BackupManifest manifest, string database, IFrostReporter reporter)

@@ -83,11 +83,12 @@ public sealed class ComposeCli
     }
 
     /// <summary>`down --volumes`: the project's containers, networks and volumes go (a recovery drill's, whose project name is its own).</summary>
-    public async Task DownAsync(Reporting.IFrostReporter reporter, CancellationToken cancellationToken)
+    /// <param name="volumes">Remove the project's volumes too (a drill's own); never for a deployment whose volumes may hold the only data.</param>
+    public async Task DownAsync(Reporting.IFrostReporter reporter, CancellationToken cancellationToken, bool volumes = true)
     {
         var (file, prefix) = await ToolAsync(cancellationToken).ConfigureAwait(false);
         var arguments = prefix.Concat(["-p", _config.Project.Name]).Concat(Files().SelectMany(f => new[] { "-f", f }))
-            .Concat(["down", "--volumes", "--remove-orphans", "--timeout", "10"]).ToList();
+            .Concat(volumes ? ["down", "--volumes", "--remove-orphans", "--timeout", "10"] : ["down", "--remove-orphans", "--timeout", "10"]).ToList();
         reporter.Verbose($"{file} {string.Join(' ', arguments)}");
         var result = await ExternalTool.RunAsync(file, arguments, Directory, TimeSpan.FromMinutes(5), l => reporter.Verbose("compose: " + l), cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)

@@ -66,7 +66,7 @@ public sealed class DeploymentRecovery
         var progress = new ProgressUpdate(ProgressId, $"Recovering the deployment from {backup.Id}", "Opening the configuration archive");
         var made = new DrillLeftovers(target, home);
         using var deploymentLock = DeploymentLock.Acquire(_source.StateFolder, $"Restore-FrostDeployment {backup.Id} into {target}");
-        var records = new OperationRecords(_source.StateFolder);
+        var records = new OperationRecords(_source);
         OperationRecord? record = null;
         FrostDeploymentRecovery result;
         try
@@ -150,7 +150,7 @@ public sealed class DeploymentRecovery
             if (!request.SkipDatabase)
             {
                 reporter.Progress(progress with { Status = "Restoring the database", PercentComplete = 50 });
-                restore = await Step("restore the database", () => new DatabaseRestorer(restored).RestoreAsync(
+                restore = await Step("restore the database", () => new DatabaseRestorer(restored).RestoreHoldingLockAsync(
                     new RestoreRequest { Backup = backup, HealthTimeout = request.HealthTimeout }, reporter, cancellationToken)).ConfigureAwait(false);
             }
 
@@ -265,42 +265,65 @@ public sealed class DeploymentRecovery
     /// </summary>
     public async Task<string> ResolveInterruptedAsync(OperationRecord record, IFrostReporter reporter, CancellationToken cancellationToken)
     {
-        using var deploymentLock = DeploymentLock.Acquire(_source.StateFolder, $"undoing the interrupted {record.Command}");
+        // The caller holds the deployment lock and read the record again under it.
         var since = $"{record.Command}, started {record.Started:u} by PID {ProcessIdentity.PidOf(record.Owner)}, was interrupted at {record.Stage}";
-        var removed = new List<string>();
-        if (Directory.Exists(record.Fact(FactStaging)))
+        var target = record.Fact(FactTarget);
+        var home = record.Fact(FactHome);
+        var staging = record.Fact(FactStaging);
+        if (!System.IO.Path.IsPathFullyQualified(target) || target.Split('/').Contains("..") || home != HomeOf(target)
+            || System.IO.Path.GetDirectoryName(staging) != System.IO.Path.GetDirectoryName(target)
+            || !System.IO.Path.GetFileName(staging).StartsWith($".{System.IO.Path.GetFileName(target)}.restoring-", StringComparison.Ordinal))
         {
-            Directory.Delete(record.Fact(FactStaging), recursive: true);
-            removed.Add(record.Fact(FactStaging));
+            throw new FrostException(ErrorIds.OperationRecordInvalid, FailureKind.InvalidData,
+                $"{record.Path} names a target ({target}), home ({home}) and staging folder ({staging}) that no recovery makes.", record.Path,
+                $"Remove what the interrupted recovery made by hand, then move {record.Path} away.");
         }
 
-        var target = record.Fact(FactTarget);
-        if (record.Stage is not "begun" && record.Stage != CrashPoints.RecoveryStaged.Name && Directory.Exists(target))
+        // Only folders inside the target or its home are removed; a data folder an in-place recovery made elsewhere is named and kept.
+        var named = record.Fact(FactFolders).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var folders = named.Where(f => IsInside(f, home) || IsInside(f, target)).ToList();
+        var kept = named.Except(folders).Where(Directory.Exists).ToList();
+
+        // Staged, the move into the target may have happened before the next stage was recorded: the staging folder gone and the target there say so.
+        var moved = record.Stage is not "begun" && (record.Stage != CrashPoints.RecoveryStaged.Name || !Directory.Exists(staging));
+        var removed = new List<string>();
+        if (Directory.Exists(staging))
+        {
+            Directory.Delete(staging, recursive: true);
+            removed.Add(staging);
+        }
+
+        if (moved && Directory.Exists(target))
         {
             if (File.Exists(record.Fact(FactConfig)))
             {
                 using var restored = FrostSession.Open(record.Fact(FactConfig), target,
                     name => name is StatePaths.StateVariable or ConfigLocator.ConfigVariable ? null : _getEnvironment(name));
-                await new ComposeCli(restored.Config).DownAsync(reporter, cancellationToken).ConfigureAwait(false);
+                var inPlace = record.Fact(FactMode) == nameof(FrostRecoveryMode.InPlace);
+                await new ComposeCli(restored.Config).DownAsync(reporter, cancellationToken, volumes: !inPlace).ConfigureAwait(false);
                 removed.Add($"project {restored.Config.Project.Name}");
             }
 
-            var folders = record.Fact(FactFolders).Split('\n', StringSplitOptions.RemoveEmptyEntries).Append(target);
+            var made = folders.Append(target);
             if (record.Fact(FactMode) != nameof(FrostRecoveryMode.InPlace))
             {
-                folders = folders.Append(record.Fact(FactHome));
+                made = made.Append(home);
             }
 
-            foreach (var folder in folders.Where(Directory.Exists))
+            foreach (var folder in made.Where(Directory.Exists))
             {
                 Directory.Delete(folder, recursive: true);
                 removed.Add(folder);
             }
         }
 
-        new OperationRecords(_source.StateFolder).End(record);
-        return $"{since}. Undone: {(removed.Count == 0 ? "it had made nothing yet" : "removed " + string.Join(", ", removed))}.";
+        new OperationRecords(_source).End(record);
+        return $"{since}. Undone: {(removed.Count == 0 ? "it had made nothing yet" : "removed " + string.Join(", ", removed))}"
+            + (kept.Count == 0 ? "." : $"; kept {string.Join(", ", kept)} (made by the recovery; remove it by hand before recovering again).");
     }
+
+    private static bool IsInside(string path, string folder) =>
+        System.IO.Path.IsPathFullyQualified(path) && !path.Split('/').Contains("..") && path.StartsWith(folder.TrimEnd('/') + "/", StringComparison.Ordinal);
 
     /// <summary>Where a recovery into a new folder keeps its backups, state and fresh data folders: beside the deployment, never in it (it would be archived with it).</summary>
     public static string HomeOf(string target) => target.TrimEnd('/') + ".frostguard";

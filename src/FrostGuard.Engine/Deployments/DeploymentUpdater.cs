@@ -49,7 +49,7 @@ public sealed class DeploymentUpdater
         }
 
         using var deploymentLock = DeploymentLock.Acquire(_session.StateFolder, "Update-FrostDeployment");
-        var records = new OperationRecords(_session.StateFolder);
+        var records = new OperationRecords(_session);
         try
         {
             Step(1, "preflight");
@@ -141,6 +141,11 @@ public sealed class DeploymentUpdater
                     records.End(record); // rolled back after Ctrl+C; the stop is passed on
                     throw;
                 }
+                catch (Exception rollbackFailure)
+                {
+                    records.Fail(record, rollbackFailure); // the next update or undo puts the release before back
+                    throw;
+                }
 
                 // A failed rollback keeps the record: the next command tries again to put the release before back.
                 records.End(record);
@@ -164,7 +169,7 @@ public sealed class DeploymentUpdater
         var clock = Stopwatch.StartNew();
         var progress = new ProgressUpdate(ProgressId, "Undo-FrostDeployment", "");
         await using var probe = new AvailabilityProbe(_session.Config);
-        var records = new OperationRecords(_session.StateFolder);
+        var records = new OperationRecords(_session);
         try
         {
             var target = ResolveUndoTarget(request.To);
@@ -172,6 +177,27 @@ public sealed class DeploymentUpdater
             // Written before the first change: a killed undo is finished by the next command (the same undo again).
             var record = records.Begin(OperationRecord.Undo, $"Undo-FrostDeployment -To {target.Id}{(request.RestoreDatabase ? " -RestoreDatabase" : "")}",
                 new Dictionary<string, string> { [FactTarget] = target.Id, [FactRestoreDatabase] = request.RestoreDatabase ? "true" : "false" });
+            try
+            {
+                return await UndoRecordedAsync(request, target, from, record, records, probe, progress, clock, reporter, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception failure)
+            {
+                // Whatever failed (Ctrl+C too), the release record and what runs may disagree: the next update or undo finishes it.
+                records.Fail(records.Find(OperationRecord.Undo) ?? record, failure);
+                throw;
+            }
+        }
+        finally
+        {
+            reporter.Progress(progress with { Completed = true });
+        }
+    }
+
+    private async Task<FrostUpdateResult> UndoRecordedAsync(UndoRequest request, FrostRelease target, string? from, OperationRecord record, OperationRecords records,
+        AvailabilityProbe probe, ProgressUpdate progress, Stopwatch clock, IFrostReporter reporter, CancellationToken cancellationToken)
+    {
+        {
             reporter.Progress(progress with { Status = $"applying release {target.Id}", PercentComplete = 10 });
             var started = Stopwatch.GetTimestamp();
             var services = await ApplyReleaseAsync(target, request.HealthTimeout, probe, reporter, cancellationToken).ConfigureAwait(false);
@@ -208,39 +234,28 @@ public sealed class DeploymentUpdater
                 Health = health,
             };
         }
-        finally
-        {
-            reporter.Progress(progress with { Completed = true });
-        }
     }
 
     /// <summary>An update whose process died: the release before it is put back and recorded current (undone).</summary>
     public async Task<string> ResolveInterruptedUpdateAsync(OperationRecord record, IFrostReporter reporter, CancellationToken cancellationToken)
     {
-        using var deploymentLock = DeploymentLock.Acquire(_session.StateFolder, $"undoing the interrupted {record.Command}");
+        // The caller holds the deployment lock and read the record again under it. The release
+        // before is applied whatever the stage: a -Pull or a Compose run without -Version changes
+        // things before any later stage is recorded, and applying an unchanged release changes nothing.
         var since = $"{record.Command}, started {record.Started:u} by PID {Os.ProcessIdentity.PidOf(record.Owner)}, was interrupted at {record.Stage}";
         var previous = _store.Get(record.Fact(FactPrevious));
-        string done;
-        if (record.Stage is "begun" || record.Stage == CrashPoints.UpdateReleaseRecorded.Name)
-        {
-            done = $"Undone: nothing had changed; release {previous.Id} is current";
-        }
-        else
-        {
-            await using var probe = new AvailabilityProbe(_session.Config);
-            await ApplyReleaseAsync(previous, TimeSpan.FromSeconds(180), probe, reporter, cancellationToken).ConfigureAwait(false);
-            done = $"Undone: release {previous.Id} was applied again";
-        }
+        await using var probe = new AvailabilityProbe(_session.Config);
+        await ApplyReleaseAsync(previous, TimeSpan.FromSeconds(180), probe, reporter, cancellationToken).ConfigureAwait(false);
+        var done = $"Undone: release {previous.Id} was applied again";
 
         _store.SetCurrent(previous.Id);
-        new OperationRecords(_session.StateFolder).End(record);
+        new OperationRecords(_session).End(record);
         return $"{since}. {done}.";
     }
 
     /// <summary>An undo whose process died: it runs again to the same release (finished).</summary>
     public async Task<string> ResolveInterruptedUndoAsync(OperationRecord record, IFrostReporter reporter, CancellationToken cancellationToken)
     {
-        using var deploymentLock = DeploymentLock.Acquire(_session.StateFolder, $"finishing the interrupted {record.Command}");
         var since = $"{record.Command}, started {record.Started:u} by PID {Os.ProcessIdentity.PidOf(record.Owner)}, was interrupted at {record.Stage}";
         var result = await UndoHoldingLockAsync(new UndoRequest { To = record.Fact(FactTarget), RestoreDatabase = record.Fact(FactRestoreDatabase) == "true" }, reporter, cancellationToken).ConfigureAwait(false);
         return $"{since}. Finished: release {result.ToRelease} applied{(result.BackupId is { } b ? $", its database restored from {b}" : "")} and recorded current.";

@@ -4,12 +4,16 @@ namespace FrostGuard.Engine.Durability;
 /// Every commit point of backup, copy, removal, retention, restore, undo, update, rotation and
 /// recovery, in one place. A test sets <see cref="Variable"/> to a point's name and the process
 /// that reaches it stops there, says so in the file <see cref="ReachedFileVariable"/> names, and
-/// waits to be killed; without the variable a point costs one environment lookup.
+/// waits to be killed; <see cref="FailVariable"/> makes it throw there instead. Without the
+/// variables a point costs two environment lookups.
 /// </summary>
 public static class CrashPoints
 {
     public const string Variable = "FROSTGUARD_CRASH_AT";
     public const string ReachedFileVariable = "FROSTGUARD_CRASH_REACHED";
+
+    /// <summary>Set to a point's name, the process throws there instead: a failure of a kind FrostGuard did not foresee (not a FrostException).</summary>
+    public const string FailVariable = "FROSTGUARD_FAIL_AT";
 
     /// <summary>How long a process stopped at a point waits for its kill before it fails instead (a test that never kills it).</summary>
     public static readonly TimeSpan KillWait = TimeSpan.FromMinutes(5);
@@ -52,7 +56,7 @@ public static class CrashPoints
 
     public static readonly CrashPoint RestoreWritersStopped = new("restore.writers-stopped", "Restore-FrostBackup",
         "the operation record naming the services it stopped",
-        "backend and worker are stopped; every command names the interrupted restore. The next Restore-FrostBackup starts them again, as nothing was restored (undone).");
+        "backend and worker are stopped; every command names the interrupted restore. The next Restore-FrostBackup (or Update-, Undo-FrostDeployment) starts them again, as nothing was restored (undone).");
 
     public static readonly CrashPoint RestoreSafetyTaken = new("restore.safety-taken", "Restore-FrostBackup",
         "the safety backup (committed) and the record naming it",
@@ -76,15 +80,15 @@ public static class CrashPoints
 
     public static readonly CrashPoint UpdateReleaseRecorded = new("update.release-recorded", "Update-FrostDeployment",
         "the release record of the state before the update; the operation record",
-        "Nothing changed in the deployment. The next Update-FrostDeployment drops the record (undone) and updates.");
+        "Nothing changed yet, unless -Pull or an update without -Version had begun. The next Update-FrostDeployment or Undo-FrostDeployment applies the release before again, which changes nothing if nothing changed (undone).");
 
     public static readonly CrashPoint UpdateEnvWritten = new("update.env-written", "Update-FrostDeployment",
         "the .env with the new image tags; the folder",
-        "The .env names the new version, the containers run the old one. The next Update-FrostDeployment puts the release before back (undone) and updates.");
+        "The .env names the new version, the containers run the old one. The next Update-FrostDeployment or Undo-FrostDeployment puts the release before back (undone).");
 
     public static readonly CrashPoint UpdateApplied = new("update.applied", "Update-FrostDeployment",
         "the .env; the containers recreated by Compose",
-        "The containers run the new version, not yet verified; the record names the release before. The next Update-FrostDeployment puts that release back (undone) and updates.");
+        "The containers run the new version, not yet verified; the record names the release before. The next Update-FrostDeployment or Undo-FrostDeployment puts that release back (undone).");
 
     public static readonly CrashPoint RotationPendingWritten = new("rotation.pending-written", "Update-FrostSecret",
         "the dated copy of the .env; the pending rotation (0600) holding the new value",
@@ -117,6 +121,11 @@ public static class CrashPoints
     /// <summary>Stops here when a test asked for this point: tells the test, then waits for its kill.</summary>
     public static void Reach(CrashPoint point)
     {
+        if (Environment.GetEnvironmentVariable(FailVariable) == point.Name)
+        {
+            throw new InvalidOperationException($"A fault injected at {point.Name} ({FailVariable} is for tests only).");
+        }
+
         if (Environment.GetEnvironmentVariable(Variable) != point.Name)
         {
             return;

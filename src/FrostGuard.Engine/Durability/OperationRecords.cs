@@ -5,15 +5,26 @@ using FrostGuard.Engine.Os;
 namespace FrostGuard.Engine.Durability;
 
 /// <summary>
-/// The operation records of a state folder: operations/&lt;operation&gt;.json, one per kind (the
-/// deployment lock lets one change run at a time). Each write is atomic and synced with its
-/// folder, so after a crash or a power loss the record says at least as much as was done.
+/// The operation records of one deployment: operations/&lt;project&gt;/&lt;operation&gt;.json in the
+/// state folder, one per kind (the deployment lock lets one change run at a time). Each write is
+/// atomic and synced with its folders, so after a crash or a power loss the record says at least
+/// as much as was done. Records of other deployments sharing the state folder are never read.
 /// </summary>
 public sealed class OperationRecords
 {
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
+    /// <summary>The fact a command that failed (and did not die) leaves: the record is then the next command's at once.</summary>
+    public const string FactFailed = "failed";
 
-    public OperationRecords(string stateFolder) => Folder = System.IO.Path.Combine(stateFolder, "operations");
+    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
+    private static readonly string[] Known = [OperationRecord.Rotation, OperationRecord.Restore, OperationRecord.Undo, OperationRecord.Update, OperationRecord.Recovery];
+
+    public OperationRecords(string stateFolder, string project) =>
+        Folder = System.IO.Path.Combine(stateFolder, "operations", ProjectFolder(project));
+
+    public OperationRecords(FrostSession session)
+        : this(session.StateFolder, session.Config.Project.Name)
+    {
+    }
 
     public string Folder { get; }
 
@@ -27,10 +38,15 @@ public sealed class OperationRecords
         return Save(record);
     }
 
-    /// <summary>Writes the record as it is now: atomically, 0600, file and folder synced.</summary>
+    /// <summary>Writes the record as it is now: atomically, 0600, file and folders synced.</summary>
     public OperationRecord Save(OperationRecord record)
     {
-        PrivateFiles.CreateFolder(Folder);
+        if (!Directory.Exists(Folder))
+        {
+            PrivateFiles.CreateFolder(Folder);
+            Durable.Sync(Folder, System.IO.Path.GetDirectoryName(Folder)!); // the new folders' names, up to the state folder
+        }
+
         var path = PathOf(record.Operation);
         AtomicFile.Write(path, JsonSerializer.Serialize(record, Json), PrivateFiles.FileMode);
         return record with { Path = path };
@@ -43,6 +59,14 @@ public sealed class OperationRecords
         Durable.Sync(Folder);
     }
 
+    /// <summary>
+    /// The command failed, and said so, but left the deployment as the record describes: the
+    /// record is handed on at once (not only once this process ends) to the next command that
+    /// finishes or undoes this kind of operation.
+    /// </summary>
+    public OperationRecord Fail(OperationRecord record, Exception failure) =>
+        Save(record.With(FactFailed, failure.Message));
+
     public OperationRecord? Find(string operation)
     {
         var path = PathOf(operation);
@@ -51,32 +75,73 @@ public sealed class OperationRecords
             return null;
         }
 
+        OperationRecord? record;
         try
         {
-            return (JsonSerializer.Deserialize<OperationRecord>(File.ReadAllText(path), Json) ?? throw new JsonException("the file holds null")) with { Path = path };
+            record = JsonSerializer.Deserialize<OperationRecord>(File.ReadAllText(path), Json);
         }
         catch (JsonException e)
         {
-            throw new FrostException(ErrorIds.OperationRecordInvalid, FailureKind.InvalidData,
-                $"The record of an interrupted {operation} ({path}) cannot be read: {e.Message}", path,
-                $"Read it (it is JSON); finish or undo what it names by hand, then move it out of {Folder}.", e);
+            throw Invalid(path, e.Message, e);
         }
+
+        if (record is null || record.Operation != operation)
+        {
+            throw Invalid(path, $"it names the operation '{record?.Operation}', not {operation}", null);
+        }
+
+        return record with { Path = path };
     }
 
-    /// <summary>Records left by processes that are gone: interrupted operations.</summary>
-    public IReadOnlyList<OperationRecord> Interrupted()
+    /// <summary>Records left by processes that are gone, or by commands that failed: interrupted operations; and what could not be read.</summary>
+    public (IReadOnlyList<OperationRecord> Records, IReadOnlyList<FrostException> Unreadable) Interrupted()
     {
+        var records = new List<OperationRecord>();
+        var unreadable = new List<FrostException>();
         if (!Directory.Exists(Folder))
         {
-            return [];
+            return (records, unreadable);
         }
 
-        return Directory.EnumerateFiles(Folder, "*.json")
-            .Select(p => Find(System.IO.Path.GetFileNameWithoutExtension(p)))
-            .OfType<OperationRecord>()
-            .Where(r => !ProcessIdentity.IsAlive(r.Owner))
-            .ToList();
+        foreach (var path in Directory.EnumerateFiles(Folder, "*.json").Order(StringComparer.Ordinal))
+        {
+            var operation = System.IO.Path.GetFileNameWithoutExtension(path);
+            try
+            {
+                if (!Known.Contains(operation))
+                {
+                    throw Invalid(path, "FrostGuard writes no record of that name", null);
+                }
+
+                if (Find(operation) is { } record && (!ProcessIdentity.IsAlive(record.Owner) || record.Fact(FactFailed).Length > 0))
+                {
+                    records.Add(record);
+                }
+            }
+            catch (FrostException e)
+            {
+                unreadable.Add(e);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                unreadable.Add(Invalid(path, e.Message, e));
+            }
+        }
+
+        return (records, unreadable);
     }
+
+    private FrostException Invalid(string path, string why, Exception? inner) =>
+        new(ErrorIds.OperationRecordInvalid, FailureKind.InvalidData,
+            $"The operation record {path} cannot be used: {why}.", path,
+            $"Read it (it is JSON); finish or undo what it names by hand, then move it out of {Folder}.", inner);
+
+    /// <summary>A Compose project name is letters, digits, '_' and '-'; anything else would not be a folder name of ours.</summary>
+    private static string ProjectFolder(string project) =>
+        project.Length > 0 && project.All(c => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_' or '-')
+            ? project
+            : throw new FrostException(ErrorIds.OperationRecordInvalid, FailureKind.InvalidConfiguration,
+                $"The project name '{project}' is not a Compose project name (letters, digits, '_', '-').", project, "Fix project.name in the FrostGuard configuration.");
 
     private string PathOf(string operation) => System.IO.Path.Combine(Folder, operation + ".json");
 }

@@ -122,7 +122,7 @@ public sealed class SecretRotator
         var stamp = _clock.GetUtcNow();
         var backupPath = $"{envPath}.{stamp:yyyyMMdd'T'HHmmss'Z'}";
         var log = new RotationLog(_session.StateFolder);
-        var records = new OperationRecords(_session.StateFolder);
+        var records = new OperationRecords(_session);
         OperationRecord? record = null;
 
         // What has been changed so far, for the rollback.
@@ -237,6 +237,11 @@ public sealed class SecretRotator
             }
             catch (Exception rollbackFailure)
             {
+                if (record is not null)
+                {
+                    records.Fail(record, rollbackFailure); // the next command finishes or undoes it, by the password that opens the database
+                }
+
                 log.Append(new RotationEntry
                 {
                     Name = request.Name, At = _clock.GetUtcNow(), Outcome = OutcomeRollbackFailed, Role = role, EnvFile = envPath, BackupFile = backupPath,
@@ -281,13 +286,20 @@ public sealed class SecretRotator
     /// <returns>What was done, for the warning the caller writes.</returns>
     public async Task<string> ResolveInterruptedAsync(OperationRecord record, IFrostReporter reporter, CancellationToken cancellationToken)
     {
-        using var deploymentLock = DeploymentLock.Acquire(_session.StateFolder, $"finishing the interrupted {record.Command}");
+        // The caller holds the deployment lock and read the record again under it.
         using var rotationLock = RotationLock.Acquire(_session.StateFolder, $"finishing the interrupted {record.Command}");
-        var records = new OperationRecords(_session.StateFolder);
-        var envPath = record.Fact(RecordEnvFile);
+        var records = new OperationRecords(_session);
+        var envPath = EnvPath;
         var key = record.Fact(RecordKey);
         var newValue = record.Fact(RecordNewValue);
         var backupFile = record.Fact(RecordBackupFile);
+        if (record.Fact(RecordEnvFile) != envPath || Path.GetDirectoryName(backupFile) != Path.GetDirectoryName(envPath) || key.Length == 0)
+        {
+            // A record names only this deployment's .env and its dated copies beside it; nothing else is read or written because of it.
+            throw new FrostException(ErrorIds.OperationRecordInvalid, FailureKind.InvalidData,
+                $"{record.Path} names {record.Fact(RecordEnvFile)} (copy {backupFile}), not this deployment's {envPath}.", record.Path,
+                $"Move {record.Path} away; if a password changed, set it in {envPath} by hand.");
+        }
         var oldValue = File.Exists(backupFile) && EnvFile.Load(backupFile).TryGet(key, out var kept) ? kept : null;
         var since = $"{record.Command}, started {record.Started:u} by PID {Os.ProcessIdentity.PidOf(record.Owner)}, was interrupted at {record.Stage}";
 

@@ -49,25 +49,32 @@ public abstract class FrostCmdlet : PSCmdlet, IDisposable
     }
 
     /// <summary>
-    /// What a FrostGuard process that died left half done. Every command names it; a command that
-    /// changes something (and is not a -WhatIf run) first finishes or undoes it, and ends the
-    /// processes and job containers it left running. A rotation is finished by any command: until
-    /// then the services and the database may disagree on the password.
+    /// What a FrostGuard process that died (or a command that failed) left half done. Every command
+    /// names it; the commands of its kind (<see cref="FinishesInterrupted"/>; a rotation: every
+    /// command) finish or undo it first, asking as the command itself would, and a command that
+    /// changes something ends the processes and job containers dead FrostGuard processes left
+    /// running. Not in a -WhatIf run.
     /// </summary>
     private void AttendToInterruptedWork(FrostSession session)
     {
         IReadOnlyList<Engine.Durability.OperationRecord> interrupted;
         try
         {
-            interrupted = Engine.Durability.InterruptedOperations.Find(session.StateFolder);
+            (interrupted, var unreadable) = Engine.Durability.InterruptedOperations.Find(session);
+            foreach (var problem in unreadable)
+            {
+                WriteWarning($"{problem.Message} {problem.RecommendedAction}");
+            }
         }
         catch (FrostException e)
         {
             WriteWarning($"{e.Message} {e.RecommendedAction}");
-            return;
+            interrupted = [];
         }
 
-        var changes = GetType().GetCustomAttributes(typeof(CmdletAttribute), false) is [CmdletAttribute { SupportsShouldProcess: true }] && !IsWhatIf();
+        var whatIf = IsWhatIf();
+        var asks = GetType().GetCustomAttributes(typeof(CmdletAttribute), false) is [CmdletAttribute { SupportsShouldProcess: true }];
+        var changes = asks && !whatIf;
         if (changes)
         {
             foreach (var ended in Await((_, ct) => Engine.Durability.OrphanedWork.EndAsync(session.Docker, ct)))
@@ -78,9 +85,12 @@ public abstract class FrostCmdlet : PSCmdlet, IDisposable
 
         foreach (var record in interrupted)
         {
-            if (!changes && record.Operation != Engine.Durability.OperationRecord.Rotation || IsWhatIf())
+            var ours = changes && FinishesInterrupted.Contains(record.Operation);
+            var description = Engine.Durability.InterruptedOperations.Describe(record);
+            if (whatIf || !ours && record.Operation != Engine.Durability.OperationRecord.Rotation
+                || asks && !ShouldProcess(description, "Finish or undo the interrupted operation"))
             {
-                WriteWarning(Engine.Durability.InterruptedOperations.Describe(record));
+                WriteWarning(description);
                 continue;
             }
 
@@ -90,14 +100,17 @@ public abstract class FrostCmdlet : PSCmdlet, IDisposable
             }
             catch (FrostException e) when (e.ErrorId is ErrorIds.DeploymentChangeInProgress or ErrorIds.SecretRotationInProgress or ErrorIds.BackupInProgress)
             {
-                WriteWarning($"{Engine.Durability.InterruptedOperations.Describe(record)} It was not finished now: {e.Message}");
+                WriteWarning($"{description} It was not finished now: {e.Message}");
             }
-            catch (FrostException e) when (!changes)
+            catch (FrostException e) when (!ours)
             {
-                WriteError(FrostErrors.ToRecord(e)); // a command that only reads goes on; one that changes something stops (the outer catch)
+                WriteError(FrostErrors.ToRecord(e)); // not this command's to finish: it goes on (a database that is down must stay startable)
             }
         }
     }
+
+    /// <summary>The kinds of interrupted operation (<see cref="Engine.Durability.OperationRecord"/>) this command finishes or undoes before its own work.</summary>
+    private protected virtual IReadOnlyCollection<string> FinishesInterrupted => [];
 
     private bool IsWhatIf() =>
         MyInvocation.BoundParameters.TryGetValue("WhatIf", out var whatIf) ? ((SwitchParameter)whatIf).IsPresent

@@ -26,6 +26,18 @@ public sealed class ContainerFifoTests : IDisposable
     }
 
     [Fact]
+    public void FIFOs_of_processes_that_died_mid_backup_are_found_and_no_others()
+    {
+        // Found by the crash suite: every backup killed mid-stream left its FIFO in the database container's /tmp.
+        var dead = _folder.Write($"frostguard-dump-{Guid.NewGuid():N}.another-boot.1.1", "");
+        var live = _folder.Write($"frostguard-dump-{Guid.NewGuid():N}.{ProcessIdentity.Current.Replace('/', '.')}", "");
+        var unnamed = _folder.Write($"frostguard-dump-{Guid.NewGuid():N}", "");
+
+        Assert.Equal([dead], ContainerFifo.LeftByDeadProcesses(_folder.Path));
+        Assert.True(File.Exists(live) && File.Exists(unnamed));
+    }
+
+    [Fact]
     public async Task Hands_over_everything_the_writer_wrote_in_order_and_ends_when_it_is_done()
     {
         using var fifo = NewFifo();

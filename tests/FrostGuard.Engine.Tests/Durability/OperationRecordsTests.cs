@@ -33,40 +33,73 @@ public sealed class OperationRecordsTests : IDisposable
     [Fact]
     public void A_record_is_interrupted_once_its_owner_is_gone_and_is_private()
     {
-        var records = new OperationRecords(_state.Path);
+        var records = new OperationRecords(_state.Path, "prod");
         var live = records.Begin(OperationRecord.Update, "Update-FrostDeployment -Version next");
-        Assert.Empty(records.Interrupted());
+        Assert.Empty(records.Interrupted().Records);
         Assert.Equal("600", Convert.ToString((int)File.GetUnixFileMode(live.Path), 8));
 
         records.Save(live with { Owner = "another-boot/1/1", Stage = CrashPoints.UpdateEnvWritten.Name });
 
-        var interrupted = Assert.Single(records.Interrupted());
+        var interrupted = Assert.Single(records.Interrupted().Records);
         Assert.Equal(CrashPoints.UpdateEnvWritten.Name, interrupted.Stage);
         Assert.Contains(CrashPoints.UpdateEnvWritten.Outcome, InterruptedOperations.Describe(interrupted));
         records.End(interrupted);
-        Assert.Empty(records.Interrupted());
+        Assert.Empty(records.Interrupted().Records);
     }
 
     [Fact]
-    public void A_record_that_cannot_be_read_is_named_with_its_file()
+    public void A_command_that_failed_hands_its_record_on_at_once_though_its_process_lives()
     {
-        _state.Write("operations/restore.json", "{ torn");
+        var records = new OperationRecords(_state.Path, "prod");
+        var record = records.Begin(OperationRecord.Undo, "Undo-FrostDeployment -To r1 -RestoreDatabase");
 
-        var error = Assert.Throws<FrostException>(() => new OperationRecords(_state.Path).Interrupted());
+        records.Fail(record, new InvalidOperationException("the health check failed"));
 
-        Assert.Equal(ErrorIds.OperationRecordInvalid, error.ErrorId);
-        Assert.Contains("restore.json", error.Message);
+        var failed = Assert.Single(records.Interrupted().Records);
+        Assert.Contains("failed at begun (the health check failed)", InterruptedOperations.Describe(failed));
+        Assert.Contains("The next Update-FrostDeployment or Undo-FrostDeployment", InterruptedOperations.Describe(failed));
+    }
+
+    [Fact]
+    public void Another_deployments_records_in_a_shared_state_folder_are_never_seen()
+    {
+        var prod = new OperationRecords(_state.Path, "prod");
+        prod.Save(prod.Begin(OperationRecord.Restore, "Restore-FrostBackup x") with { Owner = "another-boot/1/1" });
+
+        Assert.Empty(new OperationRecords(_state.Path, "staging").Interrupted().Records);
+        Assert.Single(prod.Interrupted().Records);
+        Assert.Throws<FrostException>(() => new OperationRecords(_state.Path, "../prod"));
+    }
+
+    [Fact]
+    public void A_record_that_cannot_be_read_or_is_not_what_its_name_says_is_named_and_the_others_still_count()
+    {
+        var records = new OperationRecords(_state.Path, "prod");
+        records.Save(records.Begin(OperationRecord.Update, "Update-FrostDeployment") with { Owner = "another-boot/1/1" });
+        _state.Write("operations/prod/restore.json", "{ torn");
+        _state.Write("operations/prod/x.json", File.ReadAllText(Path.Combine(records.Folder, "update.json")));
+        File.WriteAllText(Path.Combine(records.Folder, "rotation.json"), File.ReadAllText(Path.Combine(records.Folder, "update.json")));
+
+        var (found, unreadable) = records.Interrupted();
+
+        Assert.Equal(OperationRecord.Update, Assert.Single(found).Operation);
+        Assert.Equal(3, unreadable.Count);
+        Assert.All(unreadable, e => Assert.Equal(ErrorIds.OperationRecordInvalid, e.ErrorId));
+        Assert.Contains(unreadable, e => e.Message.Contains("restore.json", StringComparison.Ordinal));
+        Assert.Contains(unreadable, e => e.Message.Contains("x.json", StringComparison.Ordinal));
+        Assert.Contains(unreadable, e => e.Message.Contains("rotation.json", StringComparison.Ordinal) && e.Message.Contains("'update'", StringComparison.Ordinal));
     }
 
     [Fact]
     public void Rotation_is_resolved_before_restore_and_restore_before_update()
     {
-        var records = new OperationRecords(_state.Path);
+        var records = new OperationRecords(_state.Path, "prod");
         foreach (var operation in new[] { OperationRecord.Update, OperationRecord.Restore, OperationRecord.Rotation })
         {
             records.Save(records.Begin(operation, operation) with { Owner = "another-boot/1/1" });
         }
 
-        Assert.Equal([OperationRecord.Rotation, OperationRecord.Restore, OperationRecord.Update], InterruptedOperations.Find(_state.Path).Select(r => r.Operation));
+        Assert.Equal([OperationRecord.Rotation, OperationRecord.Restore, OperationRecord.Update],
+            InterruptedOperations.InOrder(records.Interrupted().Records).Select(r => r.Operation));
     }
 }
