@@ -45,6 +45,13 @@ public sealed class UndoFrostDeploymentCommand : FrostCmdlet
         }
 
         var session = Session;
+        if (To is null && FinishedOperations.Contains(Engine.Durability.OperationRecord.Undo))
+        {
+            // The undo finished above went where an undo was asked to go; one more would go a release too far.
+            WriteWarning("The interrupted undo was finished first (above), so this Undo-FrostDeployment goes no further back. Run it again to go back one more release.");
+            return;
+        }
+
         var updater = new DeploymentUpdater(session);
         FrostRelease target;
         try

@@ -119,7 +119,7 @@ Describe 'Invoke-FrostBackup' {
         $folder = New-TestFolder output
         $viaFifo = Invoke-FrostBackup -Destination $folder -Verbose 4>&1
         $messages = @(($viaFifo | Where-Object { $_ -is [Management.Automation.VerboseRecord] }).Message)
-        @($messages -match "^pg_dump writes to /tmp/frostguard-dump-[0-9a-f]{32} in $postgres, read here as /proc/\d+/root/tmp/").Count | Should -Be 1
+        @($messages -match "^pg_dump writes to /tmp/frostguard-dump-[0-9a-f]{32}\.[0-9a-f-]+\.\d+\.\d+ in $postgres, read here as /proc/\d+/root/tmp/").Count | Should -Be 1
         docker exec $postgres sh -c 'ls /tmp/frostguard-dump-* 2>/dev/null; true' | Should -BeNullOrEmpty -Because 'the FIFO is removed afterwards'
 
         $path = New-ConfigVariant -Path (Join-Path $work 'stdout.json') -Change {
@@ -580,7 +580,8 @@ Describe 'Copy-FrostBackup, Remove-FrostBackup and Invoke-FrostBackupRetention' 
 
     It 'retention -WhatIf removes nothing; then it keeps exactly the GFS set and the newest verified, and never touches a file without a manifest' {
         $folder = New-TestFolder retention
-        $now = [DateTimeOffset]::new([DateTime]::UtcNow.Date.AddHours(12))
+        # Yesterday noon: always in the past (a manifest dated in the future is refused), whatever the hour the suite runs.
+        $now = [DateTimeOffset]::new([DateTime]::UtcNow.Date.AddHours(-12))
         $ids = foreach ($day in 0..9) { New-SyntheticBackup $folder $now.AddDays(-$day) ($day -eq 6) }
         Set-Content (Join-Path $folder 'orphan-20200101T000000Z.dump.zst') 'no manifest'
 

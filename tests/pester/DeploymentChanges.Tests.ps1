@@ -89,6 +89,25 @@ Describe 'Restore-FrostBackup and its safety backup' {
         Wait-SandboxHealthy
     }
 
+    It 'hands a restore that failed while the database changed on at once: the next restore stops the writers, puts the safety backup back, starts them' {
+        $env:FROSTGUARD_FAIL_AT = 'restore.database-changing'
+        try {
+            $failed = try { $source | Restore-FrostBackup -ConfigPath $withSafety -Confirm:$false -ErrorAction Stop | Out-Null; $null } catch { $_ }
+        }
+        finally { Remove-Item Env:FROSTGUARD_FAIL_AT }
+        "$failed" | Should -Match 'A fault injected at restore.database-changing'
+        $null = Get-FrostService -WarningVariable named -WarningAction SilentlyContinue
+        "$named" | Should -Match 'Restore-FrostBackup .* failed at restore.database-changing'
+        Wait-SandboxHealthy
+
+        $resolving = [DateTimeOffset]::UtcNow
+        $warned = $source | Restore-FrostBackup -ConfigPath $withSafety -Confirm:$false 3>&1 | Where-Object { $_ -is [Management.Automation.WarningRecord] }
+        "$warned" | Should -Match 'Undone: the database was put back from the safety backup'
+        (Get-ContainerTime worker FinishedAt) | Should -BeGreaterThan $resolving -Because 'the writers stopped before the database changed again'
+        Test-Path (Join-Path $env:FROSTGUARD_STATE "operations/$($config.project.name)/restore.json") | Should -BeFalse
+        Wait-SandboxHealthy
+    }
+
     It 'leaves a service that was stopped before the restore stopped' {
         Stop-FrostService -Name worker -GracePeriodSeconds 5
         try {

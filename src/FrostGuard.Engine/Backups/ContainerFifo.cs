@@ -94,8 +94,15 @@ public sealed class ContainerFifo : IDisposable
 
         foreach (var left in LeftByDeadProcesses(tmp))
         {
-            File.Delete(left);
-            removed?.Invoke(left);
+            try
+            {
+                File.Delete(left);
+                removed?.Invoke(left);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                removed?.Invoke($"{left} (not removed: {e.Message})"); // something else made it; the backup goes on
+            }
         }
 
         var name = $"{Prefix}{Guid.NewGuid():N}.{ProcessIdentity.Current.Replace('/', '.')}";
@@ -111,8 +118,9 @@ public sealed class ContainerFifo : IDisposable
 
     /// <summary>FIFOs in the folder whose name names a process that is gone ({guid}.{boot}.{pid}.{start}).</summary>
     internal static IEnumerable<string> LeftByDeadProcesses(string folder) =>
-        Directory.EnumerateFileSystemEntries(folder, Prefix + "*")
-            .Where(path => Path.GetFileName(path)[Prefix.Length..].Split('.') is [_, var boot, var pid, var start] && !ProcessIdentity.IsAlive($"{boot}/{pid}/{start}"))
+        Directory.EnumerateFiles(folder, Prefix + "*")
+            .Where(path => FileFacts.Read(path)?.Kind is FileKind.Fifo
+                           && Path.GetFileName(path)[Prefix.Length..].Split('.') is [_, var boot, var pid, var start] && !ProcessIdentity.IsAlive($"{boot}/{pid}/{start}"))
             .ToList();
 
     /// <summary>Makes the FIFO at <paramref name="hostPath"/> for <paramref name="owner"/> (mode 0600) and opens both of its ends.</summary>

@@ -24,7 +24,7 @@ public sealed class DatabaseRestorer
     private const string FactSafetyManifest = "safetyManifest";
     private const string FactDropTables = "dropTablesNotInBackup";
     /// <summary>The restore failed and the safety backup is back in the database: what is left is starting the services.</summary>
-    private const string StagePutBack = "safety-put-back";
+    public const string StagePutBack = "safety-put-back";
 
     private readonly FrostSession _session;
 
@@ -247,6 +247,10 @@ public sealed class DatabaseRestorer
         string done;
         if (record.Stage == CrashPoints.RestoreDatabaseChanging.Name)
         {
+            // A restore that failed (rather than died) started its writers again: they stop before the database changes once more.
+            var running = (await _session.Services.ListAsync(cancellationToken).ConfigureAwait(false))
+                .Where(s => record.StoppedServices.Contains(s.ContainerId) && s.IsRunning).ToList();
+            await new ApplicationServices(_session, []).StopAsync(running, reporter, CancellationToken.None).ConfigureAwait(false);
             var container = await PostgresContainer.FindAsync(_session, cancellationToken).ConfigureAwait(false);
             var verifier = new BackupVerifier(_session, container);
             var (putBack, undo) = record.Fact(FactSafety) is { Length: > 0 } safetyId

@@ -88,6 +88,9 @@ public sealed class DeploymentRecovery
             {
                 files = Extract(staging, backup, manifest, sealedConfig, request.Key);
                 planned = await PlanStagedAsync(request, staging, files, target, home, reporter, cancellationToken).ConfigureAwait(false);
+                // Rewritten before the move, so the folder in the target never names the live project, ports or folders,
+                // whenever a crash comes (the next command runs Compose down with it). Rewritten even with -TargetConfigPath.
+                AtomicFile.Write(System.IO.Path.Combine(staging, DeploymentArchive.FrostGuardConfigEntry), planned.ConfigText, PrivateFiles.FileMode);
                 Durable.Sync(staging);
                 record = records.Save(record!.At(CrashPoints.RecoveryStaged));
                 CrashPoints.Reach(CrashPoints.RecoveryStaged);
@@ -112,9 +115,8 @@ public sealed class DeploymentRecovery
                 reporter.Verbose($"isolation: {change}");
             }
 
-            // The archived configuration is rewritten even when -TargetConfigPath is used, so no file of the restored deployment points at the live one.
             var archivedConfig = System.IO.Path.Combine(target, DeploymentArchive.FrostGuardConfigEntry);
-            AtomicFile.Write(archivedConfig, planned.ConfigText, PrivateFiles.FileMode);
+            Durable.Sync(target);
             record = records.Save(record!.At(CrashPoints.RecoveryMoved));
             CrashPoints.Reach(CrashPoints.RecoveryMoved);
             var configPath = request.TargetConfigPath ?? archivedConfig;
@@ -300,6 +302,14 @@ public sealed class DeploymentRecovery
                 using var restored = FrostSession.Open(record.Fact(FactConfig), target,
                     name => name is StatePaths.StateVariable or ConfigLocator.ConfigVariable ? null : _getEnvironment(name));
                 var inPlace = record.Fact(FactMode) == nameof(FrostRecoveryMode.InPlace);
+                if (!inPlace && restored.Config.Project.Name == _source.Config.Project.Name)
+                {
+                    // Never the deployment this command runs against: a recovery into a new folder always has a project of its own.
+                    throw new FrostException(ErrorIds.OperationRecordInvalid, FailureKind.InvalidData,
+                        $"{record.Fact(FactConfig)} names project {restored.Config.Project.Name}, the deployment FrostGuard runs against; the interrupted recovery into {target} is not undone.", record.Path,
+                        $"Check what runs from {target} (docker ps --filter label=com.docker.compose.project.working_dir={target}), remove it by hand, then move {record.Path} away.");
+                }
+
                 await new ComposeCli(restored.Config).DownAsync(reporter, cancellationToken, volumes: !inPlace).ConfigureAwait(false);
                 removed.Add($"project {restored.Config.Project.Name}");
             }

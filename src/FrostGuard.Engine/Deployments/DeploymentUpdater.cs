@@ -27,6 +27,7 @@ public sealed class DeploymentUpdater
     private const string FactPrevious = "previousRelease";
     private const string FactTarget = "targetRelease";
     private const string FactRestoreDatabase = "restoreDatabase";
+    private const string FactRestored = "restoredFrom";
 
     public DeploymentUpdater(FrostSession session)
     {
@@ -211,6 +212,8 @@ public sealed class DeploymentUpdater
                 var backup = FindBackup(target, reporter);
                 var restore = await new DatabaseRestorer(_session).RestoreHoldingLockAsync(new RestoreRequest { Backup = backup, HealthTimeout = request.HealthTimeout, DropTablesNotInBackup = true }, reporter, cancellationToken).ConfigureAwait(false);
                 restored = restore.BackupId;
+                // Done once: finishing this undo later must not put an old backup over what was written since.
+                record = records.Save(record.With(FactRestored, restored));
                 reporter.Verbose($"database restored from {restore.BackupId} (safety backup {restore.SafetyBackupId})");
             }
 
@@ -257,8 +260,13 @@ public sealed class DeploymentUpdater
     public async Task<string> ResolveInterruptedUndoAsync(OperationRecord record, IFrostReporter reporter, CancellationToken cancellationToken)
     {
         var since = $"{record.Command}, started {record.Started:u} by PID {Os.ProcessIdentity.PidOf(record.Owner)}, was interrupted at {record.Stage}";
-        var result = await UndoHoldingLockAsync(new UndoRequest { To = record.Fact(FactTarget), RestoreDatabase = record.Fact(FactRestoreDatabase) == "true" }, reporter, cancellationToken).ConfigureAwait(false);
-        return $"{since}. Finished: release {result.ToRelease} applied{(result.BackupId is { } b ? $", its database restored from {b}" : "")} and recorded current.";
+        var restoredBefore = record.Fact(FactRestored);
+        var result = await UndoHoldingLockAsync(new UndoRequest
+        {
+            To = record.Fact(FactTarget), RestoreDatabase = record.Fact(FactRestoreDatabase) == "true" && restoredBefore.Length == 0,
+        }, reporter, cancellationToken).ConfigureAwait(false);
+        var database = result.BackupId is { } b ? $", its database restored from {b}" : restoredBefore.Length > 0 ? $", its database restored from {restoredBefore} before" : "";
+        return $"{since}. Finished: release {result.ToRelease} applied{database} and recorded current.";
     }
 
     /// <summary>The release Undo goes back to: the one named, else the newest deployed release before the current one.</summary>

@@ -40,7 +40,10 @@ public static class InterruptedOperations
     /// <summary>One line for a warning: what was interrupted, where, what that left, and what finishes or undoes it.</summary>
     public static string Describe(OperationRecord record)
     {
-        var left = CrashPoints.All.FirstOrDefault(p => p.Name == record.Stage)?.Outcome ?? "It had begun and not reached its first commit point.";
+        var left = CrashPoints.All.FirstOrDefault(p => p.Name == record.Stage)?.Outcome
+            ?? (record.Stage == DatabaseRestorer.StagePutBack
+                ? "The restore failed and its safety backup is back in the database; services it stopped may still be stopped."
+                : "It had begun and not reached its first commit point.");
         var how = record.Fact(OperationRecords.FactFailed) is { Length: > 0 } failure
             ? $"failed at {record.Stage} ({failure})"
             : $"by PID {ProcessIdentity.PidOf(record.Owner)} (gone), was interrupted at {record.Stage}";

@@ -12,6 +12,7 @@ namespace FrostGuard.Hosting;
 public abstract class FrostCmdlet : PSCmdlet, IDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
+    private readonly List<string> _finished = [];
     private IDisposable? _session;
 
     /// <summary>The configuration file; otherwise $env:FROSTGUARD_CONFIG, ./frostguard.json, /etc/frostguard/frostguard.json.</summary>
@@ -87,9 +88,22 @@ public abstract class FrostCmdlet : PSCmdlet, IDisposable
         {
             var ours = changes && FinishesInterrupted.Contains(record.Operation);
             var description = Engine.Durability.InterruptedOperations.Describe(record);
-            if (whatIf || !ours && record.Operation != Engine.Durability.OperationRecord.Rotation
-                || asks && !ShouldProcess(description, "Finish or undo the interrupted operation"))
+            if (whatIf || !ours && record.Operation != Engine.Durability.OperationRecord.Rotation)
             {
+                WriteWarning(description);
+                continue;
+            }
+
+            if (asks && !ShouldProcess(description, "Finish or undo the interrupted operation"))
+            {
+                if (ours)
+                {
+                    // Going on would start the same kind of operation over a half-done one (and overwrite its record).
+                    throw new FrostException(ErrorIds.InterruptedOperationUnresolved, FailureKind.OperationFailed,
+                        $"{description} It was not finished (declined), so this command changed nothing.", record.Path,
+                        $"Run the command again and let it finish the interrupted one first; or, to leave the deployment as it is, move {record.Path} away.");
+                }
+
                 WriteWarning(description);
                 continue;
             }
@@ -97,8 +111,9 @@ public abstract class FrostCmdlet : PSCmdlet, IDisposable
             try
             {
                 WriteWarning(Await((reporter, ct) => Engine.Durability.InterruptedOperations.ResolveAsync(session, record, Environment.GetEnvironmentVariable, reporter, ct)));
+                _finished.Add(record.Operation);
             }
-            catch (FrostException e) when (e.ErrorId is ErrorIds.DeploymentChangeInProgress or ErrorIds.SecretRotationInProgress or ErrorIds.BackupInProgress)
+            catch (FrostException e) when (!ours && e.ErrorId is ErrorIds.DeploymentChangeInProgress or ErrorIds.SecretRotationInProgress or ErrorIds.BackupInProgress)
             {
                 WriteWarning($"{description} It was not finished now: {e.Message}");
             }
@@ -108,6 +123,9 @@ public abstract class FrostCmdlet : PSCmdlet, IDisposable
             }
         }
     }
+
+    /// <summary>The kinds of interrupted operation this command finished or undid before its own work.</summary>
+    private protected IReadOnlyList<string> FinishedOperations => _finished;
 
     /// <summary>The kinds of interrupted operation (<see cref="Engine.Durability.OperationRecord"/>) this command finishes or undoes before its own work.</summary>
     private protected virtual IReadOnlyCollection<string> FinishesInterrupted => [];

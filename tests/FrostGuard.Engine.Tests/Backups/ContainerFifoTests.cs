@@ -29,12 +29,21 @@ public sealed class ContainerFifoTests : IDisposable
     public void FIFOs_of_processes_that_died_mid_backup_are_found_and_no_others()
     {
         // Found by the crash suite: every backup killed mid-stream left its FIFO in the database container's /tmp.
-        var dead = _folder.Write($"frostguard-dump-{Guid.NewGuid():N}.another-boot.1.1", "");
-        var live = _folder.Write($"frostguard-dump-{Guid.NewGuid():N}.{ProcessIdentity.Current.Replace('/', '.')}", "");
-        var unnamed = _folder.Write($"frostguard-dump-{Guid.NewGuid():N}", "");
+        string Fifo(string name)
+        {
+            var path = Path.Combine(_folder.Path, name);
+            Assert.Equal(0, Posix.MakeFifo(path, Convert.ToInt32("600", 8)));
+            return path;
+        }
+
+        var dead = Fifo($"frostguard-dump-{Guid.NewGuid():N}.another-boot.1.1");
+        var live = Fifo($"frostguard-dump-{Guid.NewGuid():N}.{ProcessIdentity.Current.Replace('/', '.')}");
+        var unnamed = Fifo($"frostguard-dump-{Guid.NewGuid():N}");
+        var notAFifo = _folder.Write($"frostguard-dump-{Guid.NewGuid():N}.another-boot.1.2", "planted");
+        Directory.CreateDirectory(Path.Combine(_folder.Path, $"frostguard-dump-{Guid.NewGuid():N}.another-boot.1.3"));
 
         Assert.Equal([dead], ContainerFifo.LeftByDeadProcesses(_folder.Path));
-        Assert.True(File.Exists(live) && File.Exists(unnamed));
+        Assert.True(File.Exists(live) && File.Exists(unnamed) && File.Exists(notAFifo));
     }
 
     [Fact]
