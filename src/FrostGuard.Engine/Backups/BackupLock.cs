@@ -11,38 +11,29 @@ public sealed class BackupLock : IDisposable
 {
     public const string FileName = ".frostguard-backup.lock";
 
-    // A lock held elsewhere: on Linux .NET reports flock's EWOULDBLOCK as the IOException's
-    // HResult (11); on Windows it is ERROR_SHARING_VIOLATION (32) in the low word.
-    private const int WouldBlock = 11;
-    private const int SharingViolation = 32;
+    private readonly LockFile _lock;
 
-    private readonly FileStream _stream;
-
-    private BackupLock(FileStream stream) => _stream = stream;
+    private BackupLock(LockFile held) => _lock = held;
 
     public static BackupLock Acquire(string root, string what)
     {
         var path = Path.Combine(root, FileName);
+        LockFile? held;
         try
         {
-            var stream = PrivateFiles.Open(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
-            stream.SetLength(0);
-            var owner = System.Text.Encoding.UTF8.GetBytes($"{Environment.ProcessId} {what} {DateTimeOffset.UtcNow:O}\n");
-            stream.Write(owner);
-            stream.Flush();
-            return new BackupLock(stream);
-        }
-        catch (IOException e) when (e.HResult == WouldBlock || (e.HResult & 0xFFFF) == SharingViolation)
-        {
-            throw new FrostException(ErrorIds.BackupInProgress, FailureKind.OperationFailed,
-                $"Another backup or restore is running on {root} (it holds {path}); this one did not start.", root,
-                "Wait for it to finish (Get-FrostBackup -Latest shows it once done), then run the command again.", e);
+            held = LockFile.TryAcquire(path, $"{Environment.ProcessId} {what} {DateTimeOffset.UtcNow:O}");
         }
         catch (Exception e) when (e is UnauthorizedAccessException or IOException)
         {
             throw BackupErrors.NotWritable(root, e);
         }
+
+        return held is null
+            ? throw new FrostException(ErrorIds.BackupInProgress, FailureKind.OperationFailed,
+                $"Another backup or restore is running on {root} (it holds {path}); this one did not start.", root,
+                "Wait for it to finish (Get-FrostBackup -Latest shows it once done), then run the command again.")
+            : new BackupLock(held);
     }
 
-    public void Dispose() => _stream.Dispose();
+    public void Dispose() => _lock.Dispose();
 }

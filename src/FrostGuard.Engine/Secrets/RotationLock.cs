@@ -10,31 +10,20 @@ namespace FrostGuard.Engine.Secrets;
 public sealed class RotationLock : IDisposable
 {
     public const string FileName = "secret-rotation.lock";
-    private const int WouldBlock = 11;
-    private const int SharingViolation = 32;
-    private readonly FileStream _stream;
+    private readonly LockFile _lock;
 
-    private RotationLock(FileStream stream) => _stream = stream;
+    private RotationLock(LockFile held) => _lock = held;
 
     public static RotationLock Acquire(string stateFolder, string what)
     {
         PrivateFiles.CreateFolder(stateFolder);
         var path = Path.Combine(stateFolder, FileName);
-        try
-        {
-            var stream = PrivateFiles.Open(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
-            stream.SetLength(0);
-            stream.Write(System.Text.Encoding.UTF8.GetBytes($"{Environment.ProcessId} {what} {DateTimeOffset.UtcNow:O}\n"));
-            stream.Flush();
-            return new RotationLock(stream);
-        }
-        catch (IOException e) when (e.HResult == WouldBlock || (e.HResult & 0xFFFF) == SharingViolation)
-        {
-            throw new FrostException(ErrorIds.SecretRotationInProgress, FailureKind.OperationFailed,
+        return LockFile.TryAcquire(path, $"{Environment.ProcessId} {what} {DateTimeOffset.UtcNow:O}") is { } held
+            ? new RotationLock(held)
+            : throw new FrostException(ErrorIds.SecretRotationInProgress, FailureKind.OperationFailed,
                 $"Another rotation is running (it holds {path}); this one changed nothing.", path,
-                "Wait for it to finish (Get-FrostSecretAge shows it once done), then run Update-FrostSecret again if still needed.", e);
-        }
+                "Wait for it to finish (Get-FrostSecretAge shows it once done), then run Update-FrostSecret again if still needed.");
     }
 
-    public void Dispose() => _stream.Dispose();
+    public void Dispose() => _lock.Dispose();
 }

@@ -12,12 +12,11 @@ namespace FrostGuard.Engine.Runbooks.Execution;
 /// </summary>
 public sealed class RunLock : IDisposable
 {
-    private const int WouldBlock = 11;
-    private readonly FileStream _stream;
+    private readonly LockFile _lock;
 
-    private RunLock(FileStream stream, string path)
+    private RunLock(LockFile held, string path)
     {
-        _stream = stream;
+        _lock = held;
         Path = path;
     }
 
@@ -28,10 +27,10 @@ public sealed class RunLock : IDisposable
     {
         var folder = PrivateFiles.CreateFolder(System.IO.Path.Combine(RunJournal.RunsFolder(stateFolder), "locks"));
         var path = System.IO.Path.Combine(folder, KeyFor(runbookPath, deployment) + ".lock");
-        FileStream stream;
+        LockFile? held;
         try
         {
-            stream = PrivateFiles.Open(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
+            held = LockFile.TryAcquire(path, $"{runId} {Environment.ProcessId} {runbookPath}");
         }
         catch (UnauthorizedAccessException e)
         {
@@ -39,26 +38,16 @@ public sealed class RunLock : IDisposable
                 $"Cannot take the run lock {path} of {runbookPath}: {e.Message} Another user's run may hold it; runs share a lock only through one state folder.",
                 runbookPath, $"Run as the user who owns {folder}, or give this user a state folder of its own ($env:FROSTGUARD_STATE).", e);
         }
-        catch (IOException e) when (e.HResult == WouldBlock)
+        if (held is null)
         {
-            var holder = ReadHolder(path);
+            var holder = (LockFile.ReadHolder(path) ?? "").Split(' ', 3);
+            var (heldBy, pid) = (holder[0].Length > 0 ? holder[0] : "(unknown)", holder.Length > 1 ? holder[1] : "(unknown)");
             throw new FrostException(ErrorIds.RunbookRunInProgress, FailureKind.OperationFailed,
-                $"Run {holder.RunId} (PID {holder.Pid}) of {runbookPath} is still going{(deployment is null ? "" : $" against {deployment}")}; two runs of one runbook never run at once, so this one did not start.",
-                runbookPath, $"Wait for it (Get-FrostRunbookRun -Id {holder.RunId}), or stop it (kill {holder.Pid}) and continue it with Invoke-FrostRunbook '{runbookPath}' -Resume.", e);
+                $"Run {heldBy} (PID {pid}) of {runbookPath} is still going{(deployment is null ? "" : $" against {deployment}")}; two runs of one runbook never run at once, so this one did not start.",
+                runbookPath, $"Wait for it (Get-FrostRunbookRun -Id {heldBy}), or stop it (kill {pid}) and continue it with Invoke-FrostRunbook '{runbookPath}' -Resume.");
         }
 
-        try
-        {
-            stream.SetLength(0);
-            stream.Write(Encoding.UTF8.GetBytes($"{runId} {Environment.ProcessId} {runbookPath}\n"));
-            stream.Flush();
-            return new RunLock(stream, path);
-        }
-        catch
-        {
-            stream.Dispose();
-            throw;
-        }
+        return new RunLock(held, path);
     }
 
     /// <summary>
@@ -76,20 +65,5 @@ public sealed class RunLock : IDisposable
         }
     }
 
-    private static (string RunId, string Pid) ReadHolder(string path)
-    {
-        try
-        {
-            // A FileStream opened by path would ask for a shared flock and be refused: read through a handle of our own.
-            using var reader = new StreamReader(new FileStream(Posix.OpenNoFollow(path, FileMode.Open, FileAccess.Read, 0), FileAccess.Read));
-            var parts = (reader.ReadLine() ?? "").Split(' ', 3);
-            return (parts.Length > 0 && parts[0].Length > 0 ? parts[0] : "(unknown)", parts.Length > 1 ? parts[1] : "(unknown)");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            return ("(unknown)", "(unknown)");
-        }
-    }
-
-    public void Dispose() => _stream.Dispose();
+    public void Dispose() => _lock.Dispose();
 }
