@@ -241,7 +241,7 @@ public sealed class DatabaseRestorer
     public async Task<string> ResolveInterruptedAsync(OperationRecord record, IFrostReporter reporter, CancellationToken cancellationToken)
     {
         // The caller holds the deployment lock and read the record again under it.
-        var since = $"{record.Command}, started {record.Started:u} by PID {ProcessIdentity.PidOf(record.Owner)}, was interrupted at {record.Stage}";
+        var since = record.Interruption;
         var records = new OperationRecords(_session);
         var database = record.Fact(FactDatabase);
         string done;

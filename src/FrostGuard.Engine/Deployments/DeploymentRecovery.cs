@@ -268,7 +268,7 @@ public sealed class DeploymentRecovery
     public async Task<string> ResolveInterruptedAsync(OperationRecord record, IFrostReporter reporter, CancellationToken cancellationToken)
     {
         // The caller holds the deployment lock and read the record again under it.
-        var since = $"{record.Command}, started {record.Started:u} by PID {ProcessIdentity.PidOf(record.Owner)}, was interrupted at {record.Stage}";
+        var since = record.Interruption;
         var target = record.Fact(FactTarget);
         var home = record.Fact(FactHome);
         var staging = record.Fact(FactStaging);

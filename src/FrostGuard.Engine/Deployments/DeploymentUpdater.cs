@@ -245,7 +245,7 @@ public sealed class DeploymentUpdater
         // The caller holds the deployment lock and read the record again under it. The release
         // before is applied whatever the stage: a -Pull or a Compose run without -Version changes
         // things before any later stage is recorded, and applying an unchanged release changes nothing.
-        var since = $"{record.Command}, started {record.Started:u} by PID {Os.ProcessIdentity.PidOf(record.Owner)}, was interrupted at {record.Stage}";
+        var since = record.Interruption;
         var previous = _store.Get(record.Fact(FactPrevious));
         await using var probe = new AvailabilityProbe(_session.Config);
         await ApplyReleaseAsync(previous, TimeSpan.FromSeconds(180), probe, reporter, cancellationToken).ConfigureAwait(false);
@@ -259,7 +259,7 @@ public sealed class DeploymentUpdater
     /// <summary>An undo whose process died: it runs again to the same release (finished).</summary>
     public async Task<string> ResolveInterruptedUndoAsync(OperationRecord record, IFrostReporter reporter, CancellationToken cancellationToken)
     {
-        var since = $"{record.Command}, started {record.Started:u} by PID {Os.ProcessIdentity.PidOf(record.Owner)}, was interrupted at {record.Stage}";
+        var since = record.Interruption;
         var restoredBefore = record.Fact(FactRestored);
         var result = await UndoHoldingLockAsync(new UndoRequest
         {

@@ -32,6 +32,10 @@ public sealed record OperationRecord
     [JsonIgnore]
     public string Path { get; init; } = "";
 
+    /// <summary>What was interrupted, by whom and where: the start of every resolver's message.</summary>
+    [JsonIgnore]
+    public string Interruption => $"{Command}, started {Started:u} by PID {Os.ProcessIdentity.PidOf(Owner)}, was interrupted at {Stage}";
+
     public string Fact(string key) => Facts.TryGetValue(key, out var value) ? value : "";
 
     public OperationRecord At(CrashPoint stage) => this with { Stage = stage.Name };

@@ -301,7 +301,7 @@ public sealed class SecretRotator
                 $"Move {record.Path} away; if a password changed, set it in {envPath} by hand.");
         }
         var oldValue = File.Exists(backupFile) && EnvFile.Load(backupFile).TryGet(key, out var kept) ? kept : null;
-        var since = $"{record.Command}, started {record.Started:u} by PID {Os.ProcessIdentity.PidOf(record.Owner)}, was interrupted at {record.Stage}";
+        var since = record.Interruption;
 
         string? opens = null;
         foreach (var (candidate, which) in new[] { (newValue, "new"), (oldValue, "old") })
