@@ -52,7 +52,6 @@ if (args.Length > 2 && args[2] == "--parse-only")
 var bare = new MarkdownPipelineBuilder().Build();
 var advanced = new MarkdownPipelineBuilder().UseAdvancedExtensions().UseYamlFrontMatter().Build();
 var yamlOnly = new MarkdownPipelineBuilder().UseYamlFrontMatter().Build();
-var modelInlines = new MarkdownPipelineBuilder().UseYamlFrontMatter().UsePipeTables().UseTaskLists().UseGenericAttributes().Use<ModelInlines>().Build();
 var noAttributes = new MarkdownPipelineBuilder().UseYamlFrontMatter().UsePipeTables().UseTaskLists().Build();
 
 Measure("read bytes + decode + SHA-256", () =>
@@ -68,14 +67,13 @@ Measure("Markdig, bare pipeline (CommonMark)", () => { foreach (var t in texts) 
 Measure("Markdig, YAML front matter only", () => { foreach (var t in texts) { Markdown.Parse(t, yamlOnly); } });
 Measure("Markdig, ours minus generic attributes", () => { foreach (var t in texts) { Markdown.Parse(t, noAttributes); } });
 Measure("Markdig, our pipeline", () => { foreach (var t in texts) { Markdown.Parse(t, RunbookParser.MarkdownPipeline); } });
-Measure("Markdig, our pipeline, inlines only where the model reads", () => { foreach (var t in texts) { Markdown.Parse(t, modelInlines); } });
+Measure("Markdig, our pipeline, inlines only where the model reads", () => { foreach (var t in texts) { Markdown.Parse(t, RunbookParser.ModelMarkdownPipeline); } });
 if (args.Contains("--advanced"))
 {
     // Slow on the generated runbooks (minutes): only when asked.
     Measure("Markdig, advanced extensions + YAML", () => { foreach (var t in texts) { Markdown.Parse(t, advanced); } });
 }
 
-Measure("RunbookParser.ParseWithEveryInline (the old way)", () => { for (var i = 0; i < texts.Count; i++) { RunbookParser.ParseWithEveryInline(texts[i], files[i]); } });
 Measure("RunbookParser.Parse (text in memory, hash given)", () => { for (var i = 0; i < texts.Count; i++) { RunbookParser.Parse(texts[i], files[i], "0"); } });
 Measure("RunbookParser.ParseFile (everything, one file at a time)", () => { foreach (var f in files) { RunbookParser.ParseFile(f); } });
 var small = files.Where(f => new FileInfo(f).Length < 65536).ToList();

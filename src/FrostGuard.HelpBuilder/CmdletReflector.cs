@@ -1,7 +1,6 @@
 using System.Collections.ObjectModel;
 using System.Reflection;
 using System.Runtime.InteropServices;
-using FrostGuard.Engine.Help;
 
 namespace FrostGuard.HelpTool;
 

@@ -1,4 +1,3 @@
-using FrostGuard.Engine.Help;
 using FrostGuard.HelpTool;
 
 // FrostGuard.HelpBuilder --assembly bin/FrostGuard.dll [--reference bin/dependencies] --pages docs/cmdlets --about docs --out en-US

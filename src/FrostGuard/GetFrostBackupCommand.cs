@@ -2,7 +2,6 @@ using System.Management.Automation;
 using FrostGuard.Completion;
 using FrostGuard.Engine;
 using FrostGuard.Engine.Backups;
-using FrostGuard.Engine.Reporting;
 using FrostGuard.Hosting;
 
 namespace FrostGuard;

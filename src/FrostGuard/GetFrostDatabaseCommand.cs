@@ -1,6 +1,6 @@
 using System.Management.Automation;
 using FrostGuard.Engine;
-using FrostGuard.Engine.Database;
+using FrostGuard.Engine.Platform.Database;
 using FrostGuard.Hosting;
 
 namespace FrostGuard;

@@ -1,6 +1,6 @@
 using System.Management.Automation;
 using FrostGuard.Engine;
-using FrostGuard.Engine.Backups;
+using FrostGuard.Engine.Health;
 using FrostGuard.Hosting;
 
 namespace FrostGuard;

@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using FrostGuard.Engine;
 using FrostGuard.Engine.Health;
-using FrostGuard.Engine.Reporting;
 using FrostGuard.Hosting;
 
 namespace FrostGuard;

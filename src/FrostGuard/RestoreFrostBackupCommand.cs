@@ -15,7 +15,7 @@ namespace FrostGuard;
 [OutputType(typeof(FrostRestore))]
 public sealed class RestoreFrostBackupCommand : FrostCmdlet
 {
-    private protected override IReadOnlyCollection<string> FinishesInterrupted => [Engine.Durability.OperationRecord.Restore];
+    private protected override IReadOnlyCollection<string> FinishesInterrupted => [Engine.Platform.Durability.OperationRecord.Restore];
 
     /// <summary>The backup to restore (from Get-FrostBackup).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true)]

@@ -2,7 +2,6 @@ using System.Collections;
 using System.Management.Automation;
 using System.Security;
 using FrostGuard.Engine;
-using FrostGuard.Engine.Backups.ConfigArchive;
 using FrostGuard.Engine.Deployments;
 using FrostGuard.Hosting;
 
@@ -20,7 +19,7 @@ namespace FrostGuard;
 [OutputType(typeof(FrostDeploymentRecovery))]
 public sealed class RestoreFrostDeploymentCommand : FrostCmdlet
 {
-    private protected override IReadOnlyCollection<string> FinishesInterrupted => [Engine.Durability.OperationRecord.Recovery];
+    private protected override IReadOnlyCollection<string> FinishesInterrupted => [Engine.Platform.Durability.OperationRecord.Recovery];
 
     private const string NewFolderSet = "NewFolder";
     private const string DrillSet = "Drill";

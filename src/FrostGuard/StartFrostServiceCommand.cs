@@ -1,5 +1,5 @@
 using System.Management.Automation;
-using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Platform.Reporting;
 using FrostGuard.Engine.Services;
 using FrostGuard.Hosting;
 

@@ -2,6 +2,7 @@ using System.Management.Automation;
 using FrostGuard.Completion;
 using FrostGuard.Engine;
 using FrostGuard.Engine.Health;
+using FrostGuard.Engine.Platform;
 using FrostGuard.Hosting;
 
 namespace FrostGuard;
@@ -86,7 +87,7 @@ public sealed class TestFrostHealthCommand : FrostCmdlet
         }
     }
 
-    private static IReadOnlyList<FrostThreshold> ResolveThresholds(List<object>? given, FrostSession session, Engine.Reporting.IFrostReporter reporter)
+    private static IReadOnlyList<FrostThreshold> ResolveThresholds(List<object>? given, FrostSession session, Engine.Platform.Reporting.IFrostReporter reporter)
     {
         if (given is null)
         {

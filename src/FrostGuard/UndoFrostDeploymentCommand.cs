@@ -14,7 +14,7 @@ namespace FrostGuard;
 [OutputType(typeof(FrostUpdateResult))]
 public sealed class UndoFrostDeploymentCommand : FrostCmdlet
 {
-    private protected override IReadOnlyCollection<string> FinishesInterrupted => [Engine.Durability.OperationRecord.Restore, Engine.Durability.OperationRecord.Undo, Engine.Durability.OperationRecord.Update];
+    private protected override IReadOnlyCollection<string> FinishesInterrupted => [Engine.Platform.Durability.OperationRecord.Restore, Engine.Platform.Durability.OperationRecord.Undo, Engine.Platform.Durability.OperationRecord.Update];
 
     /// <summary>The release id to go back to (Get-FrostRelease); the deployed release before the current one by default.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -45,7 +45,7 @@ public sealed class UndoFrostDeploymentCommand : FrostCmdlet
         }
 
         var session = Session;
-        if (To is null && FinishedOperations.Contains(Engine.Durability.OperationRecord.Undo))
+        if (To is null && FinishedOperations.Contains(Engine.Platform.Durability.OperationRecord.Undo))
         {
             // The undo finished above went where an undo was asked to go; one more would go a release too far.
             WriteWarning("The interrupted undo was finished first (above), so this Undo-FrostDeployment goes no further back. Run it again to go back one more release.");

@@ -16,7 +16,7 @@ namespace FrostGuard;
 [OutputType(typeof(FrostUpdateResult))]
 public sealed class UpdateFrostDeploymentCommand : FrostCmdlet
 {
-    private protected override IReadOnlyCollection<string> FinishesInterrupted => [Engine.Durability.OperationRecord.Restore, Engine.Durability.OperationRecord.Undo, Engine.Durability.OperationRecord.Update];
+    private protected override IReadOnlyCollection<string> FinishesInterrupted => [Engine.Platform.Durability.OperationRecord.Restore, Engine.Platform.Durability.OperationRecord.Undo, Engine.Platform.Durability.OperationRecord.Update];
 
     /// <summary>The image tag to run (written to the .env as &lt;SERVICE&gt;_TAG); omitted, the tags stay as they are.</summary>
     [Parameter(Position = 0)]

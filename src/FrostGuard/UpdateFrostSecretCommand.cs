@@ -16,7 +16,7 @@ namespace FrostGuard;
 [OutputType(typeof(FrostSecretRotation))]
 public sealed class UpdateFrostSecretCommand : FrostCmdlet
 {
-    private protected override IReadOnlyCollection<string> FinishesInterrupted => [Engine.Durability.OperationRecord.Rotation];
+    private protected override IReadOnlyCollection<string> FinishesInterrupted => [Engine.Platform.Durability.OperationRecord.Rotation];
 
     /// <summary>The secret to rotate.</summary>
     [Parameter(Mandatory = true, Position = 0)]

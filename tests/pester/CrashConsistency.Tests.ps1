@@ -1,5 +1,5 @@
 # "Safety IV": every state-changing command is killed with a real signal at each commit point of
-# the crash-point registry (src/FrostGuard.Engine/Durability/CrashPoints.cs), in a child pwsh
+# the crash-point registry (src/FrostGuard.Engine/Platform/Durability/CrashPoints.cs), in a child pwsh
 # that stops there (FROSTGUARD_CRASH_AT) and says so (FROSTGUARD_CRASH_REACHED). Then the
 # ordinary cmdlets check what an operator relies on: nothing partial is listed, the interrupted
 # work is named, the next run finishes or undoes it and says which, the password in .env opens the
@@ -365,7 +365,7 @@ Describe 'A recovery killed at a commit point' {
 
 Describe 'The crash points' {
     It 'are every one exercised by this suite' {
-        $source = Get-Content -Raw (Join-Path (Get-RepoRoot) 'src/FrostGuard.Engine/Durability/CrashPoints.cs')
+        $source = Get-Content -Raw (Join-Path (Get-RepoRoot) 'src/FrostGuard.Engine/Platform/Durability/CrashPoints.cs')
         $registry = [regex]::Matches($source, 'new\("([a-z-]+\.[a-z-]+)"') | ForEach-Object { $_.Groups[1].Value }
         $registry.Count | Should -BeGreaterThan 20
         $registry | Where-Object { $_ -notin $script:exercised } | Should -BeNullOrEmpty -Because 'a point no test kills a command at proves nothing'

@@ -1,5 +1,6 @@
 using Docker.DotNet.Models;
-using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Platform;
+using FrostGuard.Engine.Platform.Reporting;
 
 namespace FrostGuard.Engine.Backups;
 

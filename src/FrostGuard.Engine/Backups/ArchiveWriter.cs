@@ -1,4 +1,5 @@
-using FrostGuard.Engine.Os;
+using FrostGuard.Engine.Platform.Files;
+using FrostGuard.Engine.Platform.Os;
 using ZstdSharp;
 
 namespace FrostGuard.Engine.Backups;

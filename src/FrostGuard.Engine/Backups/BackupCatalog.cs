@@ -1,6 +1,6 @@
 using System.Text.Json;
-using FrostGuard.Engine.Os;
-using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Platform.Os;
+using FrostGuard.Engine.Platform.Reporting;
 
 namespace FrostGuard.Engine.Backups;
 

@@ -1,5 +1,7 @@
-using FrostGuard.Engine.Os;
-using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Platform.Durability;
+using FrostGuard.Engine.Platform.Files;
+using FrostGuard.Engine.Platform.Os;
+using FrostGuard.Engine.Platform.Reporting;
 
 namespace FrostGuard.Engine.Backups;
 
@@ -72,10 +74,10 @@ public static class BackupCopier
                 written.Add(configCopy);
             }
 
-            Durability.CrashPoints.Commit(Durability.CrashPoints.CopyFilesPlaced, [.. written]);
+            CrashPoints.Commit(CrashPoints.CopyFilesPlaced, [.. written]);
             manifest.Write(manifestPath);
             written.Clear(); // the commit point: from here the copy exists
-            Durability.CrashPoints.Commit(Durability.CrashPoints.CopyCommitted, manifestPath);
+            CrashPoints.Commit(CrashPoints.CopyCommitted, manifestPath);
             BackupIntent.End(destination, manifest.Id);
         }
         catch (IOException e)
@@ -146,9 +148,9 @@ public static class BackupCopier
                 CopySealedConfig(Path.Combine(Path.GetDirectoryName(backup.ManifestPath)!, sealedConfig.File), Path.Combine(destination, sealedConfig.File), sealedConfig.Sha256);
             }
 
-            Durability.CrashPoints.Commit(Durability.CrashPoints.CopyFilesPlaced, folder);
+            CrashPoints.Commit(CrashPoints.CopyFilesPlaced, folder);
             manifest.Write(manifestPath);
-            Durability.CrashPoints.Commit(Durability.CrashPoints.CopyCommitted, manifestPath);
+            CrashPoints.Commit(CrashPoints.CopyCommitted, manifestPath);
             BackupIntent.End(destination, manifest.Id);
         }
         catch (IOException e)

@@ -1,8 +1,7 @@
 using System.Text.Json;
-using FrostGuard.Engine.Deployments;
-using FrostGuard.Engine.Durability;
-using FrostGuard.Engine.Os;
-using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Platform.Durability;
+using FrostGuard.Engine.Platform.Os;
+using FrostGuard.Engine.Platform.Reporting;
 
 namespace FrostGuard.Engine.Backups;
 

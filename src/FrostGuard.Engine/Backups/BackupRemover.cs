@@ -1,5 +1,6 @@
-using FrostGuard.Engine.Os;
-using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Platform.Durability;
+using FrostGuard.Engine.Platform.Os;
+using FrostGuard.Engine.Platform.Reporting;
 
 namespace FrostGuard.Engine.Backups;
 
@@ -42,7 +43,7 @@ public static class BackupRemover
         {
             BackupIntent.Begin(folder, entry.Manifest.Id, BackupIntent.Remove);
             File.Delete(entry.Backup.ManifestPath); // from here it is no backup
-            Durability.CrashPoints.Commit(Durability.CrashPoints.RemoveManifestRemoved, entry.Backup.ManifestPath);
+            CrashPoints.Commit(CrashPoints.RemoveManifestRemoved, entry.Backup.ManifestPath);
             var archive = Path.Combine(folder, entry.Manifest.File);
             if (FileFacts.Read(archive)?.Kind == FileKind.Directory)
             {

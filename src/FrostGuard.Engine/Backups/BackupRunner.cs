@@ -1,9 +1,12 @@
 using System.Diagnostics;
 using System.Globalization;
 using FrostGuard.Engine.Configuration;
-using FrostGuard.Engine.Durability;
-using FrostGuard.Engine.Os;
-using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Platform;
+using FrostGuard.Engine.Platform.Database;
+using FrostGuard.Engine.Platform.Docker;
+using FrostGuard.Engine.Platform.Durability;
+using FrostGuard.Engine.Platform.Os;
+using FrostGuard.Engine.Platform.Reporting;
 using Npgsql;
 
 namespace FrostGuard.Engine.Backups;
@@ -62,7 +65,7 @@ public sealed class BackupRunner
         {
             await using var connection = await _session.Database.OpenAsync(cancellationToken, database).ConfigureAwait(false);
             var server = await Preflight.CheckAsync(connection, root, reporter, cancellationToken).ConfigureAwait(false);
-            var container = await PostgresContainer.FindAsync(_session, cancellationToken).ConfigureAwait(false);
+            var container = await _session.FindPostgresAsync(cancellationToken).ConfigureAwait(false);
             var (pgDump, pgDumpVersion) = await container.LocateToolAsync("pg_dump", server.Major, cancellationToken).ConfigureAwait(false);
             Preflight.CheckToolVersion("pg_dump", pgDumpVersion, server, container.Name);
             reporter.Verbose($"pg_dump {pgDumpVersion} in {container.Name}, server {server.Version}, database {database} of {server.DatabaseBytes / 1048576.0:N1} MB");

@@ -1,4 +1,6 @@
-using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Platform;
+using FrostGuard.Engine.Platform.Database;
+using FrostGuard.Engine.Platform.Reporting;
 using Npgsql;
 
 namespace FrostGuard.Engine.Backups;
@@ -24,7 +26,7 @@ public sealed class BackupTester
     {
         using var folderLock = LockFolder(Path.GetDirectoryName(backup.ManifestPath)!, backup.Id, reporter);
         var manifest = BackupCatalog.Load(backup);
-        var container = await PostgresContainer.FindAsync(_session, cancellationToken).ConfigureAwait(false);
+        var container = await _session.FindPostgresAsync(cancellationToken).ConfigureAwait(false);
         var verifier = new BackupVerifier(_session, container);
         var entries = await verifier.VerifyArchiveAsync(backup.Path, manifest, reporter, cancellationToken).ConfigureAwait(false);
         reporter.Verbose(entries == 0

@@ -1,9 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
-using FrostGuard.Engine.Docker;
-using FrostGuard.Engine.Os;
-using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Platform;
+using FrostGuard.Engine.Platform.Database;
+using FrostGuard.Engine.Platform.Docker;
+using FrostGuard.Engine.Platform.Os;
+using FrostGuard.Engine.Platform.Reporting;
 using Npgsql;
 using ZstdSharp;
 
@@ -131,9 +133,9 @@ public sealed class BackupVerifier
         ExecResult result;
         if (IsDirectory(manifest))
         {
-            var job = await DumpContainer.FromAsync(_session.Docker, _container, cancellationToken).ConfigureAwait(false);
-            result = await job.RunAsync("pg-restore-list", RootOf(path), [pgRestore, "--list", path], [new DumpMount(path, ReadOnly: true)],
-                null, CountEntries, cancellationToken, DumpContainer.CurrentUser).ConfigureAwait(false);
+            var job = await JobContainer.FromAsync(_session.Docker, _container, cancellationToken).ConfigureAwait(false);
+            result = await job.RunAsync("pg-restore-list", RootOf(path), [pgRestore, "--list", path], [new JobMount(path, ReadOnly: true)],
+                null, CountEntries, cancellationToken, JobContainer.CurrentUser).ConfigureAwait(false);
         }
         else
         {
@@ -195,10 +197,10 @@ public sealed class BackupVerifier
                 }
 
                 command.Add(path);
-                var job = await DumpContainer.FromAsync(_session.Docker, _container, cancellationToken).ConfigureAwait(false);
+                var job = await JobContainer.FromAsync(_session.Docker, _container, cancellationToken).ConfigureAwait(false);
                 reporter.Verbose($"pg_restore of folder {path} with {jobs} jobs in a container from {job.Image}");
-                result = await job.RunAsync("pg-restore", RootOf(path), command, [new DumpMount(path, ReadOnly: true)],
-                    password, (_, _) => ValueTask.CompletedTask, cancellationToken, DumpContainer.CurrentUser).ConfigureAwait(false);
+                result = await job.RunAsync("pg-restore", RootOf(path), command, [new JobMount(path, ReadOnly: true)],
+                    password, (_, _) => ValueTask.CompletedTask, cancellationToken, JobContainer.CurrentUser).ConfigureAwait(false);
             }
             else if (jobs > 1)
             {

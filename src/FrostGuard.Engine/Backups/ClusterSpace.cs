@@ -1,4 +1,6 @@
-using FrostGuard.Engine.Docker;
+using FrostGuard.Engine.Platform;
+using FrostGuard.Engine.Platform.Database;
+using FrostGuard.Engine.Platform.Docker;
 using Npgsql;
 
 namespace FrostGuard.Engine.Backups;

@@ -1,8 +1,7 @@
 using System.Diagnostics;
-using FrostGuard.Engine.Deployments;
-using FrostGuard.Engine.Durability;
-using FrostGuard.Engine.Os;
-using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Platform;
+using FrostGuard.Engine.Platform.Durability;
+using FrostGuard.Engine.Platform.Reporting;
 
 namespace FrostGuard.Engine.Backups;
 
@@ -46,12 +45,12 @@ public sealed class DatabaseRestorer
         reporter.Verbose($"backup {backup.Id}: checksum matches its manifest");
 
         var database = manifest.Database;
-        var container = await PostgresContainer.FindAsync(_session, cancellationToken).ConfigureAwait(false);
+        var container = await _session.FindPostgresAsync(cancellationToken).ConfigureAwait(false);
         var verifier = new BackupVerifier(_session, container);
         var services = new ApplicationServices(_session, request.StopServices);
         // Only what runs is stopped, and only that is started again: a service stopped before stays stopped.
         var running = (await services.FindAsync(cancellationToken).ConfigureAwait(false)).Where(s => s.IsRunning).ToList();
-        var records = new OperationRecords(_session);
+        var records = _session.OperationRecords;
         var record = records.Begin(OperationRecord.Restore, $"Restore-FrostBackup {backup.Id}", new Dictionary<string, string>
         {
             [FactBackup] = backup.Id, [FactManifest] = backup.ManifestPath, [FactDatabase] = database,
@@ -242,7 +241,7 @@ public sealed class DatabaseRestorer
     {
         // The caller holds the deployment lock and read the record again under it.
         var since = record.Interruption;
-        var records = new OperationRecords(_session);
+        var records = _session.OperationRecords;
         var database = record.Fact(FactDatabase);
         string done;
         if (record.Stage == CrashPoints.RestoreDatabaseChanging.Name)
@@ -251,7 +250,7 @@ public sealed class DatabaseRestorer
             var running = (await _session.Services.ListAsync(cancellationToken).ConfigureAwait(false))
                 .Where(s => record.StoppedServices.Contains(s.ContainerId) && s.IsRunning).ToList();
             await new ApplicationServices(_session, []).StopAsync(running, reporter, CancellationToken.None).ConfigureAwait(false);
-            var container = await PostgresContainer.FindAsync(_session, cancellationToken).ConfigureAwait(false);
+            var container = await _session.FindPostgresAsync(cancellationToken).ConfigureAwait(false);
             var verifier = new BackupVerifier(_session, container);
             var (putBack, undo) = record.Fact(FactSafety) is { Length: > 0 } safetyId
                 ? (Load(record.Fact(FactSafetyManifest), safetyId), true)
@@ -288,7 +287,7 @@ public sealed class DatabaseRestorer
         new BackupCatalog(Path.GetDirectoryName(manifestPath)!).List(NullReporter.Instance).FirstOrDefault(b => b.Backup.Id == id)?.Backup
         ?? throw new FrostException(ErrorIds.BackupNotFound, FailureKind.NotFound,
             $"Backup {id}, which an interrupted restore needs, is not in {Path.GetDirectoryName(manifestPath)} any more.", id,
-            $"Restore a backup of your choice by hand: Get-FrostBackup | Restore-FrostBackup -SkipSafetyBackup; then move {new OperationRecords(_session).Folder}/restore.json away.");
+            $"Restore a backup of your choice by hand: Get-FrostBackup | Restore-FrostBackup -SkipSafetyBackup; then move {_session.OperationRecords.Folder}/restore.json away.");
 
     /// <summary>Tables that are in the database and not in the backup, dropped with what depends on them (statements built by the server's format('%I.%I')).</summary>
     private async Task DropTablesNotInAsync(BackupManifest manifest, string database, IFrostReporter reporter)

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using FrostGuard.Engine.Os;
+using FrostGuard.Engine.Platform.Files;
+using FrostGuard.Engine.Platform.Os;
 
 namespace FrostGuard.Engine.Backups;
 

@@ -1,13 +1,17 @@
 using System.Diagnostics;
 using System.Globalization;
-using FrostGuard.Engine.Os;
-using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Platform;
+using FrostGuard.Engine.Platform.Database;
+using FrostGuard.Engine.Platform.Docker;
+using FrostGuard.Engine.Platform.Durability;
+using FrostGuard.Engine.Platform.Os;
+using FrostGuard.Engine.Platform.Reporting;
 
 namespace FrostGuard.Engine.Backups;
 
 /// <summary>
 /// Invoke-FrostBackup -Format Directory: pg_dump -Fd -j N in a short-lived container from the
-/// database service's own image (<see cref="DumpContainer"/>), writing into
+/// database service's own image (<see cref="JobContainer"/>), writing into
 /// <c>&lt;id&gt;.partial/</c> (the only folder of the backup root it can write). The container's
 /// exit code decides; then every file is hashed and fsynced, the folder renamed to
 /// <c>&lt;id&gt;.dir</c> and the manifest (a SHA-256 per file, one over the list, the snapshot's row
@@ -45,7 +49,7 @@ public sealed class DirectoryBackupRunner
         }
 
         using var backupLock = BackupLock.Acquire(root, "backup of " + database);
-        foreach (var removed in await DumpContainer.RemoveLeftoversAsync(_session.Docker, root, cancellationToken).ConfigureAwait(false))
+        foreach (var removed in await JobContainer.RemoveLeftoversAsync(_session.Docker, root, cancellationToken).ConfigureAwait(false))
         {
             reporter.Warning($"Removed the container {removed}, left by a backup that did not finish.");
         }
@@ -65,10 +69,10 @@ public sealed class DirectoryBackupRunner
         {
             await using var connection = await _session.Database.OpenAsync(cancellationToken, database).ConfigureAwait(false);
             var server = await Preflight.CheckAsync(connection, root, reporter, cancellationToken).ConfigureAwait(false);
-            var postgres = await PostgresContainer.FindAsync(_session, cancellationToken).ConfigureAwait(false);
+            var postgres = await _session.FindPostgresAsync(cancellationToken).ConfigureAwait(false);
             var (pgDump, pgDumpVersion) = await postgres.LocateToolAsync("pg_dump", server.Major, cancellationToken).ConfigureAwait(false);
             Preflight.CheckToolVersion("pg_dump", pgDumpVersion, server, postgres.Name);
-            var job = await DumpContainer.FromAsync(_session.Docker, postgres, cancellationToken).ConfigureAwait(false);
+            var job = await JobContainer.FromAsync(_session.Docker, postgres, cancellationToken).ConfigureAwait(false);
             reporter.Verbose($"pg_dump {pgDumpVersion} from image {job.Image} of {postgres.Name} as user '{job.User}', {request.Jobs} jobs, server {server.Version}, database {database} of {server.DatabaseBytes / 1048576.0:N1} MB");
 
             // The folder pg_dump writes into, owned by the user it runs as; nothing else of the root is mounted.
@@ -90,7 +94,7 @@ public sealed class DirectoryBackupRunner
             ExecResult result;
             try
             {
-                var dump = job.RunAsync("pg-dump", root, command, [new DumpMount(partial, ReadOnly: false)],
+                var dump = job.RunAsync("pg-dump", root, command, [new JobMount(partial, ReadOnly: false)],
                     PgPassWrapper.PasswordLine(_session.DatabasePassword), (_, _) => ValueTask.CompletedTask, cancellationToken);
                 result = await ReportWhileRunning(dump, partial, progress).ConfigureAwait(false);
             }
@@ -165,9 +169,9 @@ public sealed class DirectoryBackupRunner
             {
                 Directory.Move(partial, folder);
                 renamed = true;
-                Durability.CrashPoints.Commit(Durability.CrashPoints.BackupFilesPlaced, folder);
+                CrashPoints.Commit(CrashPoints.BackupFilesPlaced, folder);
                 manifest.Write(manifestPath); // the commit point: from here the backup exists
-                Durability.CrashPoints.Commit(Durability.CrashPoints.BackupCommitted, manifestPath);
+                CrashPoints.Commit(CrashPoints.BackupCommitted, manifestPath);
                 BackupIntent.End(root, id);
             }
             catch (IOException e)
@@ -255,7 +259,7 @@ public sealed class DirectoryBackupRunner
         }
     }
 
-    private FrostException DumpFailed(string database, PostgresContainer postgres, DumpContainer job, ExecResult result)
+    private FrostException DumpFailed(string database, PostgresContainer postgres, JobContainer job, ExecResult result)
     {
         var why = result.ExitCode is { } code
             ? $"pg_dump exited with code {code}"

@@ -1,4 +1,5 @@
-using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Platform.Database;
+using FrostGuard.Engine.Platform.Reporting;
 using Npgsql;
 
 namespace FrostGuard.Engine.Backups;

@@ -1,5 +1,6 @@
 using System.Text.Json;
-using FrostGuard.Engine.Os;
+using FrostGuard.Engine.Platform.Os;
+using FrostGuard.Engine.Platform.Reporting;
 
 namespace FrostGuard.Engine.Backups;
 
@@ -42,7 +43,7 @@ public sealed class RecoveryMeasurements
     }
 
     /// <summary>Records a measurement; a state folder that cannot be written costs a warning, not the command's result.</summary>
-    public static void TryRecord(string stateFolder, string objectiveId, TimeSpan duration, string source, Reporting.IFrostReporter reporter)
+    public static void TryRecord(string stateFolder, string objectiveId, TimeSpan duration, string source, IFrostReporter reporter)
     {
         var measurements = new RecoveryMeasurements(stateFolder);
         try

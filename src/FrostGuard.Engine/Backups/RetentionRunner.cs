@@ -1,4 +1,5 @@
-using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Platform.Durability;
+using FrostGuard.Engine.Platform.Reporting;
 
 namespace FrostGuard.Engine.Backups;
 
@@ -81,7 +82,7 @@ public sealed class RetentionRunner
             removed.Add(backup.Id);
             if (removed.Count == 1)
             {
-                Durability.CrashPoints.Reach(Durability.CrashPoints.RetentionOneRemoved);
+                CrashPoints.Reach(CrashPoints.RetentionOneRemoved);
             }
         }
 

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using FrostGuard.Engine.Platform.Files;
 
 namespace FrostGuard.Engine.Configuration;
 

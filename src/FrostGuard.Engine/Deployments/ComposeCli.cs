@@ -1,4 +1,6 @@
 using FrostGuard.Engine.Configuration;
+using FrostGuard.Engine.Platform.Os;
+using FrostGuard.Engine.Platform.Reporting;
 
 namespace FrostGuard.Engine.Deployments;
 
@@ -53,7 +55,7 @@ public sealed class ComposeCli
         return arguments;
     }
 
-    public async Task UpAsync(IReadOnlyCollection<string> services, TimeSpan timeout, Reporting.IFrostReporter reporter, CancellationToken cancellationToken)
+    public async Task UpAsync(IReadOnlyCollection<string> services, TimeSpan timeout, IFrostReporter reporter, CancellationToken cancellationToken)
     {
         var (file, prefix) = await ToolAsync(cancellationToken).ConfigureAwait(false);
         var arguments = prefix.Concat(UpArguments(services)).ToList();
@@ -68,7 +70,7 @@ public sealed class ComposeCli
     }
 
     /// <summary>`pull` of some services: the images a step needs before `up` would fetch them (on a rebuilt server).</summary>
-    public async Task PullAsync(IReadOnlyCollection<string> services, Reporting.IFrostReporter reporter, CancellationToken cancellationToken)
+    public async Task PullAsync(IReadOnlyCollection<string> services, IFrostReporter reporter, CancellationToken cancellationToken)
     {
         var (file, prefix) = await ToolAsync(cancellationToken).ConfigureAwait(false);
         var arguments = prefix.Concat(["-p", _config.Project.Name]).Concat(Files().SelectMany(f => new[] { "-f", f })).Append("pull").Concat(services).ToList();
@@ -84,7 +86,7 @@ public sealed class ComposeCli
 
     /// <summary>`down --volumes`: the project's containers, networks and volumes go (a recovery drill's, whose project name is its own).</summary>
     /// <param name="volumes">Remove the project's volumes too (a drill's own); never for a deployment whose volumes may hold the only data.</param>
-    public async Task DownAsync(Reporting.IFrostReporter reporter, CancellationToken cancellationToken, bool volumes = true)
+    public async Task DownAsync(IFrostReporter reporter, CancellationToken cancellationToken, bool volumes = true)
     {
         var (file, prefix) = await ToolAsync(cancellationToken).ConfigureAwait(false);
         var arguments = prefix.Concat(["-p", _config.Project.Name]).Concat(Files().SelectMany(f => new[] { "-f", f }))

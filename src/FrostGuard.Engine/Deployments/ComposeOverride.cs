@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Text;
-using FrostGuard.Engine.Os;
+using FrostGuard.Engine.Platform.Os;
 using YamlDotNet.RepresentationModel;
 
 namespace FrostGuard.Engine.Deployments;

@@ -1,5 +1,5 @@
 using FrostGuard.Engine.Configuration;
-using FrostGuard.Engine.Docker;
+using FrostGuard.Engine.Platform.Docker;
 
 namespace FrostGuard.Engine.Deployments;
 

@@ -3,10 +3,13 @@ using FrostGuard.Engine.Backups;
 using FrostGuard.Engine.Backups.ConfigArchive;
 using FrostGuard.Engine.Configuration;
 using FrostGuard.Engine.Deployments.Recovery;
-using FrostGuard.Engine.Durability;
-using FrostGuard.Engine.Os;
-using FrostGuard.Engine.Health;
-using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Platform;
+using FrostGuard.Engine.Platform.Database;
+using FrostGuard.Engine.Platform.Docker;
+using FrostGuard.Engine.Platform.Durability;
+using FrostGuard.Engine.Platform.Files;
+using FrostGuard.Engine.Platform.Os;
+using FrostGuard.Engine.Platform.Reporting;
 
 namespace FrostGuard.Engine.Deployments;
 
@@ -66,7 +69,7 @@ public sealed class DeploymentRecovery
         var progress = new ProgressUpdate(ProgressId, $"Recovering the deployment from {backup.Id}", "Opening the configuration archive");
         var made = new DrillLeftovers(target, home);
         using var deploymentLock = DeploymentLock.Acquire(_source.StateFolder, $"Restore-FrostDeployment {backup.Id} into {target}");
-        var records = new OperationRecords(_source);
+        var records = _source.OperationRecords;
         OperationRecord? record = null;
         FrostDeploymentRecovery result;
         try
@@ -327,7 +330,7 @@ public sealed class DeploymentRecovery
             }
         }
 
-        new OperationRecords(_source).End(record);
+        _source.OperationRecords.End(record);
         return $"{since}. Undone: {(removed.Count == 0 ? "it had made nothing yet" : "removed " + string.Join(", ", removed))}"
             + (kept.Count == 0 ? "." : $"; kept {string.Join(", ", kept)} (made by the recovery; remove it by hand before recovering again).");
     }
@@ -378,7 +381,7 @@ public sealed class DeploymentRecovery
         var archivedText = File.ReadAllText(archivedConfigPath);
         var archived = ConfigLoader.Parse(archivedText, archivedConfigPath);
         var envPath = System.IO.Path.Combine(staging, archived.Project.EnvFile);
-        var envFile = Secrets.EnvFile.Load(envPath);
+        var envFile = EnvFile.Load(envPath);
         var archivedEnvironment = envFile.Keys.ToDictionary(k => k, k => envFile.TryGet(k, out var v) ? v : "", StringComparer.Ordinal);
         if (request.Environment.Count > 0)
         {
@@ -461,7 +464,7 @@ public sealed class DeploymentRecovery
         }
     }
 
-    private static async Task<bool> ImagePresentAsync(Docker.DockerGateway docker, string image, CancellationToken cancellationToken)
+    private static async Task<bool> ImagePresentAsync(DockerGateway docker, string image, CancellationToken cancellationToken)
     {
         try
         {

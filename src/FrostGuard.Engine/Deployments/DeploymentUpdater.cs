@@ -1,9 +1,10 @@
 using System.Diagnostics;
 using FrostGuard.Engine.Backups;
-using FrostGuard.Engine.Durability;
-using FrostGuard.Engine.Health;
-using FrostGuard.Engine.Os;
-using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Platform;
+using FrostGuard.Engine.Platform.Durability;
+using FrostGuard.Engine.Platform.Files;
+using FrostGuard.Engine.Platform.Os;
+using FrostGuard.Engine.Platform.Reporting;
 
 namespace FrostGuard.Engine.Deployments;
 
@@ -50,7 +51,7 @@ public sealed class DeploymentUpdater
         }
 
         using var deploymentLock = DeploymentLock.Acquire(_session.StateFolder, "Update-FrostDeployment");
-        var records = new OperationRecords(_session);
+        var records = _session.OperationRecords;
         try
         {
             Step(1, "preflight");
@@ -170,7 +171,7 @@ public sealed class DeploymentUpdater
         var clock = Stopwatch.StartNew();
         var progress = new ProgressUpdate(ProgressId, "Undo-FrostDeployment", "");
         await using var probe = new AvailabilityProbe(_session.Config);
-        var records = new OperationRecords(_session);
+        var records = _session.OperationRecords;
         try
         {
             var target = ResolveUndoTarget(request.To);
@@ -252,7 +253,7 @@ public sealed class DeploymentUpdater
         var done = $"Undone: release {previous.Id} was applied again";
 
         _store.SetCurrent(previous.Id);
-        new OperationRecords(_session).End(record);
+        _session.OperationRecords.End(record);
         return $"{since}. {done}.";
     }
 

@@ -1,5 +1,6 @@
 using FrostGuard.Engine.Health;
-using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Platform;
+using FrostGuard.Engine.Platform.Reporting;
 
 namespace FrostGuard.Engine.Deployments;
 

@@ -1,3 +1,5 @@
+using FrostGuard.Engine.Platform.Os;
+using FrostGuard.Engine.Platform.Reporting;
 namespace FrostGuard.Engine.Deployments;
 
 /// <summary>The deployment directory as a git checkout: its commit, a fast-forward pull, and going back to a commit.</summary>
@@ -22,14 +24,14 @@ public sealed class GitCheckout
         return result.Output.Trim();
     }
 
-    public Task PullAsync(Reporting.IFrostReporter reporter, CancellationToken cancellationToken) =>
+    public Task PullAsync(IFrostReporter reporter, CancellationToken cancellationToken) =>
         GitAsync(["pull", "--ff-only"], reporter, cancellationToken);
 
     /// <summary>Moves HEAD (and the branch) back to a commit; local changes are kept, and a conflict with them stops it (git reset --keep).</summary>
-    public Task ResetAsync(string commit, Reporting.IFrostReporter reporter, CancellationToken cancellationToken) =>
+    public Task ResetAsync(string commit, IFrostReporter reporter, CancellationToken cancellationToken) =>
         GitAsync(["reset", "--keep", commit], reporter, cancellationToken);
 
-    private async Task<ToolResult> GitAsync(string[] arguments, Reporting.IFrostReporter? reporter, CancellationToken cancellationToken)
+    private async Task<ToolResult> GitAsync(string[] arguments, IFrostReporter? reporter, CancellationToken cancellationToken)
     {
         var all = new[] { "-C", Directory }.Concat(arguments).ToList();
         var result = await ExternalTool.RunAsync("git", all, Directory, Timeout, reporter is null ? null : l => reporter.Verbose("git: " + l), cancellationToken).ConfigureAwait(false);

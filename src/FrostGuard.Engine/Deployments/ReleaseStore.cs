@@ -1,6 +1,6 @@
-using System.Text.Json.Serialization;
 using System.Text.Json;
-using FrostGuard.Engine.Os;
+using System.Text.Json.Serialization;
+using FrostGuard.Engine.Platform.Os;
 
 namespace FrostGuard.Engine.Deployments;
 

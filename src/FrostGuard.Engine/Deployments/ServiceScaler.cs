@@ -1,4 +1,6 @@
-using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Platform;
+using FrostGuard.Engine.Platform.Durability;
+using FrostGuard.Engine.Platform.Reporting;
 using FrostGuard.Engine.Services;
 
 namespace FrostGuard.Engine.Deployments;

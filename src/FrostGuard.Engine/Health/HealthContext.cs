@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using FrostGuard.Engine.Configuration;
-using FrostGuard.Engine.Docker;
-using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Platform;
+using FrostGuard.Engine.Platform.Reporting;
 using FrostGuard.Engine.Services;
 
 namespace FrostGuard.Engine.Health;

@@ -1,4 +1,4 @@
-using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Platform.Reporting;
 
 namespace FrostGuard.Engine.Health;
 

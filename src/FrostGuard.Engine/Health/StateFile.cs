@@ -1,5 +1,5 @@
 using System.Text.Json;
-using FrostGuard.Engine.Os;
+using FrostGuard.Engine.Platform.Os;
 
 namespace FrostGuard.Engine.Health;
 

@@ -1,3 +1,4 @@
+using FrostGuard.Engine.Platform.Reporting;
 namespace FrostGuard.Engine.Health;
 
 /// <summary>
@@ -7,7 +8,7 @@ namespace FrostGuard.Engine.Health;
 /// </summary>
 public static class ThresholdSource
 {
-    public static IReadOnlyList<FrostThreshold> Resolve(string? explicitPath, string? manualPath, Reporting.IFrostReporter reporter)
+    public static IReadOnlyList<FrostThreshold> Resolve(string? explicitPath, string? manualPath, IFrostReporter reporter)
     {
         if (explicitPath is not null)
         {

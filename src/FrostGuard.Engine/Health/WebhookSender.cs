@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text;
-using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Platform.Reporting;
 
 namespace FrostGuard.Engine.Health;
 

@@ -1,4 +1,4 @@
-using FrostGuard.Engine.Os;
+using FrostGuard.Engine.Platform.Os;
 
 namespace FrostGuard.Engine.Secrets;
 

@@ -1,6 +1,7 @@
-using System.Text.Json.Serialization;
 using System.Text.Json;
-using FrostGuard.Engine.Os;
+using System.Text.Json.Serialization;
+using FrostGuard.Engine.Platform.Files;
+using FrostGuard.Engine.Platform.Os;
 
 namespace FrostGuard.Engine.Secrets;
 

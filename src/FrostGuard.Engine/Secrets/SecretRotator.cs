@@ -1,11 +1,13 @@
 using System.Diagnostics;
 using Docker.DotNet.Models;
 using FrostGuard.Engine.Configuration;
-using FrostGuard.Engine.Database;
-using FrostGuard.Engine.Deployments;
-using FrostGuard.Engine.Durability;
 using FrostGuard.Engine.Health;
-using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Platform;
+using FrostGuard.Engine.Platform.Database;
+using FrostGuard.Engine.Platform.Durability;
+using FrostGuard.Engine.Platform.Files;
+using FrostGuard.Engine.Platform.Os;
+using FrostGuard.Engine.Platform.Reporting;
 using FrostGuard.Engine.Services;
 using Npgsql;
 
@@ -122,7 +124,7 @@ public sealed class SecretRotator
         var stamp = _clock.GetUtcNow();
         var backupPath = $"{envPath}.{stamp:yyyyMMdd'T'HHmmss'Z'}";
         var log = new RotationLog(_session.StateFolder);
-        var records = new OperationRecords(_session);
+        var records = _session.OperationRecords;
         OperationRecord? record = null;
 
         // What has been changed so far, for the rollback.
@@ -288,7 +290,7 @@ public sealed class SecretRotator
     {
         // The caller holds the deployment lock and read the record again under it.
         using var rotationLock = RotationLock.Acquire(_session.StateFolder, $"finishing the interrupted {record.Command}");
-        var records = new OperationRecords(_session);
+        var records = _session.OperationRecords;
         var envPath = EnvPath;
         var key = record.Fact(RecordKey);
         var newValue = record.Fact(RecordNewValue);

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using Docker.DotNet.Models;
-using FrostGuard.Engine.Docker;
+using FrostGuard.Engine.Platform.Docker;
 
 namespace FrostGuard.Engine.Services;
 

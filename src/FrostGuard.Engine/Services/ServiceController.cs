@@ -1,6 +1,6 @@
 using Docker.DotNet.Models;
-using FrostGuard.Engine.Docker;
-using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Platform.Docker;
+using FrostGuard.Engine.Platform.Reporting;
 
 namespace FrostGuard.Engine.Services;
 

@@ -4,7 +4,8 @@ using System.Management.Automation;
 using System.Management.Automation.Language;
 using FrostGuard.Engine;
 using FrostGuard.Engine.Backups;
-using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Platform;
+using FrostGuard.Engine.Platform.Reporting;
 
 namespace FrostGuard.Completion;
 

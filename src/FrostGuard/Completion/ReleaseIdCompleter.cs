@@ -4,6 +4,7 @@ using System.Management.Automation;
 using System.Management.Automation.Language;
 using FrostGuard.Engine;
 using FrostGuard.Engine.Deployments;
+using FrostGuard.Engine.Platform;
 
 namespace FrostGuard.Completion;
 

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using System.Management.Automation.Language;
 using FrostGuard.Engine;
+using FrostGuard.Engine.Platform;
 
 namespace FrostGuard.Completion;
 

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using FrostGuard.Engine;
-using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Platform;
+using FrostGuard.Engine.Platform.Reporting;
 
 namespace FrostGuard.Hosting;
 
@@ -58,10 +59,10 @@ public abstract class FrostCmdlet : PSCmdlet, IDisposable
     /// </summary>
     private void AttendToInterruptedWork(FrostSession session)
     {
-        IReadOnlyList<Engine.Durability.OperationRecord> interrupted;
+        IReadOnlyList<Engine.Platform.Durability.OperationRecord> interrupted;
         try
         {
-            (interrupted, var unreadable) = Engine.Durability.InterruptedOperations.Find(session);
+            (interrupted, var unreadable) = Engine.Operations.InterruptedOperations.Find(session);
             foreach (var problem in unreadable)
             {
                 WriteWarning($"{problem.Message} {problem.RecommendedAction}");
@@ -78,7 +79,7 @@ public abstract class FrostCmdlet : PSCmdlet, IDisposable
         var changes = asks && !whatIf;
         if (changes)
         {
-            foreach (var ended in Await((_, ct) => Engine.Durability.OrphanedWork.EndAsync(session.Docker, ct)))
+            foreach (var ended in Await((_, ct) => Engine.Platform.Docker.OrphanedWork.EndAsync(session.Docker, ct)))
             {
                 WriteWarning($"Ended {ended}: the FrostGuard process that started it is gone.");
             }
@@ -87,8 +88,8 @@ public abstract class FrostCmdlet : PSCmdlet, IDisposable
         foreach (var record in interrupted)
         {
             var ours = changes && FinishesInterrupted.Contains(record.Operation);
-            var description = Engine.Durability.InterruptedOperations.Describe(record);
-            if (whatIf || !ours && record.Operation != Engine.Durability.OperationRecord.Rotation)
+            var description = Engine.Operations.InterruptedOperations.Describe(record);
+            if (whatIf || !ours && record.Operation != Engine.Platform.Durability.OperationRecord.Rotation)
             {
                 WriteWarning(description);
                 continue;
@@ -110,7 +111,7 @@ public abstract class FrostCmdlet : PSCmdlet, IDisposable
 
             try
             {
-                WriteWarning(Await((reporter, ct) => Engine.Durability.InterruptedOperations.ResolveAsync(session, record, Environment.GetEnvironmentVariable, reporter, ct)));
+                WriteWarning(Await((reporter, ct) => Engine.Operations.InterruptedOperations.ResolveAsync(session, record, Environment.GetEnvironmentVariable, reporter, ct)));
                 _finished.Add(record.Operation);
             }
             catch (FrostException e) when (!ours && e.ErrorId is ErrorIds.DeploymentChangeInProgress or ErrorIds.SecretRotationInProgress or ErrorIds.BackupInProgress)
@@ -127,7 +128,7 @@ public abstract class FrostCmdlet : PSCmdlet, IDisposable
     /// <summary>The kinds of interrupted operation this command finished or undid before its own work.</summary>
     private protected IReadOnlyList<string> FinishedOperations => _finished;
 
-    /// <summary>The kinds of interrupted operation (<see cref="Engine.Durability.OperationRecord"/>) this command finishes or undoes before its own work.</summary>
+    /// <summary>The kinds of interrupted operation (<see cref="Engine.Platform.Durability.OperationRecord"/>) this command finishes or undoes before its own work.</summary>
     private protected virtual IReadOnlyCollection<string> FinishesInterrupted => [];
 
     private bool IsWhatIf() =>

@@ -1,7 +1,7 @@
 using System.Management.Automation;
 using FrostGuard.Completion;
 using FrostGuard.Engine;
-using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Platform.Reporting;
 using FrostGuard.Engine.Services;
 
 namespace FrostGuard.Hosting;

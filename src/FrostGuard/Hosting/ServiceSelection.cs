@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using FrostGuard.Engine;
 
 namespace FrostGuard.Hosting;
 

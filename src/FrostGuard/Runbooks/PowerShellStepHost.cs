@@ -1,7 +1,6 @@
 using System.Management.Automation;
 using System.Management.Automation.Runspaces;
 using FrostGuard.Engine.Runbooks.Execution;
-using FrostGuard.Runbooks;
 
 namespace FrostGuard.Runbooks;
 

@@ -1,7 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using FrostGuard.Engine.Backups;
-using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Platform.Database;
+using FrostGuard.Engine.Platform.Files;
 
 namespace FrostGuard.Engine.Tests.Backups;
 

@@ -1,5 +1,5 @@
 using FrostGuard.Engine.Backups;
-using FrostGuard.Engine.Os;
+using FrostGuard.Engine.Platform.Os;
 
 namespace FrostGuard.Engine.Tests.Backups;
 

@@ -1,7 +1,7 @@
 using System.Formats.Tar;
 using System.Text;
 using FrostGuard.Engine.Backups.ConfigArchive;
-using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Platform.Reporting;
 
 namespace FrostGuard.Engine.Tests.Backups;
 
@@ -194,7 +194,7 @@ public sealed class ConfigArchiveTests
         using var backups = new TempFolder();
         using var target = new TempFolder();
         source.Write("docker-compose.yml", "services: {}\n");
-        Assert.Equal(0, FrostGuard.Engine.Os.Posix.MakeFifo(Path.Combine(source.Path, "control.fifo"), 0x180));
+        Assert.Equal(0, FrostGuard.Engine.Platform.Os.Posix.MakeFifo(Path.Combine(source.Path, "control.fifo"), 0x180));
         // Bound for the whole test: .NET removes a socket's file when the socket is disposed.
         using var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
         socket.Bind(new System.Net.Sockets.UnixDomainSocketEndPoint(Path.Combine(source.Path, "app.sock")));
@@ -211,7 +211,7 @@ public sealed class ConfigArchiveTests
         Assert.Contains(reporter.Warnings, w => w.Contains("app.sock", StringComparison.Ordinal) && w.Contains("socket", StringComparison.Ordinal));
         Assert.Contains(reporter.Warnings, w => w.Contains("current", StringComparison.Ordinal) && w.Contains("symbolic link", StringComparison.Ordinal));
         Assert.Equal(manifest.Files, DeploymentArchive.Extract(backups.Path, "b1", manifest, key, Path.Combine(target.Path, "d")));
-        Assert.Equal(FrostGuard.Engine.Os.PrivateFiles.FileMode, File.GetUnixFileMode(Path.Combine(backups.Path, manifest.File)));
+        Assert.Equal(FrostGuard.Engine.Platform.Os.PrivateFiles.FileMode, File.GetUnixFileMode(Path.Combine(backups.Path, manifest.File)));
     }
 
     [Fact]

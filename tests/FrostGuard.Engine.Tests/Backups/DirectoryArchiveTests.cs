@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using FrostGuard.Engine.Backups;
-using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Platform.Reporting;
 
 namespace FrostGuard.Engine.Tests.Backups;
 
@@ -144,9 +144,9 @@ public sealed class TableChecksumTests
 
         await DirectoryArchive.CopyAsync(folder.Path, target, CancellationToken.None);
 
-        Assert.Equal(FrostGuard.Engine.Os.PrivateFiles.FolderMode, FrostGuard.Engine.Os.FileFacts.Read(target)!.Mode);
-        Assert.Equal(FrostGuard.Engine.Os.PrivateFiles.FolderMode, FrostGuard.Engine.Os.FileFacts.Read(Path.Combine(target, "blobs"))!.Mode);
-        Assert.Equal(FrostGuard.Engine.Os.PrivateFiles.FileMode, FrostGuard.Engine.Os.FileFacts.Read(Path.Combine(target, "blobs", "1.dat"))!.Mode);
-        Assert.Equal(FrostGuard.Engine.Os.PrivateFiles.FileMode, FrostGuard.Engine.Os.FileFacts.Read(Path.Combine(target, "toc.dat"))!.Mode);
+        Assert.Equal(FrostGuard.Engine.Platform.Os.PrivateFiles.FolderMode, FrostGuard.Engine.Platform.Os.FileFacts.Read(target)!.Mode);
+        Assert.Equal(FrostGuard.Engine.Platform.Os.PrivateFiles.FolderMode, FrostGuard.Engine.Platform.Os.FileFacts.Read(Path.Combine(target, "blobs"))!.Mode);
+        Assert.Equal(FrostGuard.Engine.Platform.Os.PrivateFiles.FileMode, FrostGuard.Engine.Platform.Os.FileFacts.Read(Path.Combine(target, "blobs", "1.dat"))!.Mode);
+        Assert.Equal(FrostGuard.Engine.Platform.Os.PrivateFiles.FileMode, FrostGuard.Engine.Platform.Os.FileFacts.Read(Path.Combine(target, "toc.dat"))!.Mode);
     }
 }

@@ -1,5 +1,5 @@
 using FrostGuard.Engine.Backups;
-using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Platform.Reporting;
 
 namespace FrostGuard.Engine.Tests.Backups;
 
@@ -153,14 +153,14 @@ public sealed class UntrustedManifestTests : IDisposable
     {
         var target = _outside.Write("passwd", "root:x:0:0::/root:/bin/bash\n");
         File.CreateSymbolicLink(Path.Combine(_root.Path, BackupLock.FileName), target);
-        var before = FrostGuard.Engine.Os.FileFacts.Read(target)!.Mode;
+        var before = FrostGuard.Engine.Platform.Os.FileFacts.Read(target)!.Mode;
 
         var error = Assert.Throws<FrostException>(() => BackupLock.Acquire(_root.Path, "test"));
 
         Assert.Equal(ErrorIds.BackupDestinationNotWritable, error.ErrorId);
         Assert.Contains("symbolic link", error.Message, StringComparison.Ordinal);
         Assert.Equal("root:x:0:0::/root:/bin/bash\n", File.ReadAllText(target));
-        Assert.Equal(before, FrostGuard.Engine.Os.FileFacts.Read(target)!.Mode);
+        Assert.Equal(before, FrostGuard.Engine.Platform.Os.FileFacts.Read(target)!.Mode);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using FrostGuard.Engine.Deployments;
+using FrostGuard.Engine.Platform.Files;
 
 namespace FrostGuard.Engine.Tests.Deployments;
 

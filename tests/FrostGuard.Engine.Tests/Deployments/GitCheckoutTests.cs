@@ -1,5 +1,6 @@
 using FrostGuard.Engine.Deployments;
-using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Platform.Os;
+using FrostGuard.Engine.Platform.Reporting;
 
 namespace FrostGuard.Engine.Tests.Deployments;
 

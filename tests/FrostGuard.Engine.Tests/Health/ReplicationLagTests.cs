@@ -1,6 +1,6 @@
 using FrostGuard.Engine.Configuration;
 using FrostGuard.Engine.Health;
-using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Platform.Reporting;
 
 namespace FrostGuard.Engine.Tests.HealthChecks;
 

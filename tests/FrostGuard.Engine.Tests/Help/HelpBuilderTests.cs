@@ -1,5 +1,5 @@
 using System.Xml.Linq;
-using FrostGuard.Engine.Help;
+using FrostGuard.HelpTool;
 
 namespace FrostGuard.Engine.Tests.Help;
 

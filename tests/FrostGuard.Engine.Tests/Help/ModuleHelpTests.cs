@@ -1,4 +1,3 @@
-using FrostGuard.Engine.Help;
 using FrostGuard.HelpTool;
 
 namespace FrostGuard.Engine.Tests.Help;

@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using FrostGuard.Engine.Os;
+using FrostGuard.Engine.Platform.Os;
 using FrostGuard.Engine.Runbooks.Execution;
 using FrostGuard.Engine.Runbooks.Parsing;
 using FrostGuard.Runbooks;

@@ -1,4 +1,4 @@
-using FrostGuard.Engine.Secrets;
+using FrostGuard.Engine.Platform.Files;
 
 namespace FrostGuard.Engine.Tests.Secrets;
 

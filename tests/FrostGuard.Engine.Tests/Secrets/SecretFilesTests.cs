@@ -1,3 +1,4 @@
+using FrostGuard.Engine.Platform.Files;
 using FrostGuard.Engine.Secrets;
 
 namespace FrostGuard.Engine.Tests.Secrets;
@@ -53,7 +54,7 @@ public sealed class AtomicSecretFileTests
         File.SetUnixFileMode(path, OwnerOnly | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         Run("chown", "10001:10002", path);
 
-        FrostGuard.Engine.Deployments.AtomicFile.Write(path, "A=new\n", OwnerOnly, ownerReference: path);
+        FrostGuard.Engine.Platform.Os.AtomicFile.Write(path, "A=new\n", OwnerOnly, ownerReference: path);
 
         Assert.Equal("A=new\n", File.ReadAllText(path));
         Assert.Equal(OwnerOnly, File.GetUnixFileMode(path));
@@ -69,7 +70,7 @@ public sealed class AtomicSecretFileTests
         Run("chown", "10001:10001", env);
         var copy = env + ".20261126T230000Z";
 
-        FrostGuard.Engine.Deployments.AtomicFile.Write(copy, "A=old\n", OwnerOnly, ownerReference: env);
+        FrostGuard.Engine.Platform.Os.AtomicFile.Write(copy, "A=old\n", OwnerOnly, ownerReference: env);
 
         Assert.Equal(OwnerOnly, File.GetUnixFileMode(copy));
         Assert.Equal("10001:10001", Run("stat", "-c", "%u:%g", copy));
@@ -83,7 +84,7 @@ public sealed class AtomicSecretFileTests
         var kept = folder.Write(".env/keep", "kept");
         var target = Path.GetDirectoryName(kept)!;
 
-        Assert.ThrowsAny<Exception>(() => FrostGuard.Engine.Deployments.AtomicFile.Write(target, "A=new\n", OwnerOnly));
+        Assert.ThrowsAny<Exception>(() => FrostGuard.Engine.Platform.Os.AtomicFile.Write(target, "A=new\n", OwnerOnly));
 
         Assert.Equal("kept", File.ReadAllText(kept));
         Assert.Equal([".env"], Directory.GetFileSystemEntries(folder.Path).Select(Path.GetFileName));

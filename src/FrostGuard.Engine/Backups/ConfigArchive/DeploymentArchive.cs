@@ -1,7 +1,8 @@
 using System.Formats.Tar;
 using System.Security.Cryptography;
-using FrostGuard.Engine.Os;
-using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Platform.Files;
+using FrostGuard.Engine.Platform.Os;
+using FrostGuard.Engine.Platform.Reporting;
 
 namespace FrostGuard.Engine.Backups.ConfigArchive;
 

@@ -1,3 +1,4 @@
+using FrostGuard.Engine.Platform.Os;
 using YamlDotNet.RepresentationModel;
 
 namespace FrostGuard.Engine.Deployments.Recovery;

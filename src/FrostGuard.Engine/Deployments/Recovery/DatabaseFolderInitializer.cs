@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text;
-using FrostGuard.Engine.Backups;
-using FrostGuard.Engine.Docker;
-using FrostGuard.Engine.Os;
-using FrostGuard.Engine.Reporting;
+using FrostGuard.Engine.Platform.Database;
+using FrostGuard.Engine.Platform.Docker;
+using FrostGuard.Engine.Platform.Os;
+using FrostGuard.Engine.Platform.Reporting;
 
 namespace FrostGuard.Engine.Deployments.Recovery;
 
@@ -46,13 +46,13 @@ public static class DatabaseFolderInitializer
             $"The database service {service.Name} names no image, so its data folder cannot be initialised.", service.Name, "Give the service an image in the compose file.");
         var tmpfs = service.Tmpfs.Select(t => t.Split(':', 2)).ToDictionary(p => p[0], p => p.Length > 1 ? p[1] : "", StringComparer.Ordinal);
         var readOnly = service.Volumes.Where(v => v.IsBind && v.ReadOnly).Select(v => $"{v.Source}:{v.Target}:ro");
-        var job = DumpContainer.FromDefinition(docker, $"{request.Project}-{service.Name}", image, "0:0", readOnly, tmpfs);
+        var job = JobContainer.FromDefinition(docker, $"{request.Project}-{service.Name}", image, "0:0", readOnly, tmpfs);
 
         var owner = NumericUser(service.User) ?? await ResolveUserAsync(job, service.User ?? "postgres", request.Home, cancellationToken).ConfigureAwait(false);
         PrivateFiles.CreateFolder(request.Folder);
         Posix.Chown(request.Folder, owner.Uid, owner.Gid);
         var asOwner = $"{owner.Uid.ToString(CultureInfo.InvariantCulture)}:{owner.Gid.ToString(CultureInfo.InvariantCulture)}";
-        var mount = new DumpMount(request.Folder, ReadOnly: false);
+        var mount = new JobMount(request.Folder, ReadOnly: false);
         var major = request.ServerMajor.ToString(CultureInfo.InvariantCulture);
 
         var initdb = await LocateAsync(job, major, "initdb", asOwner, request.Home, cancellationToken).ConfigureAwait(false);
@@ -105,7 +105,7 @@ public static class DatabaseFolderInitializer
             : null;
     }
 
-    private static async Task<(int Uid, int Gid)> ResolveUserAsync(DumpContainer job, string name, string home, CancellationToken cancellationToken)
+    private static async Task<(int Uid, int Gid)> ResolveUserAsync(JobContainer job, string name, string home, CancellationToken cancellationToken)
     {
         var output = new StringBuilder();
         var result = await job.RunAsync("id", home, ["/bin/sh", "-c", "id -u \"$1\" && id -g \"$1\"", "frostguard", name], [], null,
@@ -121,7 +121,7 @@ public static class DatabaseFolderInitializer
         return (int.Parse(ids[0], CultureInfo.InvariantCulture), int.Parse(ids[1], CultureInfo.InvariantCulture));
     }
 
-    private static async Task<string> LocateAsync(DumpContainer job, string major, string tool, string user, string home, CancellationToken cancellationToken)
+    private static async Task<string> LocateAsync(JobContainer job, string major, string tool, string user, string home, CancellationToken cancellationToken)
     {
         var output = new StringBuilder();
         var result = await job.RunAsync("locate-" + tool, home, ["/bin/sh", "-c", LocateScript, "locate", major, tool], [], null,

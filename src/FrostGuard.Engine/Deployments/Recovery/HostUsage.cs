@@ -1,5 +1,5 @@
 using Docker.DotNet.Models;
-using FrostGuard.Engine.Docker;
+using FrostGuard.Engine.Platform.Docker;
 
 namespace FrostGuard.Engine.Deployments.Recovery;
 

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using FrostGuard.Engine.Os;
+using FrostGuard.Engine.Platform.Os;
 using FrostGuard.Runbooks;
 
 namespace FrostGuard.Engine.Runbooks.Execution;

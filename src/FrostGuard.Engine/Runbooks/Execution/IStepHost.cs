@@ -21,7 +21,7 @@ public interface IStepHost : IAsyncDisposable
 public sealed record StepInvocation(RunbookStep Step, bool Simulate, string WorkingDirectory)
 {
     /// <summary>Told the session of a step that runs as processes of its own (bash), as soon as it starts.</summary>
-    public Action<FrostGuard.Engine.Os.StepSession>? ProcessStarted { get; init; }
+    public Action<FrostGuard.Engine.Platform.Os.StepSession>? ProcessStarted { get; init; }
 }
 
 public enum AttemptOutcome

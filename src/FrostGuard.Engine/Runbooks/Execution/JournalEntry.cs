@@ -56,7 +56,7 @@ public sealed record JournalEntry
     public long? ProcessStart { get; init; }
     /// <summary>The boot the step's processes ran in: after a reboot its numbers mean nothing.</summary>
     public string? BootId { get; init; }
-    /// <summary>The marker in the step's processes' environment (<see cref="FrostGuard.Engine.Os.StepSession.MarkerVariable"/>).</summary>
+    /// <summary>The marker in the step's processes' environment (<see cref="FrostGuard.Engine.Platform.Os.StepSession.MarkerVariable"/>).</summary>
     public string? Marker { get; init; }
 
     public static readonly JsonSerializerOptions Json = new()

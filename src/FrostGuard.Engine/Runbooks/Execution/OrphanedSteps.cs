@@ -1,4 +1,4 @@
-using FrostGuard.Engine.Os;
+using FrostGuard.Engine.Platform.Os;
 using FrostGuard.Runbooks;
 
 namespace FrostGuard.Engine.Runbooks.Execution;

@@ -1,6 +1,6 @@
-using System.Text.Json;
 using System.Text;
-using FrostGuard.Engine.Os;
+using System.Text.Json;
+using FrostGuard.Engine.Platform.Os;
 using FrostGuard.Runbooks;
 
 namespace FrostGuard.Engine.Runbooks.Execution;

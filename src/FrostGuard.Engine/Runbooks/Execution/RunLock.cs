@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
-using FrostGuard.Engine.Os;
+using FrostGuard.Engine.Platform.Os;
 
 namespace FrostGuard.Engine.Runbooks.Execution;
 

@@ -26,7 +26,8 @@ public static class RunbookParser
 
     public static MarkdownPipeline MarkdownPipeline => Pipeline;
 
-    internal static MarkdownPipeline ModelMarkdownPipeline => ModelPipeline;
+    /// <summary>The pipeline the model is parsed with: inlines only where the model reads them.</summary>
+    public static MarkdownPipeline ModelMarkdownPipeline => ModelPipeline;
 
     private static MarkdownPipelineBuilder Syntax() => new MarkdownPipelineBuilder()
         .UseYamlFrontMatter()

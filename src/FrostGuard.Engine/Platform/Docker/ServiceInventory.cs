@@ -1,0 +1,82 @@
+using System.Globalization;
+using Docker.DotNet.Models;
+
+namespace FrostGuard.Engine.Platform.Docker;
+
+/// <summary>The containers of a Compose project, one <see cref="FrostService"/> per container.</summary>
+public sealed class ServiceInventory
+{
+    private readonly DockerGateway _docker;
+    private readonly string _project;
+    private readonly TimeProvider _clock;
+
+    public ServiceInventory(DockerGateway docker, string project, TimeProvider? clock = null)
+    {
+        _docker = docker;
+        _project = project;
+        _clock = clock ?? TimeProvider.System;
+    }
+
+    public async Task<IReadOnlyList<FrostService>> ListAsync(CancellationToken cancellationToken)
+    {
+        var parameters = new ContainersListParameters
+        {
+            All = true,
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["label"] = new Dictionary<string, bool> { [$"{ComposeLabels.Project}={_project}"] = true },
+            },
+        };
+        var containers = await _docker.CallAsync("list the containers of project " + _project,
+            (c, ct) => c.Containers.ListContainersAsync(parameters, ct), cancellationToken).ConfigureAwait(false);
+
+        var services = containers
+            .Where(c => !IsOneOff(c.Labels))
+            .Select(c => _docker.CallAsync("inspect container " + c.ID[..12],
+                (client, ct) => client.Containers.InspectContainerAsync(c.ID, ct), cancellationToken));
+        var inspected = await Task.WhenAll(services).ConfigureAwait(false);
+
+        return inspected
+            .Select(ToService)
+            .OrderBy(s => s.Service, StringComparer.Ordinal)
+            .ThenBy(s => s.Instance)
+            .ToList();
+    }
+
+    public FrostService ToService(ContainerInspectResponse container)
+    {
+        var labels = container.Config?.Labels ?? new Dictionary<string, string>();
+        var state = container.State;
+        var running = state?.Running == true;
+        var startedAt = ParseDockerTime(state?.StartedAt);
+        return new FrostService
+        {
+            Project = labels.TryGetValue(ComposeLabels.Project, out var project) ? project : _project,
+            Service = labels.TryGetValue(ComposeLabels.Service, out var service) ? service : container.Name.TrimStart('/'),
+            Instance = labels.TryGetValue(ComposeLabels.ContainerNumber, out var number) && int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 1,
+            Container = container.Name.TrimStart('/'),
+            ContainerId = container.ID,
+            State = state?.Status ?? "unknown",
+            Health = state?.Health?.Status is { Length: > 0 } health ? health : "none",
+            StartedAt = startedAt,
+            Uptime = running && startedAt is { } started ? _clock.GetUtcNow() - started : null,
+            RestartCount = (int)container.RestartCount,
+            ExitCode = running ? null : (int?)state?.ExitCode,
+            OomKilled = state?.OOMKilled == true,
+            Image = container.Config?.Image ?? "",
+            ImageId = container.Image ?? "",
+            MemoryLimit = container.HostConfig?.Memory is > 0 and var memory ? memory : null,
+            CpuLimit = container.HostConfig?.NanoCPUs is > 0 and var nano ? nano / 1e9 : null,
+            LastProbeOutput = state?.Health?.Log is { Count: > 0 } probes ? probes[^1].Output?.Trim() : null,
+        };
+    }
+
+    private static bool IsOneOff(IDictionary<string, string>? labels) =>
+        labels is not null && labels.TryGetValue(ComposeLabels.OneOff, out var oneOff) && oneOff.Equals("True", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>Docker reports never-started containers as 0001-01-01T00:00:00Z.</summary>
+    internal static DateTimeOffset? ParseDockerTime(string? value) =>
+        DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time) && time.Year > 1
+            ? time
+            : null;
+}
