@@ -69,6 +69,7 @@ public static class ErrorIds
     public const string UpdatePreflightFailed = "UpdatePreflightFailed";
     public const string UpdateImageNotFound = "UpdateImageNotFound";
     public const string UpdateInvalidVersion = "UpdateInvalidVersion";
+    public const string EnvValueInvalid = "EnvValueInvalid";
     public const string UpdateHealthTimeout = "UpdateHealthTimeout";
     public const string UpdateHealthCheckFailed = "UpdateHealthCheckFailed";
     public const string UpdateRolledBack = "UpdateRolledBack";

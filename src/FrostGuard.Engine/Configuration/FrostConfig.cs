@@ -1,5 +1,4 @@
 using System.Text.Json.Serialization;
-using FrostGuard.Engine.Platform.Files;
 
 namespace FrostGuard.Engine.Configuration;
 
@@ -32,6 +31,13 @@ public sealed record ProjectSection
     public required string Directory { get; init; }
     public IReadOnlyList<string> ComposeFiles { get; init; } = ["docker-compose.yml"];
     public string EnvFile { get; init; } = ".env";
+
+    /// <summary>The full path of the deployment's .env: the one place it is built.</summary>
+    [JsonIgnore]
+    public string EnvPath => EnvPathIn(Directory);
+
+    /// <summary>Where this project's .env is in a copy of its directory (a recovery's staging folder).</summary>
+    public string EnvPathIn(string directory) => Path.GetFullPath(Path.Combine(directory, EnvFile));
 }
 
 public sealed record DockerSection

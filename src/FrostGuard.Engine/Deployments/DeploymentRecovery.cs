@@ -380,12 +380,12 @@ public sealed class DeploymentRecovery
         var archivedConfigPath = System.IO.Path.Combine(staging, DeploymentArchive.FrostGuardConfigEntry);
         var archivedText = File.ReadAllText(archivedConfigPath);
         var archived = ConfigLoader.Parse(archivedText, archivedConfigPath);
-        var envPath = System.IO.Path.Combine(staging, archived.Project.EnvFile);
+        var envPath = archived.Project.EnvPathIn(staging);
         var envFile = EnvFile.Load(envPath);
         var archivedEnvironment = envFile.Keys.ToDictionary(k => k, k => envFile.TryGet(k, out var v) ? v : "", StringComparer.Ordinal);
         if (request.Environment.Count > 0)
         {
-            EnvFileEditor.Set(envPath, request.Environment);
+            EnvFile.Set(envPath, request.Environment);
         }
 
         var given = request.TargetConfigPath is { } path ? ConfigLoader.Load(path) : null;
@@ -402,7 +402,7 @@ public sealed class DeploymentRecovery
         var (configText, configChanges) = RecoveredConfig.Rewrite(archivedText, archived, target, home, request.Mode, plan);
         if (plan.Refusals.Count == 0)
         {
-            EnvFileEditor.Set(envPath, plan.Environment);
+            EnvFile.Set(envPath, plan.Environment);
             var final = await ComposeRendering.RenderAsync(staging, plan.Project, archived.Project.ComposeFiles, cancellationToken).ConfigureAwait(false);
             var effective = given ?? ConfigLoader.Parse(configText, System.IO.Path.Combine(target, DeploymentArchive.FrostGuardConfigEntry));
             plan = plan with

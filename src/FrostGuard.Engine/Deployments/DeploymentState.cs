@@ -18,11 +18,41 @@ public sealed class DeploymentState
 
     public string Directory => _session.Config.Project.Directory;
 
-    public string EnvPath => Path.Combine(Directory, _session.Config.Project.EnvFile);
+    public string EnvPath => _session.Config.Project.EnvPath;
 
     public ComposeCli Compose => new(_session.Config);
 
-    public IReadOnlyDictionary<string, string> ReadTags() => EnvFileEditor.Tags(File.ReadAllText(EnvPath));
+    public IReadOnlyDictionary<string, string> ReadTags() => Tags(File.ReadAllText(EnvPath));
+
+    /// <summary>The keys whose name ends in _TAG, with their values (image tags are never secrets).</summary>
+    public static IReadOnlyDictionary<string, string> Tags(string envText)
+    {
+        var env = EnvFile.Parse(envText);
+        var tags = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var key in env.Keys.Where(k => k.EndsWith("_TAG", StringComparison.Ordinal)))
+        {
+            env.TryGet(key, out var value);
+            tags[key] = value;
+        }
+
+        return tags;
+    }
+
+    /// <summary>Sets image tags in the .env (atomically, mode and owner kept); a value that is no tag is refused first.</summary>
+    public void WriteTags(IReadOnlyDictionary<string, string> tags)
+    {
+        CheckTags(tags);
+        EnvFile.Set(EnvPath, tags);
+    }
+
+    public static void CheckTags(IReadOnlyDictionary<string, string> tags)
+    {
+        foreach (var (key, value) in tags.Where(t => !EnvFile.IsPlain(t.Value)))
+        {
+            throw new FrostException(ErrorIds.UpdateInvalidVersion, FailureKind.InvalidData,
+                $"'{value}' is not a valid image tag for {key}.", value, "Pass a tag of letters, digits, '.', '_' and '-' only.");
+        }
+    }
 
     public static string TagKey(string service) => service.ToUpperInvariant().Replace('-', '_').Replace('.', '_') + "_TAG";
 

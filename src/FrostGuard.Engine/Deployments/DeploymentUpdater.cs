@@ -90,7 +90,7 @@ public sealed class DeploymentUpdater
                 Step(5, "apply with Compose");
                 if (request.Version is { } version)
                 {
-                    EnvFileEditor.Set(_state.EnvPath, targets.ToDictionary(DeploymentState.TagKey, _ => version));
+                    _state.WriteTags(targets.ToDictionary(DeploymentState.TagKey, _ => version));
                     reporter.Verbose($"{_state.EnvPath}: {string.Join(", ", targets.Select(t => $"{DeploymentState.TagKey(t)}={version}"))}");
                     record = records.Save(record.At(CrashPoints.UpdateEnvWritten));
                     CrashPoints.Reach(CrashPoints.UpdateEnvWritten);
@@ -509,7 +509,7 @@ public sealed class DeploymentUpdater
         var changed = release.Tags.Where(t => !now.TryGetValue(t.Key, out var v) || v != t.Value).ToDictionary(t => t.Key, t => t.Value);
         if (changed.Count > 0)
         {
-            EnvFileEditor.Set(_state.EnvPath, changed);
+            _state.WriteTags(changed);
             reporter.Verbose($"{_state.EnvPath}: {string.Join(", ", changed.Select(c => $"{c.Key}={c.Value}"))}");
         }
 

@@ -21,7 +21,7 @@ public static class SecretAgeReader
         var results = new List<FrostSecretAge>();
         foreach (var name in SecretRotator.ManagedSecrets)
         {
-            var envPath = Path.GetFullPath(Path.Combine(config.Project.Directory, config.Project.EnvFile));
+            var envPath = config.Project.EnvPath;
             // One state folder may serve several deployments: only this deployment's rotations count.
             var last = entries.LastOrDefault(e => e.Name == name && e.Outcome == SecretRotator.OutcomeRotated && e.EnvFile == envPath);
             DateTimeOffset? when;

@@ -55,7 +55,7 @@ public sealed class SecretRotator
 
     private FrostConfig Config => _session.Config;
 
-    public string EnvPath => Path.GetFullPath(Path.Combine(Config.Project.Directory, Config.Project.EnvFile));
+    public string EnvPath => Config.Project.EnvPath;
 
     /// <summary>What -WhatIf and the confirmation prompt name.</summary>
     public string Describe() => $"the password of database role {Config.Database.User} at {Config.Database.Host}:{Config.Database.Port} and {Config.Database.Password.EnvFileKey} in {EnvPath}";

@@ -245,7 +245,7 @@ public sealed class SecurityAuditor
     public IReadOnlyList<FrostSecurityFinding> EnvPermissions()
     {
         const string check = "EnvPermissions";
-        var envPath = Path.Combine(_config.Project.Directory, _config.Project.EnvFile);
+        var envPath = _config.Project.EnvPath;
         if (!File.Exists(envPath))
         {
             return [Finding(check, envPath, HealthStatus.Unknown, $"{envPath} does not exist.", $"Check project.directory and project.envFile in {_config.SourcePath}.")];

@@ -3,27 +3,6 @@ using FrostGuard.Engine.Secrets;
 
 namespace FrostGuard.Engine.Tests.Secrets;
 
-public sealed class EnvFileRewriteTests
-{
-    [Fact]
-    public void WithValueChangesOnlyThatKeyAndKeepsEverythingElse()
-    {
-        const string text = "# deployment\r\nCOMPOSE_PROJECT_NAME=x\r\nexport POSTGRES_PASSWORD=\"old\"\r\nPOSTGRES_PASSWORD_FILE=keep\r\n# POSTGRES_PASSWORD=comment\r\nTAIL=1";
-
-        var rewritten = EnvFile.WithValue(text, "POSTGRES_PASSWORD", "n3w-Value_0123456789");
-
-        Assert.Equal("# deployment\r\nCOMPOSE_PROJECT_NAME=x\r\nexport POSTGRES_PASSWORD=n3w-Value_0123456789\r\nPOSTGRES_PASSWORD_FILE=keep\r\n# POSTGRES_PASSWORD=comment\r\nTAIL=1", rewritten);
-        Assert.True(EnvFile.Parse(rewritten).TryGet("POSTGRES_PASSWORD", out var value) && value == "n3w-Value_0123456789");
-    }
-
-    [Fact]
-    public void WithValueAppendsAMissingKey()
-    {
-        Assert.Equal("A=1\nB=two\n", EnvFile.WithValue("A=1\n", "B", "two"));
-        Assert.Equal("A=1\nB=two\n", EnvFile.WithValue("A=1", "B", "two"));
-    }
-}
-
 /// <summary>The atomic replace the rotation writes the .env and its dated copy with (shared with the updater's tag edits).</summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class AtomicSecretFileTests

@@ -17,7 +17,7 @@ public static class PasswordResolver
                     $"Set $env:{source.EnvironmentVariable}, or point database.password in {config.SourcePath} at another source.");
         }
 
-        var envPath = Path.Combine(config.Project.Directory, config.Project.EnvFile);
+        var envPath = config.Project.EnvPath;
         EnvFile env;
         try
         {

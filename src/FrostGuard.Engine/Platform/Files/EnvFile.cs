@@ -1,8 +1,11 @@
+using FrostGuard.Engine.Platform.Os;
+
 namespace FrostGuard.Engine.Platform.Files;
 
 /// <summary>
 /// A Compose .env file: KEY=VALUE lines, '#' comments, optional 'export ', single or double
-/// quotes around the value. Read-only here; values are secrets and never logged.
+/// quotes around the value. Reading, and writing keys with every other line, comment and line
+/// ending kept. Values are secrets and never logged, not even in an error.
 /// </summary>
 public sealed class EnvFile
 {
@@ -15,26 +18,12 @@ public sealed class EnvFile
     public static EnvFile Parse(string text)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var raw in text.Split('\n'))
+        foreach (var line in text.Split('\n'))
         {
-            var line = raw.TrimEnd('\r').Trim();
-            if (line.Length == 0 || line[0] == '#')
+            if (Entry(line) is { } entry)
             {
-                continue;
+                values[entry.Key] = Unquote(entry.Value);
             }
-
-            if (line.StartsWith("export ", StringComparison.Ordinal))
-            {
-                line = line[7..].TrimStart();
-            }
-
-            var equals = line.IndexOf('=');
-            if (equals <= 0)
-            {
-                continue;
-            }
-
-            values[line[..equals].Trim()] = Unquote(line[(equals + 1)..].Trim());
         }
 
         return new EnvFile(values);
@@ -45,38 +34,70 @@ public sealed class EnvFile
     public bool TryGet(string key, out string value) => _values.TryGetValue(key, out value!);
 
     /// <summary>
-    /// The file's text with every <paramref name="key"/> line set to <paramref name="value"/>
-    /// (unquoted; <see cref="SecretPolicy"/> keeps values safe for that), every other line, comment
-    /// and line ending kept as it was. A key that is not there is appended.
+    /// The file's text with every line of each key set to its value (unquoted, keeping an
+    /// 'export ' and the line's ending), every other line, comment and line ending kept as it
+    /// was. A key that is not there is appended. Refuses a value an unquoted line would change.
     /// </summary>
-    public static string WithValue(string text, string key, string value)
+    public static string WithValues(string text, IReadOnlyDictionary<string, string> values)
     {
+        foreach (var (key, value) in values)
+        {
+            if (!IsPlain(value))
+            {
+                throw new FrostException(ErrorIds.EnvValueInvalid, FailureKind.InvalidData,
+                    $"The value for {key} holds white space, a quote, '#' or '$', which an unquoted .env line would change; nothing was written.", key,
+                    $"Give {key} a value without white space, quotes, '#' or '$'.");
+            }
+        }
+
         var lines = text.Split('\n');
-        var found = false;
+        var found = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < lines.Length; i++)
         {
-            var line = lines[i];
-            var cr = line.EndsWith('\r') ? "\r" : "";
-            var body = line.TrimEnd('\r').TrimStart();
+            var cr = lines[i].EndsWith('\r') ? "\r" : "";
+            var body = lines[i].TrimEnd('\r').TrimStart();
             var export = body.StartsWith("export ", StringComparison.Ordinal) ? "export " : "";
-            var rest = body[export.Length..].TrimStart();
-            var equals = rest.IndexOf('=');
-            if (rest.Length == 0 || rest[0] == '#' || equals <= 0 || rest[..equals].Trim() != key)
+            if (Entry(body)?.Key is { } key && values.TryGetValue(key, out var value))
             {
-                continue;
+                lines[i] = $"{export}{key}={value}{cr}";
+                found.Add(key);
             }
-
-            lines[i] = $"{export}{key}={value}{cr}";
-            found = true;
         }
 
         var result = string.Join('\n', lines);
-        if (!found)
+        foreach (var (key, value) in values.Where(v => !found.Contains(v.Key)))
         {
             result += (result.Length == 0 || result.EndsWith('\n') ? "" : "\n") + $"{key}={value}\n";
         }
 
         return result;
+    }
+
+    public static string WithValue(string text, string key, string value) =>
+        WithValues(text, new Dictionary<string, string>(StringComparer.Ordinal) { [key] = value });
+
+    /// <summary>Sets keys of the file at <paramref name="path"/>: written atomically, its mode and owner kept.</summary>
+    public static void Set(string path, IReadOnlyDictionary<string, string> values)
+    {
+        var text = File.ReadAllText(path);
+        var mode = OperatingSystem.IsWindows() ? UnixFileMode.UserRead | UnixFileMode.UserWrite : File.GetUnixFileMode(path);
+        AtomicFile.Write(path, WithValues(text, values), mode, ownerReference: path);
+    }
+
+    /// <summary>Whether an unquoted line keeps the value as it is.</summary>
+    public static bool IsPlain(string value) => !value.Any(c => char.IsWhiteSpace(c) || c is '#' or '"' or '\'' or '$');
+
+    /// <summary>A KEY=VALUE line's key and raw value; null for comments, blank and malformed lines.</summary>
+    private static (string Key, string Value)? Entry(string line)
+    {
+        var rest = line.TrimEnd('\r').Trim();
+        if (rest.StartsWith("export ", StringComparison.Ordinal))
+        {
+            rest = rest[7..].TrimStart();
+        }
+
+        var equals = rest.IndexOf('=');
+        return rest.Length == 0 || rest[0] == '#' || equals <= 0 ? null : (rest[..equals].Trim(), rest[(equals + 1)..].Trim());
     }
 
     private static string Unquote(string value)

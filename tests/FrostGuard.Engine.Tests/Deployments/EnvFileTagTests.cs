@@ -3,20 +3,20 @@ using FrostGuard.Engine.Platform.Files;
 
 namespace FrostGuard.Engine.Tests.Deployments;
 
-public sealed class EnvFileEditorTests
+public sealed class EnvFileTagTests
 {
     [Fact]
     public void Only_the_named_keys_change_and_every_other_line_stays()
     {
         var text = "# deployment\nCOMPOSE_PROJECT_NAME=demo\nBACKEND_TAG=current\nPOSTGRES_PASSWORD=s3cret=\n\nWORKER_TAG=current\n";
-        var changed = EnvFileEditor.SetKeys(text, new Dictionary<string, string> { ["BACKEND_TAG"] = "next", ["NEW_TAG"] = "1.2" });
+        var changed = EnvFile.WithValues(text, new Dictionary<string, string> { ["BACKEND_TAG"] = "next", ["NEW_TAG"] = "1.2" });
         Assert.Equal("# deployment\nCOMPOSE_PROJECT_NAME=demo\nBACKEND_TAG=next\nPOSTGRES_PASSWORD=s3cret=\n\nWORKER_TAG=current\nNEW_TAG=1.2\n", changed);
     }
 
     [Fact]
     public void Tags_are_the_keys_ending_in_TAG_and_never_the_secrets()
     {
-        var tags = EnvFileEditor.Tags("BACKEND_TAG=next\nPOSTGRES_PASSWORD=s3cret\nWORKER_TAG='current'\n");
+        var tags = DeploymentState.Tags("BACKEND_TAG=next\nPOSTGRES_PASSWORD=s3cret\nWORKER_TAG='current'\n");
         Assert.Equal(["BACKEND_TAG", "WORKER_TAG"], tags.Keys);
         Assert.Equal("current", tags["WORKER_TAG"]);
     }
@@ -27,8 +27,11 @@ public sealed class EnvFileEditorTests
     [InlineData("$(id)")]
     public void A_value_that_is_no_tag_is_refused(string value)
     {
-        var e = Assert.Throws<FrostException>(() => EnvFileEditor.SetKeys("A_TAG=x\n", new Dictionary<string, string> { ["A_TAG"] = value }));
+        var e = Assert.Throws<FrostException>(() => DeploymentState.CheckTags(new Dictionary<string, string> { ["A_TAG"] = value }));
         Assert.Equal(ErrorIds.UpdateInvalidVersion, e.ErrorId);
+        var written = Assert.Throws<FrostException>(() => EnvFile.WithValues("A_TAG=x\n", new Dictionary<string, string> { ["A_TAG"] = value }));
+        Assert.Equal(ErrorIds.EnvValueInvalid, written.ErrorId);
+        Assert.DoesNotContain(value, written.Message); // a value may be a secret: never in a message
     }
 
     [Fact]
@@ -38,7 +41,7 @@ public sealed class EnvFileEditorTests
         using var temp = new TempFolder();
         var path = temp.Write(".env", "BACKEND_TAG=current\nPOSTGRES_PASSWORD=x\n");
         File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        EnvFileEditor.Set(path, new Dictionary<string, string> { ["BACKEND_TAG"] = "next" });
+        EnvFile.Set(path, new Dictionary<string, string> { ["BACKEND_TAG"] = "next" });
         Assert.Equal("BACKEND_TAG=next\nPOSTGRES_PASSWORD=x\n", File.ReadAllText(path));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
         Assert.Equal([path], Directory.GetFiles(temp.Path)); // no temporary file left
