@@ -71,22 +71,11 @@ public sealed class InvokeFrostBackupCommand : FrostCmdlet
         }
 
         var session = Session;
-        var database = Database ?? session.Config.Database.Name;
-        var destination = Destination is null ? session.BackupRoot : GetUnresolvedProviderPathFromPSPath(Destination);
-        // The directory format's files are compressed by pg_dump itself: gzip unless asked otherwise.
-        var compression = Format == FrostBackupFormat.Directory && !MyInvocation.BoundParameters.ContainsKey(nameof(Compression)) ? FrostBackupCompression.Gzip : Compression;
-        if (!ShouldProcess(database, $"Back up to {destination} ({Format}, {compression}{(Jobs > 1 ? $", {Jobs} jobs" : "")}{(IncludeConfig ? ", with the sealed configuration" : "")})"))
-        {
-            return;
-        }
-
-        using var configKey = IncludeConfig ? OpenConfigKey() : null;
         var request = new BackupRequest
         {
-            ConfigKey = configKey,
-            Database = database,
-            Destination = destination,
-            Compression = compression,
+            Database = Database ?? session.Config.Database.Name,
+            Destination = Destination is null ? session.BackupRoot : GetUnresolvedProviderPathFromPSPath(Destination),
+            Compression = MyInvocation.BoundParameters.ContainsKey(nameof(Compression)) ? Compression : null,
             Label = Label,
             Verify = Verify.IsPresent,
             Format = Format,
@@ -94,7 +83,23 @@ public sealed class InvokeFrostBackupCommand : FrostCmdlet
         };
         try
         {
-            WriteObject(Await((reporter, ct) => new BackupRunner(session).RunAsync(request, reporter, ct)));
+            request.Check(); // before ShouldProcess: -WhatIf never previews a backup that would fail
+        }
+        catch (FrostException e)
+        {
+            WriteFrostError(e);
+            return;
+        }
+
+        if (!ShouldProcess(request.Database, $"Back up to {request.Destination} ({Format}, {request.EffectiveCompression}{(Jobs > 1 ? $", {Jobs} jobs" : "")}{(IncludeConfig ? ", with the sealed configuration" : "")})"))
+        {
+            return;
+        }
+
+        using var configKey = IncludeConfig ? OpenConfigKey() : null;
+        try
+        {
+            WriteObject(Await((reporter, ct) => new BackupRunner(session).RunAsync(request with { ConfigKey = configKey }, reporter, ct)));
         }
         catch (FrostException e)
         {

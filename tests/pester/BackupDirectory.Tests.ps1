@@ -136,6 +136,17 @@ Describe 'Invoke-FrostBackup -Format Directory' {
         @(Get-ChildItem $folder -Force).Count | Should -Be 0
     }
 
+    It 'options no format can honour are refused before -WhatIf previews them (<Options>)' -ForEach @(
+        @{ Options = '-Jobs 4'; Arguments = @{ Jobs = 4 } }
+        @{ Options = '-Format Directory -Compression Zstd'; Arguments = @{ Format = 'Directory'; Compression = 'Zstd' } }
+    ) {
+        $folder = New-TestFolder whatif
+        $null = Invoke-FrostBackup -Destination $folder @Arguments -WhatIf -ErrorVariable problems -ErrorAction SilentlyContinue
+        $problems.Count | Should -Be 1
+        $problems[0].FullyQualifiedErrorId | Should -Be 'BackupOptionsConflict,FrostGuard.InvokeFrostBackupCommand'
+        @(Get-ChildItem $folder -Force).Count | Should -Be 0
+    }
+
     It 'a container and a partial folder left by a run that died are removed by the next run, with warnings' {
         $folder = New-TestFolder leftover
         $stale = Join-Path $folder 'frostguard-20200101T000000Z.partial'

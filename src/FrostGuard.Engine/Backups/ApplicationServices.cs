@@ -1,22 +1,29 @@
-using Docker.DotNet.Models;
 using FrostGuard.Engine.Platform;
 using FrostGuard.Engine.Platform.Reporting;
+using FrostGuard.Engine.Services;
 
 namespace FrostGuard.Engine.Backups;
 
 /// <summary>
 /// The services that write to the database (backend and worker), stopped for a restore and
-/// started again afterwards, waiting for their health checks.
+/// started again afterwards, waiting for their health checks (through the one
+/// <see cref="ServiceController"/>).
 /// </summary>
 public sealed class ApplicationServices
 {
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
+
     private readonly FrostSession _session;
     private readonly IReadOnlyList<string> _names;
+    private readonly ServiceController _controller;
+    private readonly TimeProvider _clock;
 
-    public ApplicationServices(FrostSession session, IReadOnlyList<string> names)
+    public ApplicationServices(FrostSession session, IReadOnlyList<string> names, TimeProvider? clock = null)
     {
         _session = session;
         _names = names;
+        _clock = clock ?? TimeProvider.System;
+        _controller = new ServiceController(session.Docker, session.Services, _clock);
     }
 
     /// <summary>The containers of the named services; every name must have one.</summary>
@@ -38,43 +45,32 @@ public sealed class ApplicationServices
     {
         foreach (var service in targets.Where(t => t.IsRunning))
         {
-            reporter.Verbose($"stopping {service.Container}");
-            await _session.Docker.CallAsync($"stop container {service.Container}",
-                (c, ct) => c.Containers.StopContainerAsync(service.ContainerId, new ContainerStopParameters { WaitBeforeKillSeconds = 10 }, ct),
-                cancellationToken).ConfigureAwait(false);
+            await _controller.StopAsync(service, StopGrace, reporter, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Starts the services and waits until each is running and healthy (or has no health check).</summary>
+    /// <summary>
+    /// Starts the services and waits until each is running and healthy (or has no health check),
+    /// all within one timeout. Never cancelled: the services come back whatever happens.
+    /// </summary>
     public async Task StartAndWaitAsync(IReadOnlyList<FrostService> services, TimeSpan timeout, IFrostReporter reporter)
     {
-        foreach (var service in services)
+        var started = _clock.GetTimestamp();
+        // Their state now, not when they were stopped: a service is started unless it runs already.
+        var current = (await _session.Services.ListAsync(CancellationToken.None).ConfigureAwait(false)).ToDictionary(s => s.ContainerId);
+        foreach (var service in services.Select(s => current.GetValueOrDefault(s.ContainerId, s)))
         {
-            reporter.Verbose($"starting {service.Container}");
-            await _session.Docker.CallAsync($"start container {service.Container}",
-                (c, ct) => c.Containers.StartContainerAsync(service.ContainerId, new ContainerStartParameters(), ct),
-                CancellationToken.None).ConfigureAwait(false);
-        }
-
-        var deadline = DateTime.UtcNow + timeout;
-        while (true)
-        {
-            var now = await _session.Services.ListAsync(CancellationToken.None).ConfigureAwait(false);
-            var waiting = now.Where(s => services.Any(t => t.ContainerId == s.ContainerId) && !(s.IsRunning && s.Health is "healthy" or "none")).ToList();
-            if (waiting.Count == 0)
+            var left = timeout - _clock.GetElapsedTime(started);
+            try
             {
-                return;
+                await _controller.StartAsync(service, left > TimeSpan.Zero ? left : TimeSpan.Zero, reporter, CancellationToken.None).ConfigureAwait(false);
             }
-
-            if (DateTime.UtcNow > deadline)
+            catch (FrostException e) when (e.ErrorId == ErrorIds.ServiceNotReady)
             {
                 throw new FrostException(ErrorIds.ServiceUnhealthyAfterRestore, FailureKind.OperationFailed,
-                    $"After the restore, {string.Join(", ", waiting.Select(w => $"{w.Service} is {w.State}/{w.Health}"))} ({timeout.TotalSeconds:N0} s).",
-                    string.Join(",", waiting.Select(w => w.Service)),
-                    $"Check `docker logs --tail 50 {waiting[0].Container}` and Get-FrostService; the database restore itself is done.");
+                    $"After the restore, {e.Message} (waited {_clock.GetElapsedTime(started).TotalSeconds:N0} of {timeout.TotalSeconds:N0} s).", service.Service,
+                    $"Check `docker logs --tail 50 {service.Container}` and Get-FrostService; the database restore itself is done.", e);
             }
-
-            await Task.Delay(500).ConfigureAwait(false);
         }
     }
 }

@@ -1,20 +1,20 @@
 using System.Diagnostics;
 using System.Globalization;
-using FrostGuard.Engine.Configuration;
 using FrostGuard.Engine.Platform;
 using FrostGuard.Engine.Platform.Database;
-using FrostGuard.Engine.Platform.Docker;
 using FrostGuard.Engine.Platform.Durability;
 using FrostGuard.Engine.Platform.Os;
 using FrostGuard.Engine.Platform.Reporting;
-using Npgsql;
 
 namespace FrostGuard.Engine.Backups;
 
 /// <summary>
-/// Invoke-FrostBackup: pg_dump inside the database container, streamed through FrostGuard's
-/// compressor and SHA-256 into <c>&lt;id&gt;.partial</c>, synced, then the manifest written
-/// last and both renamed into place. Anything that fails leaves no file behind.
+/// Invoke-FrostBackup, one pipeline for every format: options checked, the root's lock, what
+/// dead runs left removed, an intent written before any file, preflight (space, versions),
+/// an exported snapshot, the format's dump into <c>&lt;id&gt;.partial</c>, verification, the sealed
+/// configuration, then the output placed and the manifest written last: the backup exists from
+/// that moment. Anything that fails leaves no file behind. The format (<see cref="CustomDump"/>,
+/// <see cref="DirectoryDump"/>) decides only how pg_dump runs and where its output goes.
 /// </summary>
 public sealed class BackupRunner
 {
@@ -24,22 +24,15 @@ public sealed class BackupRunner
 
     public BackupRunner(FrostSession session) => _session = session;
 
+    public static IDumpFormat FormatOf(BackupRequest request) =>
+        request.Format == FrostBackupFormat.Directory ? new DirectoryDump() : new CustomDump();
+
     public async Task<FrostBackup> RunAsync(BackupRequest request, IFrostReporter reporter, CancellationToken cancellationToken)
     {
-        if (request.Format == FrostBackupFormat.Directory)
-        {
-            return await new DirectoryBackupRunner(_session).RunAsync(request, reporter, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (request.Jobs > 1)
-        {
-            throw new FrostException(ErrorIds.BackupOptionsConflict, FailureKind.InvalidConfiguration,
-                "-Jobs needs -Format Directory: pg_dump writes the custom format with one job.", "Jobs",
-                "Add -Format Directory, or leave -Jobs out.");
-        }
-
-        var config = _session.Config;
-        var database = request.Database ?? config.Database.Name;
+        request.Check();
+        var format = FormatOf(request);
+        var compression = request.EffectiveCompression;
+        var database = request.Database ?? _session.Config.Database.Name;
         var root = Path.GetFullPath(request.Destination ?? _session.BackupRoot);
         try
         {
@@ -51,111 +44,38 @@ public sealed class BackupRunner
         }
 
         using var backupLock = BackupLock.Acquire(root, "backup of " + database);
+        if (request.Format == FrostBackupFormat.Directory)
+        {
+            foreach (var removed in await JobContainer.RemoveLeftoversAsync(_session.Docker, root, cancellationToken).ConfigureAwait(false))
+            {
+                reporter.Warning($"Removed the container {removed}, left by a backup that did not finish.");
+            }
+        }
+
         RemoveLeftovers(root, reporter);
 
         var clock = Stopwatch.StartNew();
         var created = DateTimeOffset.UtcNow;
         var id = NewId(root, database, created);
         var partial = Path.Combine(root, id + ".partial");
+        var final = Path.Combine(root, format.FinalName(id, compression));
         var manifestPath = BackupManifest.PathFor(root, id);
-        var archivePath = Path.Combine(root, BackupManifest.ArchiveName(id, request.Compression));
+        string? sealedConfig = null;
         // Before any file of the backup exists: a process killed from here on leaves the intent, and the next run in the root cleans up.
         BackupIntent.Begin(root, id, BackupIntent.Create);
         try
         {
             await using var connection = await _session.Database.OpenAsync(cancellationToken, database).ConfigureAwait(false);
             var server = await Preflight.CheckAsync(connection, root, reporter, cancellationToken).ConfigureAwait(false);
-            var container = await _session.FindPostgresAsync(cancellationToken).ConfigureAwait(false);
-            var (pgDump, pgDumpVersion) = await container.LocateToolAsync("pg_dump", server.Major, cancellationToken).ConfigureAwait(false);
-            Preflight.CheckToolVersion("pg_dump", pgDumpVersion, server, container.Name);
-            reporter.Verbose($"pg_dump {pgDumpVersion} in {container.Name}, server {server.Version}, database {database} of {server.DatabaseBytes / 1048576.0:N1} MB");
+            var postgres = await _session.FindPostgresAsync(cancellationToken).ConfigureAwait(false);
+            var (pgDump, pgDumpVersion) = await postgres.LocateToolAsync("pg_dump", server.Major, cancellationToken).ConfigureAwait(false);
+            Preflight.CheckToolVersion("pg_dump", pgDumpVersion, server, postgres.Name);
 
             await using var snapshot = await DumpSnapshot.ExportAsync(connection, cancellationToken).ConfigureAwait(false);
             reporter.Verbose($"snapshot {snapshot.Id}: {string.Join(", ", snapshot.Tables.Select(t => $"{t.QualifiedName}={t.Rows}"))}");
             var checksums = snapshot.StartChecksums(cancellationToken);
-
-            var command = new List<string>
-            {
-                pgDump, "--format=custom", "--no-password",
-                "--host=127.0.0.1", "--port=" + server.Port.ToString(CultureInfo.InvariantCulture),
-                "--username=" + config.Database.User, "--dbname=" + database, "--snapshot=" + snapshot.Id,
-            };
-            if (request.Compression != FrostBackupCompression.Gzip)
-            {
-                command.Add("--compress=0");
-            }
-
-            var (fifo, whyNoFifo) = config.Database.DumpOutput == DumpOutputs.Stdout
-                ? (null, $"database.dumpOutput is '{DumpOutputs.Stdout}' in {config.SourcePath}")
-                : await ContainerFifo.TryCreateAsync(_session.Docker, container.ContainerId, container.Name, cancellationToken,
-                    left => reporter.Warning($"Removed {left}, a FIFO a backup whose process died left in {container.Name}.")).ConfigureAwait(false);
-            using var output = fifo;
-            if (output is not null)
-            {
-                // --no-sync: pg_dump's closing fsync fails on a FIFO (EINVAL); FrostGuard syncs its own file.
-                command.AddRange(["--file=" + output.PathInContainer, "--no-sync"]);
-                reporter.Verbose($"pg_dump writes to {output.PathInContainer} in {container.Name}, read here as {output.HostPath}");
-            }
-            else
-            {
-                reporter.Verbose($"pg_dump writes to the exec's stdout ({whyNoFifo})");
-            }
-
-            long size;
-            string sha256;
-            long dumpBytes;
-            var password = PgPassWrapper.PasswordLine(_session.DatabasePassword);
-            await using (var writer = new ArchiveWriter(partial, request.Compression))
-            {
-                var progress = new ProgressMeter(reporter, ProgressActivity, $"Backing up {database} to {root}");
-                var dumping = true;
-                ExecResult result;
-                try
-                {
-                    result = await container.Exec.RunAsync(PgPassWrapper.Wrap(command),
-                        async (stdin, ct) => await stdin.WriteAsync(password, ct).ConfigureAwait(false),
-                        async (chunk, ct) =>
-                        {
-                            await writer.WriteAsync(chunk, ct).ConfigureAwait(false);
-                            progress.Report(writer.InputBytes, writer.OutputBytes);
-                            if (dumping)
-                            {
-                                dumping = false;
-                                CrashPoints.Reach(CrashPoints.BackupDumping);
-                            }
-                        },
-                        cancellationToken, output).ConfigureAwait(false);
-                }
-                catch (IOException e)
-                {
-                    throw BackupErrors.WriteFailed(partial, e);
-                }
-                finally
-                {
-                    progress.Complete();
-                }
-
-                if (!result.Succeeded)
-                {
-                    throw DumpFailed(database, container, result);
-                }
-
-                try
-                {
-                    (size, sha256) = await writer.CompleteAsync().ConfigureAwait(false);
-                }
-                catch (IOException e)
-                {
-                    throw BackupErrors.WriteFailed(partial, e);
-                }
-
-                dumpBytes = writer.InputBytes;
-            }
-
-            if (size == 0)
-            {
-                throw DumpFailed(database, container, new ExecResult(0, "pg_dump wrote nothing", null));
-            }
+            var context = new DumpContext(_session, request, database, root, id, partial, server, postgres, pgDump, pgDumpVersion, snapshot, reporter);
+            var dumped = await format.DumpAsync(context, cancellationToken).ConfigureAwait(false);
 
             var manifest = new BackupManifest
             {
@@ -163,41 +83,41 @@ public sealed class BackupRunner
                 Database = database,
                 Created = created,
                 DatabaseBytes = server.DatabaseBytes,
-                File = Path.GetFileName(archivePath),
-                SizeBytes = size,
-                DumpBytes = dumpBytes,
-                Sha256 = sha256,
-                Compression = request.Compression,
+                File = Path.GetFileName(final),
+                SizeBytes = dumped.SizeBytes,
+                DumpBytes = dumped.DumpBytes,
+                Sha256 = dumped.Sha256,
+                Format = request.Format.ToString(),
+                Compression = compression,
                 ServerVersion = server.Version,
                 PgDumpVersion = pgDumpVersion,
                 Label = request.Label,
                 Snapshot = snapshot.Id,
                 Tables = snapshot.Tables,
+                Files = dumped.Files,
+                Jobs = dumped.Jobs,
                 Checksums = await checksums.ConfigureAwait(false),
             };
 
             if (request.Verify)
             {
-                var verifier = new BackupVerifier(_session, container);
-                var entries = await verifier.VerifyArchiveAsync(partial, manifest, reporter, cancellationToken).ConfigureAwait(false);
-                reporter.Verbose($"verified {partial}: checksum matches, pg_restore --list reads {entries} entries");
+                var entries = await new BackupVerifier(_session, postgres).VerifyArchiveAsync(partial, manifest, reporter, cancellationToken).ConfigureAwait(false);
+                reporter.Verbose($"verified {partial}: checksums match, pg_restore --list reads {entries} entries");
                 manifest = manifest with { Verified = true };
             }
 
             if (request.ConfigKey is { } configKey)
             {
-                manifest = manifest with
-                {
-                    Config = ConfigArchive.DeploymentArchive.Write(root, id, config.Project.Directory, config.SourcePath, configKey, reporter),
-                };
+                var config = _session.Config;
+                manifest = manifest with { Config = ConfigArchive.DeploymentArchive.Write(root, id, config.Project.Directory, config.SourcePath, configKey, reporter) };
+                sealedConfig = Path.Combine(root, manifest.Config.File);
             }
 
             manifest = manifest with { DurationSeconds = clock.Elapsed.TotalSeconds };
-            CrashPoints.Commit(CrashPoints.BackupDumped, partial);
             try
             {
-                File.Move(partial, archivePath);
-                CrashPoints.Commit(CrashPoints.BackupFilesPlaced, archivePath);
+                format.Place(partial, final);
+                CrashPoints.Commit(CrashPoints.BackupFilesPlaced, final);
                 manifest.Write(manifestPath); // the commit point: from here the backup exists
                 CrashPoints.Commit(CrashPoints.BackupCommitted, manifestPath);
                 BackupIntent.End(root, id);
@@ -205,35 +125,28 @@ public sealed class BackupRunner
             catch (IOException e)
             {
                 File.Delete(manifestPath);
-                File.Delete(archivePath);
-                if (manifest.Config is { } sealedConfig)
-                {
-                    File.Delete(Path.Combine(root, sealedConfig.File));
-                }
-
-                throw BackupErrors.WriteFailed(archivePath, e);
+                throw BackupErrors.WriteFailed(final, e);
             }
 
-            reporter.Verbose($"backup {id}: {size / 1048576.0:N1} MB ({dumpBytes / 1048576.0:N1} MB from pg_dump) in {clock.Elapsed.TotalSeconds:N1} s");
+            reporter.Verbose($"backup {id}: {dumped.SizeBytes / 1048576.0:N1} MB{(dumped.Files is { } files ? $" in {files.Count} files" : $" ({dumped.DumpBytes / 1048576.0:N1} MB from pg_dump)")} in {clock.Elapsed.TotalSeconds:N1} s");
             return manifest.ToBackup(root);
         }
         catch
         {
-            DeleteQuietly(partial);
+            format.Discard(partial);
+            if (!File.Exists(manifestPath))
+            {
+                // Placed but never committed: not a backup.
+                format.Discard(final);
+                if (sealedConfig is not null)
+                {
+                    File.Delete(sealedConfig);
+                }
+            }
+
             BackupIntent.Abandon(root, id);
             throw;
         }
-    }
-
-    internal static FrostException DumpFailed(string database, PostgresContainer container, ExecResult result)
-    {
-        var why = result.ExitCode is { } code
-            ? $"pg_dump exited with code {code}"
-            : "pg_dump's process was lost (the container stopped or restarted)";
-        var detail = result.StandardError.Length > 0 ? ": " + result.StandardError : "";
-        return new FrostException(ErrorIds.BackupFailed, FailureKind.OperationFailed,
-            $"The backup of database {database} failed in container {container.Name}: {why}{detail}. No backup was recorded and the partial file was removed.",
-            database, $"Check the database service (Get-FrostService {container.Service}) and its log (`docker logs --tail 50 {container.Name}`), then run Invoke-FrostBackup again.");
     }
 
     internal static string NewId(string root, string database, DateTimeOffset created)
@@ -263,11 +176,5 @@ public sealed class BackupRunner
             reporter.Warning($"Removing the folder {leftover}, left by a backup that did not finish.");
             Directory.Delete(leftover, recursive: true);
         }
-    }
-
-    private static void DeleteQuietly(string path)
-    {
-        // File.Delete does nothing when the file is absent; any other failure must surface.
-        File.Delete(path);
     }
 }
