@@ -60,7 +60,7 @@ public sealed class ComposeCli
         var (file, prefix) = await ToolAsync(cancellationToken).ConfigureAwait(false);
         var arguments = prefix.Concat(UpArguments(services)).ToList();
         reporter.Verbose($"{file} {string.Join(' ', arguments)}");
-        var result = await ExternalTool.RunAsync(file, arguments, Directory, timeout, l => reporter.Verbose("compose: " + l), cancellationToken).ConfigureAwait(false);
+        var result = await ProcessRunner.RunToolAsync(file, arguments, Directory, timeout, l => reporter.Verbose("compose: " + l), cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             throw new FrostException(ErrorIds.ComposeFailed, FailureKind.OperationFailed,
@@ -75,7 +75,7 @@ public sealed class ComposeCli
         var (file, prefix) = await ToolAsync(cancellationToken).ConfigureAwait(false);
         var arguments = prefix.Concat(["-p", _config.Project.Name]).Concat(Files().SelectMany(f => new[] { "-f", f })).Append("pull").Concat(services).ToList();
         reporter.Verbose($"{file} {string.Join(' ', arguments)}");
-        var result = await ExternalTool.RunAsync(file, arguments, Directory, TimeSpan.FromMinutes(30), l => reporter.Verbose("compose: " + l), cancellationToken).ConfigureAwait(false);
+        var result = await ProcessRunner.RunToolAsync(file, arguments, Directory, TimeSpan.FromMinutes(30), l => reporter.Verbose("compose: " + l), cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             throw new FrostException(ErrorIds.ComposeFailed, FailureKind.OperationFailed,
@@ -92,7 +92,7 @@ public sealed class ComposeCli
         var arguments = prefix.Concat(["-p", _config.Project.Name]).Concat(Files().SelectMany(f => new[] { "-f", f }))
             .Concat(volumes ? ["down", "--volumes", "--remove-orphans", "--timeout", "10"] : ["down", "--remove-orphans", "--timeout", "10"]).ToList();
         reporter.Verbose($"{file} {string.Join(' ', arguments)}");
-        var result = await ExternalTool.RunAsync(file, arguments, Directory, TimeSpan.FromMinutes(5), l => reporter.Verbose("compose: " + l), cancellationToken).ConfigureAwait(false);
+        var result = await ProcessRunner.RunToolAsync(file, arguments, Directory, TimeSpan.FromMinutes(5), l => reporter.Verbose("compose: " + l), cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             throw new FrostException(ErrorIds.ComposeFailed, FailureKind.OperationFailed,
@@ -111,7 +111,7 @@ public sealed class ComposeCli
 
         try
         {
-            var v2 = await ExternalTool.RunAsync("docker", ["compose", "version"], Path.GetTempPath(), VersionTimeout, null, cancellationToken).ConfigureAwait(false);
+            var v2 = await ProcessRunner.RunToolAsync("docker", ["compose", "version"], Path.GetTempPath(), VersionTimeout, null, cancellationToken).ConfigureAwait(false);
             _tool = v2.Succeeded ? ("docker", ["compose"]) : ("docker-compose", []);
         }
         catch (FrostException e) when (e.ErrorId == ErrorIds.ToolNotFound)

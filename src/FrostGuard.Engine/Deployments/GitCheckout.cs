@@ -34,7 +34,7 @@ public sealed class GitCheckout
     private async Task<ToolResult> GitAsync(string[] arguments, IFrostReporter? reporter, CancellationToken cancellationToken)
     {
         var all = new[] { "-C", Directory }.Concat(arguments).ToList();
-        var result = await ExternalTool.RunAsync("git", all, Directory, Timeout, reporter is null ? null : l => reporter.Verbose("git: " + l), cancellationToken).ConfigureAwait(false);
+        var result = await ProcessRunner.RunToolAsync("git", all, Directory, Timeout, reporter is null ? null : l => reporter.Verbose("git: " + l), cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             throw new FrostException(ErrorIds.GitFailed, FailureKind.OperationFailed,

@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using FrostGuard.Engine.Platform.Os;
 
 namespace FrostGuard.Engine.Security;
 
@@ -39,39 +39,15 @@ public sealed class ProcessCommandRunner : ICommandRunner
             return null;
         }
 
-        var start = new ProcessStartInfo(executable)
+        var result = await ProcessRunner.RunAsync(new ProcessRequest(executable, arguments)
         {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // A stable, parseable language for the tools' words.
-        start.Environment["LC_ALL"] = "C";
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"{executable} did not start");
-        process.StandardInput.Close();
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(_timeout);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-            cancellationToken.ThrowIfCancellationRequested();
-            return new CommandOutput(-1, "", $"{tool} did not finish within {_timeout.TotalSeconds:F0} s and was stopped", Describe(executable, arguments));
-        }
-
-        return new CommandOutput(process.ExitCode, await stdout.ConfigureAwait(false), await stderr.ConfigureAwait(false), Describe(executable, arguments));
+            Timeout = _timeout,
+            // A stable, parseable language for the tools' words.
+            Environment = new Dictionary<string, string> { ["LC_ALL"] = "C" },
+        }, cancellationToken).ConfigureAwait(false);
+        return result.TimedOut
+            ? new CommandOutput(-1, "", $"{tool} did not finish within {_timeout.TotalSeconds:F0} s and was stopped", Describe(executable, arguments))
+            : new CommandOutput(result.ExitCode, result.StandardOutput, result.StandardError, Describe(executable, arguments));
     }
 
     private static string Describe(string executable, IReadOnlyList<string> arguments) => $"ran `{string.Join(' ', [executable, .. arguments])}` here";

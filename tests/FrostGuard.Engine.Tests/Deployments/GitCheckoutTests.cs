@@ -10,7 +10,7 @@ public sealed class GitCheckoutTests
     private static async Task<string> GitAsync(string directory, params string[] arguments)
     {
         var all = new[] { "-C", directory, "-c", "user.name=test", "-c", "user.email=test@localhost" }.Concat(arguments).ToList();
-        var result = await ExternalTool.RunAsync("git", all, directory, TimeSpan.FromSeconds(30), null, CancellationToken.None);
+        var result = await ProcessRunner.RunToolAsync("git", all, directory, TimeSpan.FromSeconds(30), null, CancellationToken.None);
         Assert.True(result.Succeeded, result.Output);
         return result.Output.Trim();
     }

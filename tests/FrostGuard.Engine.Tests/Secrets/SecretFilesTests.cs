@@ -1,3 +1,4 @@
+using FrostGuard.Engine.Platform.Os;
 using FrostGuard.Engine.Platform.Files;
 using FrostGuard.Engine.Secrets;
 
@@ -80,7 +81,11 @@ public sealed class RotationLogTests
         var log = new RotationLog(folder.Path);
         var at = new DateTimeOffset(2026, 8, 1, 12, 0, 0, TimeSpan.Zero);
         log.Append(new RotationEntry { Name = "DatabasePassword", At = at, Outcome = "Rotated", Role = "frostguard" });
-        File.AppendAllText(log.Path, "not json\n");
+        using (var broken = PrivateFiles.Open(log.Path, FileMode.Append))
+        {
+            broken.Write("not json\n"u8);
+        }
+
         log.Append(new RotationEntry { Name = "DatabasePassword", At = at.AddDays(1), Outcome = "RolledBack", Reason = "health" });
         var warnings = new List<string>();
 

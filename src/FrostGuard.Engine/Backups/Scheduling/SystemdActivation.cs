@@ -1,4 +1,4 @@
-using System.Diagnostics;
+using FrostGuard.Engine.Platform.Os;
 
 namespace FrostGuard.Engine.Backups.Scheduling;
 
@@ -50,20 +50,12 @@ public static class SystemdActivation
 
     private static void Systemctl(params string[] arguments)
     {
-        var start = new ProcessStartInfo("systemctl") { RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("systemctl did not start");
-        var error = process.StandardError.ReadToEndAsync();
-        process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
+        // Callers are synchronous and run on the pipeline thread, which has no synchronization context to deadlock on.
+        var result = ProcessRunner.RunAsync(new ProcessRequest("systemctl", arguments), CancellationToken.None).GetAwaiter().GetResult();
+        if (!result.Succeeded)
         {
             throw new FrostException(ErrorIds.ScheduleWriteFailed, FailureKind.OperationFailed,
-                $"systemctl {string.Join(' ', arguments)} exited with {process.ExitCode}: {error.Result.Trim()}", BackupScheduleRequest.Name + ".timer",
+                $"systemctl {string.Join(' ', arguments)} {(result.TimedOut ? "did not finish within 30 s" : $"exited with {result.ExitCode}")}: {result.StandardError.Trim()}", BackupScheduleRequest.Name + ".timer",
                 $"The units are written; see journalctl -u {BackupScheduleRequest.Name}.timer, then systemctl {string.Join(' ', arguments)}.");
         }
     }

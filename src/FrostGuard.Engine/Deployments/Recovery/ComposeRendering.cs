@@ -46,7 +46,7 @@ public sealed record ComposeRendering(string Text, IReadOnlyList<ComposeServiceD
         }
 
         var arguments = prefix.Concat(["-p", project]).Concat(files.SelectMany(f => new[] { "-f", f })).Append("config").ToList();
-        var result = await ExternalTool.RunAsync(file, arguments, directory, Timeout, null, cancellationToken).ConfigureAwait(false);
+        var result = await ProcessRunner.RunToolAsync(file, arguments, directory, Timeout, null, cancellationToken).ConfigureAwait(false);
         if (!result.Succeeded)
         {
             throw new FrostException(ErrorIds.ComposeFailed, FailureKind.InvalidConfiguration,

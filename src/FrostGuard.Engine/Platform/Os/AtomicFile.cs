@@ -56,7 +56,7 @@ public static class AtomicFile
     /// <summary>.NET cannot read a file's owner: chown --reference does, with an argument list.</summary>
     private static void CopyOwner(string reference, string target)
     {
-        var result = ExternalTool.RunAsync("chown", ["--reference=" + reference, "--", target], Path.GetDirectoryName(target)!,
+        var result = ProcessRunner.RunToolAsync("chown", ["--reference=" + reference, "--", target], Path.GetDirectoryName(target)!,
             TimeSpan.FromSeconds(10), null, CancellationToken.None).GetAwaiter().GetResult();
         if (!result.Succeeded)
         {

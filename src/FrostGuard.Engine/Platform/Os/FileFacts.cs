@@ -21,10 +21,13 @@ public enum FileKind
 /// </summary>
 public sealed record FileFacts(FileKind Kind, UnixFileMode Mode, long Size, int Uid, int Gid, int Links = 1)
 {
+    /// <summary>The file as /proc/locks names it: device major:minor (two hex digits each) and inode.</summary>
+    public string LockKey { get; init; } = "";
+
     private const int CurrentDirectory = -100;    // AT_FDCWD
     private const int NoFollow = 0x100;           // AT_SYMLINK_NOFOLLOW
     private const int EmptyPath = 0x1000;          // AT_EMPTY_PATH: the facts of the descriptor itself
-    private const uint Wanted = 0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x200; // STATX_TYPE | MODE | NLINK | UID | GID | SIZE
+    private const uint Wanted = 0x1 | 0x2 | 0x4 | 0x8 | 0x10 | 0x100 | 0x200; // STATX_TYPE | MODE | NLINK | UID | GID | INO | SIZE
     private const int NotFound = 2;               // ENOENT
     private const int NotADirectory = 20;         // ENOTDIR
 
@@ -101,6 +104,10 @@ public sealed record FileFacts(FileKind Kind, UnixFileMode Mode, long Size, int 
             _ => FileKind.BlockDevice,
         };
         return new FileFacts(kind, (UnixFileMode)(mode & 0xFFF), (long)MemoryMarshal.Read<ulong>(buffer.AsSpan(40)),
-            (int)MemoryMarshal.Read<uint>(buffer.AsSpan(20)), (int)MemoryMarshal.Read<uint>(buffer.AsSpan(24)), (int)MemoryMarshal.Read<uint>(buffer.AsSpan(16)));
+            (int)MemoryMarshal.Read<uint>(buffer.AsSpan(20)), (int)MemoryMarshal.Read<uint>(buffer.AsSpan(24)), (int)MemoryMarshal.Read<uint>(buffer.AsSpan(16)))
+        {
+            // stx_ino at 32, stx_dev_major at 136, stx_dev_minor at 140.
+            LockKey = $"{MemoryMarshal.Read<uint>(buffer.AsSpan(136)):x2}:{MemoryMarshal.Read<uint>(buffer.AsSpan(140)):x2}:{MemoryMarshal.Read<ulong>(buffer.AsSpan(32))}",
+        };
     }
 }

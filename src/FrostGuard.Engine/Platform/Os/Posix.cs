@@ -126,14 +126,42 @@ internal static class Posix
     /// <see cref="IOException"/> whose HResult is EWOULDBLOCK (11). The kernel drops it when the
     /// file is closed or the process ends.
     /// </summary>
+    /// <remarks>
+    /// A lock this process just released can still be held for a while by a child another thread
+    /// is starting: between fork and exec the child shares the open file description (close-on-exec
+    /// closes it only at exec), and on a busy machine that can last long. So while every holder
+    /// /proc/locks names is this process, the lock is tried again (up to <see cref="OwnLockPatience"/>);
+    /// a lock of another process fails at once.
+    /// </remarks>
     public static void LockWithoutWaiting(Microsoft.Win32.SafeHandles.SafeFileHandle file, bool exclusive, string path)
     {
         const int Shared = 1, Exclusive = 2, NonBlocking = 4, WouldBlock = 11;
-        if (NativeFlock(file.DangerousGetHandle(), (exclusive ? Exclusive : Shared) | NonBlocking) != 0)
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        while (NativeFlock(file.DangerousGetHandle(), (exclusive ? Exclusive : Shared) | NonBlocking) != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
-            throw new IOException(errno == WouldBlock ? $"{path} is locked by another process." : $"cannot lock {path} (errno {errno})", errno);
+            if (errno != WouldBlock || System.Diagnostics.Stopwatch.GetElapsedTime(started) > OwnLockPatience || !OnlyThisProcessLocks(FileFacts.Of(file).LockKey))
+            {
+                throw new IOException(errno == WouldBlock ? $"{path} is locked by another process." : $"cannot lock {path} (errno {errno})", errno);
+            }
+
+            Thread.Sleep(1);
         }
+    }
+
+    /// <summary>How long a lock held only in this process's name is tried again: the longest a child may take from fork to exec.</summary>
+    public static readonly TimeSpan OwnLockPatience = TimeSpan.FromSeconds(5);
+
+    /// <summary>True when no other process holds a flock on the file (by /proc/locks key): every holder is this process, or the lock is already gone.</summary>
+    private static bool OnlyThisProcessLocks(string lockKey)
+    {
+        var owners = File.ReadLines("/proc/locks")
+            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            .Where(fields => fields.Length >= 6 && fields[1] == "FLOCK" && fields[5] == lockKey)
+            .Select(fields => fields[4])
+            .ToList();
+        var self = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return owners.All(owner => owner == self);
     }
 
     /// <summary>The canonical path of an existing file or folder (every link resolved), or null when it cannot be resolved.</summary>

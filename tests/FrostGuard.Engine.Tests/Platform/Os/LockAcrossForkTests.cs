@@ -1,0 +1,47 @@
+using System.Diagnostics;
+using FrostGuard.Engine.Platform.Os;
+
+namespace FrostGuard.Engine.Tests.Platform.Os;
+
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class LockAcrossForkTests
+{
+    [Fact]
+    public async Task A_lock_this_process_released_is_free_again_while_other_threads_start_processes()
+    {
+        using var folder = new TempFolder();
+        var path = Path.Combine(folder.Path, "log");
+        using var stop = new CancellationTokenSource();
+        // Children forked while the file is open share its lock until they exec.
+        var started = 0;
+        var starter = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                using var child = Process.Start(new ProcessStartInfo("/bin/true") { UseShellExecute = false })!;
+                Interlocked.Increment(ref started);
+                await child.WaitForExitAsync();
+            }
+        });
+        var opened = 0;
+        try
+        {
+            // Until 200 children were started while files were opened and closed here (bounded: 20 s).
+            var clock = Stopwatch.StartNew();
+            while (Volatile.Read(ref started) < 200 && clock.Elapsed < TimeSpan.FromSeconds(20))
+            {
+                using var stream = PrivateFiles.Open(path, FileMode.Append);
+                stream.Write("x\n"u8);
+                opened++;
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await starter;
+        }
+
+        Assert.True(Volatile.Read(ref started) >= 200, "the children did not start");
+        Assert.Equal(2L * opened, new FileInfo(path).Length);
+    }
+}
