@@ -14,7 +14,7 @@ public sealed class FrostServiceResources
     /// <summary>The container's memory limit; the host's memory when none is set.</summary>
     public long MemoryLimitBytes { get; init; }
     public double MemoryPercent { get; init; }
-    /// <summary>v1 or v2, from the shape of the memory statistics.</summary>
+    /// <summary>v1 or v2, from what the samples report (only v1 has total_* memory figures and per-CPU usage).</summary>
     public required string CgroupVersion { get; init; }
     public TimeSpan SampleInterval { get; init; }
 

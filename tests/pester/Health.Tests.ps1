@@ -507,6 +507,38 @@ Describe 'Export-FrostDashboard' {
     }
 }
 
+Describe 'Export-FrostAlertRule and Export-FrostDashboard with the thresholds of the configuration' {
+    # Their shared base opens the session when no thresholds come down the pipeline. Opening it
+    # reads SessionState and writes a warning for each operation record it cannot use: Write*
+    # from any thread but the pipeline's throws, so a session opened inside the engine work fails
+    # the command instead of warning.
+    BeforeAll {
+        $script:ownState = Join-Path $TestDrive 'state'
+        $records = New-Item -ItemType Directory -Force (Join-Path $ownState 'operations/session-thread')
+        Set-Content (Join-Path $records 'not-a-frostguard-record.json') '{}'
+        $script:ownConfig = Join-Path $TestDrive 'session-thread.json'
+        @{ project = @{ name = 'session-thread'; directory = $TestDrive }
+           database = @{ name = 'db'; user = 'u'; password = @{ environmentVariable = 'FROSTGUARD_TEST_UNUSED' } } } |
+            ConvertTo-Json -Depth 5 | Set-Content $ownConfig
+        $script:stateBefore = $env:FROSTGUARD_STATE
+        $env:FROSTGUARD_STATE = $ownState
+    }
+
+    AfterAll {
+        $env:FROSTGUARD_STATE = $script:stateBefore
+    }
+
+    It '<Command> opens its session on the pipeline thread: the record it cannot use is a warning, not a failure' -ForEach @(
+        @{ Command = 'Export-FrostAlertRule' }, @{ Command = 'Export-FrostDashboard' }
+    ) {
+        $file = Join-Path $TestDrive "$Command.out"
+        & $Command -ConfigPath $ownConfig -Path $file -WhatIf -WarningVariable warnings -WarningAction SilentlyContinue -ErrorVariable problems
+        $problems.Count | Should -Be 0 -Because ($problems -join "`n")
+        @($warnings.Message) -join "`n" | Should -Match 'not-a-frostguard-record\.json cannot be used'
+        Test-Path $file | Should -BeFalse -Because '-WhatIf writes nothing'
+    }
+}
+
 Describe 'Backup freshness' {
     BeforeAll {
         $script:freshRoot = Join-Path ([IO.Path]::GetTempPath()) "frostguard-freshness-$([guid]::NewGuid().ToString('N'))"

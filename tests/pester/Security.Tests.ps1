@@ -81,15 +81,41 @@ Describe 'Test-FrostSecurity' {
         $after | Should -Be $before
     }
 
-    It 'gives Unknown with a hint, for real, for a tool that is not installed here' {
-        $missing = @(@{ Tool = 'fail2ban-client'; Check = 'Fail2ban' }, @{ Tool = 'ufw'; Check = 'Firewall' }) | Where-Object { -not (Test-Installed $_.Tool) }
-        $missing.Count | Should -BeGreaterThan 0 -Because 'this machine lacks fail2ban (Debian does not install it by default)'
-        foreach ($case in $missing | Where-Object Check -eq 'Fail2ban') {
-            $finding = Test-FrostSecurity -Check $case.Check
+    It 'judges fail2ban as it is here: Unknown with the install hint when missing, else what fail2ban-client status answers' {
+        $finding = Test-FrostSecurity -Check Fail2ban
+        # Where FrostGuard looks for it: PATH, then the sbin and bin folders.
+        $client = @(@(($env:PATH -split ':') + '/usr/local/sbin', '/usr/sbin', '/sbin', '/usr/bin', '/bin') | Where-Object { $_ } |
+            ForEach-Object { Join-Path $_ 'fail2ban-client' } | Where-Object { Test-Path -PathType Leaf $_ })[0]
+        if (-not $client) {
             $finding.Status | Should -Be 'Unknown'
-            $finding.Message | Should -Match 'not installed'
+            $finding.Message | Should -Match 'fail2ban is not installed'
             $finding.Hint | Should -Match 'apt-get install fail2ban'
+            $finding.Evidence | Should -BeNullOrEmpty -Because 'nothing was run'
+            return
         }
+
+        $finding.Evidence | Should -Be "ran ``$client status`` here"
+        $answer = & $client status 2>&1
+        if ($LASTEXITCODE -ne 0) {
+            $finding.Status | Should -Be 'Critical' -Because "fail2ban-client status exited $LASTEXITCODE here too"
+            $finding.Message | Should -Match 'fail2ban is installed but does not answer'
+            $finding.Hint | Should -Match 'systemctl enable --now fail2ban'
+            return
+        }
+
+        $jails = @(((@($answer) -match 'Jail list:') -replace '^.*Jail list:', '') -split ',' | ForEach-Object Trim | Where-Object { $_ })
+        if ($jails.Count -eq 0) {
+            $finding.Status | Should -Be 'Warning'
+            $finding.Message | Should -Match 'runs with no jail'
+            return
+        }
+
+        $finding.Status | Should -Be $(if ($jails -contains 'sshd') { 'Ok' } else { 'Warning' }) -Because "the jails here: $($jails -join ', ')"
+        $finding.Message | Should -Match "^$($jails.Count) jails?: "
+        foreach ($jail in $jails) {
+            $finding.Message | Should -Match "$([regex]::Escape($jail))(: \d+ banned now, \d+ in total| \(status unavailable\))"
+        }
+        @($finding.Counts.Keys | Where-Object { $_ -notin $jails }) | Should -BeNullOrEmpty -Because 'only jails fail2ban names are counted'
     }
 
     It 'reads recorded outputs only for tools missing here (hardened server: firewall and fail2ban Ok, bans counted)' {

@@ -150,8 +150,11 @@ Describe 'Get-FrostService -Resources' {
         (Get-FrostService -Name backend).Resources | Should -BeNullOrEmpty
         $backend = Get-FrostService -Name backend -Resources
         $resources = $backend.Resources
-        $resources.CgroupVersion | Should -Be 'v1' -Because 'this machine runs cgroup v1'
-        $resources.CpuPercent | Should -BeGreaterOrEqual 0
+        # The daemon's own word for its cgroup version (FrostGuard tells it from the samples instead):
+        # v1 here, v2 on a stock Debian 12.
+        $cgroup = "v$(docker info --format '{{.CgroupVersion}}')"
+        $cgroup | Should -BeIn @('v1', 'v2') -Because 'docker info names the cgroup version the daemon runs on'
+        $resources.CgroupVersion | Should -Be $cgroup -Because "the Docker daemon runs cgroup $cgroup"
         $resources.OnlineCpus | Should -Be ([Environment]::ProcessorCount)
         $resources.SampleInterval | Should -BeGreaterThan ([TimeSpan]::Zero)
         $resources.MemoryBytes | Should -BeGreaterThan 10MB -Because 'a .NET web host uses tens of MiB'
@@ -160,5 +163,18 @@ Describe 'Get-FrostService -Resources' {
         $cli = docker stats --no-stream --format '{{.MemUsage}}' $backend.Container
         $cliMiB = [double]($cli -replace '^([\d.]+)MiB.*', '$1')
         [math]::Abs($resources.MemoryBytes / 1MB - $cliMiB) | Should -BeLessThan 8
+    }
+
+    It 'reports the CPU of a busy container: more than a tenth of one CPU, no more than all of them' {
+        $backend = Get-FrostService -Name backend
+        # One shell spinning for 6 s, covering both samples: close to 100 (one whole CPU) on an idle
+        # host, less on a loaded one. A figure stuck at 0, or counters mixed up in their units (ns,
+        # µs, clock ticks), lands outside these bounds; 'at least 0' could not fail.
+        docker exec -d $backend.Container /usr/bin/timeout 6 /bin/sh -c 'while :; do :; done'
+        $LASTEXITCODE | Should -Be 0
+        Start-Sleep -Milliseconds 500
+        $resources = (Get-FrostService -Name backend -Resources).Resources
+        $resources.CpuPercent | Should -BeGreaterThan 10 -Because 'a shell spinning in the container keeps one CPU busy'
+        $resources.CpuPercent | Should -BeLessOrEqual (100 * $resources.OnlineCpus * 1.05) -Because 'each CPU counts 100 at most (5% for sampling jitter)'
     }
 }

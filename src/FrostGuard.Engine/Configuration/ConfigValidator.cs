@@ -33,6 +33,11 @@ internal static partial class ConfigValidator
         RequireUrl(config.Health.HealthUrl, path, "health.healthUrl");
         RequireUrl(config.Health.MetricsUrl, path, "health.metricsUrl");
         RequireUrl(config.Health.PrometheusUrl, path, "health.prometheusUrl");
+        var names = config.Health.MetricNames;
+        RequireMetricName(names.Requests, path, "health.metricNames.requests");
+        RequireMetricName(names.RequestDuration, path, "health.metricNames.requestDuration");
+        Require(!names.RequestDuration.EndsWith("_bucket", StringComparison.Ordinal), path, "health.metricNames.requestDuration",
+            $"'{names.RequestDuration}' is a bucket series; name the histogram itself ('{names.RequestDuration[..^"_bucket".Length]}'), as its # TYPE line does");
         if (config.Tls is { } tls)
         {
             Require(!string.IsNullOrWhiteSpace(tls.Domain), path, "tls.domain", "must name the domain on the certificate");
@@ -55,6 +60,10 @@ internal static partial class ConfigValidator
         Require(Uri.TryCreate(value, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https", path, key,
             $"'{value}' is not an absolute http(s) URL");
     }
+
+    private static void RequireMetricName(string value, string path, string key) =>
+        Require(MetricNamePattern().IsMatch(value), path, key,
+            $"'{value}' is not a Prometheus metric name (letters, digits, '_' and ':', not starting with a digit)");
 
     private static void Require(bool condition, string path, string key, string problem)
     {
@@ -85,6 +94,9 @@ internal static partial class ConfigValidator
             return null;
         }
     }
+
+    [GeneratedRegex("^[a-zA-Z_:][a-zA-Z0-9_:]*$")]
+    private static partial Regex MetricNamePattern();
 
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]*$")]
     private static partial Regex ProjectNamePattern();

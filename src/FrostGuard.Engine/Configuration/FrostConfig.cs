@@ -83,6 +83,24 @@ public sealed record HealthSection
     public string? HealthUrl { get; init; }
     public string? MetricsUrl { get; init; }
     public string? PrometheusUrl { get; init; }
+    public MetricNamesSection MetricNames { get; init; } = new();
+}
+
+/// <summary>
+/// The names under which the backend exposes its request metrics (Prometheus text format); the
+/// defaults are the FrostGuard sandbox backend's, so a configuration without them reads it as before.
+/// </summary>
+public sealed record MetricNamesSection
+{
+    /// <summary>The request counter, one series per HTTP status code (label <c>code</c>).</summary>
+    public string Requests { get; init; } = "frostguard_http_requests_total";
+
+    /// <summary>The request-duration histogram, in seconds, as its <c># TYPE</c> line names it.</summary>
+    public string RequestDuration { get; init; } = "frostguard_http_request_duration_seconds";
+
+    /// <summary>The histogram's cumulative bucket series (label <c>le</c>): what is scraped and queried.</summary>
+    [JsonIgnore]
+    public string RequestDurationBuckets => RequestDuration + "_bucket";
 }
 
 public sealed record TlsSection

@@ -93,7 +93,7 @@ public sealed class ApiMetricsCheck : IHealthCheck
         };
         results.Add(window.Quantile(0.95) is { } p95
             ? context.Judge(ResponseTimeName, url, MetricKeys.ResponseTimeP95, p95 * 1000, $"p95 over {span}:", started)
-            : context.Result(ResponseTimeName, url, HealthStatus.Unknown, $"{url} has no request-duration histogram ({MetricsScrape.DurationBucketMetric}).", latencyRule,
+            : context.Result(ResponseTimeName, url, HealthStatus.Unknown, $"{url} has no request-duration histogram ({context.Config.Health.MetricNames.RequestDurationBuckets}).", latencyRule,
                 duration: context.Clock.GetElapsedTime(started)));
         return results;
     }
@@ -114,12 +114,13 @@ public sealed class ApiMetricsCheck : IHealthCheck
     private static async Task<IReadOnlyList<FrostHealthResult>> RunPromQlAsync(HealthContext context, string prometheus, string target, long started,
         CancellationToken cancellationToken)
     {
+        var names = context.Config.Health.MetricNames;
         var errorWindow = PrometheusQuery.Window(PromQlWindow(context.Thresholds, MetricKeys.ErrorRate));
         var latencyWindow = PrometheusQuery.Window(PromQlWindow(context.Thresholds, MetricKeys.ResponseTimeP95));
-        var errorQuery = PrometheusQuery.QueryAsync(prometheus, PrometheusQuery.ErrorRate(errorWindow), cancellationToken);
-        var latencyQuery = PrometheusQuery.QueryAsync(prometheus, PrometheusQuery.P95(latencyWindow), cancellationToken);
-        var errorRequests = PrometheusQuery.QueryAsync(prometheus, PrometheusQuery.Requests(errorWindow), cancellationToken);
-        var latencyRequests = errorWindow == latencyWindow ? errorRequests : PrometheusQuery.QueryAsync(prometheus, PrometheusQuery.Requests(latencyWindow), cancellationToken);
+        var errorQuery = PrometheusQuery.QueryAsync(prometheus, PrometheusQuery.ErrorRate(names, errorWindow), cancellationToken);
+        var latencyQuery = PrometheusQuery.QueryAsync(prometheus, PrometheusQuery.P95(names, latencyWindow), cancellationToken);
+        var errorRequests = PrometheusQuery.QueryAsync(prometheus, PrometheusQuery.Requests(names, errorWindow), cancellationToken);
+        var latencyRequests = errorWindow == latencyWindow ? errorRequests : PrometheusQuery.QueryAsync(prometheus, PrometheusQuery.Requests(names, latencyWindow), cancellationToken);
         await Task.WhenAll(errorQuery, latencyQuery, errorRequests, latencyRequests).ConfigureAwait(false);
         return
         [
@@ -155,6 +156,6 @@ public sealed class ApiMetricsCheck : IHealthCheck
         using var response = await Http.GetAsync(url, cancellationToken).ConfigureAwait(false);
         response.EnsureSuccessStatusCode();
         var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-        return MetricsScrape.Parse(text, context.Clock.GetUtcNow());
+        return MetricsScrape.Parse(text, context.Clock.GetUtcNow(), context.Config.Health.MetricNames);
     }
 }

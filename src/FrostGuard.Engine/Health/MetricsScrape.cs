@@ -1,18 +1,17 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using FrostGuard.Engine.Configuration;
 
 namespace FrostGuard.Engine.Health;
 
 /// <summary>
 /// The backend's request counters from one scrape of its Prometheus text exposition: requests by
-/// status code, and the cumulative request-duration histogram buckets (upper bound in seconds).
+/// status code, and the cumulative request-duration histogram buckets (upper bound in seconds),
+/// under the metric names of health.metricNames.
 /// </summary>
 public sealed partial record MetricsScrape(DateTimeOffset Time, Dictionary<string, double> RequestsByCode, SortedDictionary<double, double> Buckets)
 {
-    public const string RequestsMetric = "frostguard_http_requests_total";
-    public const string DurationBucketMetric = "frostguard_http_request_duration_seconds_bucket";
-
-    public static MetricsScrape Parse(string exposition, DateTimeOffset time)
+    public static MetricsScrape Parse(string exposition, DateTimeOffset time, MetricNamesSection names)
     {
         var byCode = new Dictionary<string, double>(StringComparer.Ordinal);
         var buckets = new SortedDictionary<double, double>();
@@ -33,11 +32,11 @@ public sealed partial record MetricsScrape(DateTimeOffset Time, Dictionary<strin
             var name = match.Groups["name"].Value;
             var labels = Labels(match.Groups["labels"].Value);
             var value = ParseValue(match.Groups["value"].Value);
-            if (name == RequestsMetric && labels.TryGetValue("code", out var code))
+            if (name == names.Requests && labels.TryGetValue("code", out var code))
             {
                 byCode[code] = byCode.GetValueOrDefault(code) + value;
             }
-            else if (name == DurationBucketMetric && labels.TryGetValue("le", out var le))
+            else if (name == names.RequestDurationBuckets && labels.TryGetValue("le", out var le))
             {
                 var bound = ParseValue(le);
                 buckets[bound] = buckets.GetValueOrDefault(bound) + value;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using FrostGuard.Engine.Configuration;
 
 namespace FrostGuard.Engine.Health;
 
@@ -19,13 +20,13 @@ public static class PrometheusQuery
     /// The 5xx share in %. "or vector(0)": a backend that has never answered 5xx has no such series,
     /// and without it the division would be empty (no answer) instead of 0%.
     /// </summary>
-    public static string ErrorRate(string window) =>
-        $"(sum(rate({MetricsScrape.RequestsMetric}{{code=~\"5..\"}}[{window}])) or vector(0)) / sum(rate({MetricsScrape.RequestsMetric}[{window}])) * 100";
+    public static string ErrorRate(MetricNamesSection names, string window) =>
+        $"(sum(rate({names.Requests}{{code=~\"5..\"}}[{window}])) or vector(0)) / sum(rate({names.Requests}[{window}])) * 100";
 
-    public static string Requests(string window) => $"sum(increase({MetricsScrape.RequestsMetric}[{window}]))";
+    public static string Requests(MetricNamesSection names, string window) => $"sum(increase({names.Requests}[{window}]))";
 
-    public static string P95(string window) =>
-        $"histogram_quantile(0.95, sum by (le) (rate({MetricsScrape.DurationBucketMetric}[{window}]))) * 1000";
+    public static string P95(MetricNamesSection names, string window) =>
+        $"histogram_quantile(0.95, sum by (le) (rate({names.RequestDurationBuckets}[{window}]))) * 1000";
 
     /// <summary>A window as PromQL writes a duration: 5m, 90s, 1h.</summary>
     public static string Window(TimeSpan window) =>

@@ -56,9 +56,13 @@ public static class ContainerStatsMath
         return (long)usage;
     }
 
-    /// <summary>cgroup v1 reports hierarchical totals (total_*); v2 does not.</summary>
-    public static string CgroupVersion(MemoryStats? memory) =>
-        memory?.Stats?.ContainsKey("total_inactive_file") == true ? "v1" : "v2";
+    /// <summary>
+    /// The cgroup version the sample was read from, by what only v1 reports: hierarchical memory
+    /// totals (total_*) and per-CPU usage. Both are needed: a v1 host whose memory controller is
+    /// off (cgroup_disable=memory) returns no memory statistics at all.
+    /// </summary>
+    public static string CgroupVersion(ContainerStatsResponse sample) =>
+        sample.MemoryStats?.Stats?.ContainsKey("total_inactive_file") == true || sample.CPUStats?.CPUUsage?.PercpuUsage is { Count: > 0 } ? "v1" : "v2";
 
     public static FrostServiceResources Resources(ContainerStatsResponse previous, ContainerStatsResponse current)
     {
@@ -71,7 +75,7 @@ public static class ContainerStatsMath
             MemoryBytes = used,
             MemoryLimitBytes = limit,
             MemoryPercent = limit > 0 ? Math.Round(used * 100.0 / limit, 2) : 0,
-            CgroupVersion = CgroupVersion(current.MemoryStats),
+            CgroupVersion = CgroupVersion(current),
             SampleInterval = current.Read - previous.Read,
         };
     }

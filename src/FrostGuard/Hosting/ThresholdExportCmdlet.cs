@@ -45,9 +45,7 @@ public abstract class ThresholdExportCmdlet : FrostCmdlet
         var path = SessionState.Path.GetUnresolvedProviderPathFromPSPath(Path);
         try
         {
-            IReadOnlyList<FrostThreshold> thresholds = _thresholds.Count > 0
-                ? _thresholds
-                : Await((reporter, _) => Task.FromResult(ThresholdSource.Resolve(null, Session.Config.ManualPath, reporter)));
+            var thresholds = _thresholds.Count > 0 ? _thresholds : ManualOrBuiltIn();
             if (!ShouldProcess(path, Action(thresholds)))
             {
                 return;
@@ -64,5 +62,13 @@ public abstract class ThresholdExportCmdlet : FrostCmdlet
         {
             WriteObject(new FileInfo(path));
         }
+    }
+
+    private IReadOnlyList<FrostThreshold> ManualOrBuiltIn()
+    {
+        // Opening the session reads SessionState, may write warnings and may end the command: all of
+        // which only the pipeline thread may do, so it is opened here and not inside the work.
+        var manualPath = Session.Config.ManualPath;
+        return Await((reporter, _) => Task.FromResult(ThresholdSource.Resolve(null, manualPath, reporter)));
     }
 }

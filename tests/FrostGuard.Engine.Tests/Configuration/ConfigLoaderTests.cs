@@ -141,6 +141,37 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Fact]
+    public void MetricNamesDefaultToTheSandboxBackendsNames()
+    {
+        var names = Load(ConfigSamples.Minimal).Health.MetricNames;
+
+        // The names MetricsScrape matched before they were configurable.
+        Assert.Equal("frostguard_http_requests_total", names.Requests);
+        Assert.Equal("frostguard_http_request_duration_seconds_bucket", names.RequestDurationBuckets);
+    }
+
+    [Fact]
+    public void AConfiguredMetricNameReplacesItsDefaultOnly()
+    {
+        var names = Load(ConfigSamples.Minimal[..^1] + ", \"health\": { \"metricNames\": { \"requests\": \"shop:requests_total\" } } }").Health.MetricNames;
+
+        Assert.Equal("shop:requests_total", names.Requests);
+        Assert.Equal("frostguard_http_request_duration_seconds_bucket", names.RequestDurationBuckets);
+    }
+
+    [Theory]
+    [InlineData("\"requests\": \"shop requests\"", "health.metricNames.requests", "not a Prometheus metric name")]
+    [InlineData("\"requestDuration\": \"9_seconds\"", "health.metricNames.requestDuration", "not a Prometheus metric name")]
+    [InlineData("\"requestDuration\": \"shop_seconds_bucket\"", "health.metricNames.requestDuration", "name the histogram itself ('shop_seconds')")]
+    public void AMetricNamePrometheusWouldNotExposeIsNamed(string setting, string key, string problem)
+    {
+        var error = Invalid(ConfigSamples.Minimal[..^1] + $", \"health\": {{ \"metricNames\": {{ {setting} }} }} }}");
+
+        Assert.Contains($"key '{key}'", error.Message);
+        Assert.Contains(problem, error.Message);
+    }
+
+    [Fact]
     public void UnreadableFileIsItsOwnError()
     {
         var error = Assert.Throws<FrostException>(() => ConfigLoader.Load(Path.Combine(_folder.Path, "missing.json")));

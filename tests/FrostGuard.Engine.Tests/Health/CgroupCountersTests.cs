@@ -32,7 +32,7 @@ public sealed class CgroupCountersTests
         Assert.Equal(2u, sample.CPUStats!.OnlineCPUs);
         Assert.Equal(8000000UL * 1024, sample.MemoryStats!.Limit);
         Assert.Equal(40L * 1048576, ContainerStatsMath.MemoryUsedBytes(sample.MemoryStats)); // 50 MiB less 10 MiB inactive file cache
-        Assert.Equal("v1", ContainerStatsMath.CgroupVersion(sample.MemoryStats));
+        Assert.Equal("v1", ContainerStatsMath.CgroupVersion(sample));
     }
 
     [Fact]
@@ -48,7 +48,54 @@ public sealed class CgroupCountersTests
         Assert.Equal(1_500_000UL, sample.CPUStats!.CPUUsage!.TotalUsage);
         Assert.Equal(1048576000UL, sample.MemoryStats!.Limit);
         Assert.Equal(1048576L, ContainerStatsMath.MemoryUsedBytes(sample.MemoryStats));
-        Assert.Equal("v2", ContainerStatsMath.CgroupVersion(sample.MemoryStats));
+        Assert.Equal("v2", ContainerStatsMath.CgroupVersion(sample));
+    }
+
+    /// <summary>
+    /// One container's counters from a host laid out under Health/Samples/&lt;host&gt;: its /proc files
+    /// and its /sys/fs/cgroup tree (the files Docker's cgroupfs or systemd driver leaves there).
+    /// </summary>
+    private static global::Docker.DotNet.Models.ContainerStatsResponse? ReadSampleHost(string host, string containerId)
+    {
+        var root = Path.Combine(AppContext.BaseDirectory, "Health", "Samples", host);
+        return CgroupCounters.Read(containerId, File.ReadAllText(Path.Combine(root, "proc", "stat")), File.ReadAllText(Path.Combine(root, "proc", "meminfo")), At,
+            Path.Combine(root, "sys", "fs", "cgroup"));
+    }
+
+    [Fact]
+    public void A_cgroup_v1_host_recorded_here_reads_cpuacct_and_the_memory_controller()
+    {
+        // This machine: docker 20.10, cgroupfs driver, cgroup v1; one container's files read back to back.
+        var sample = ReadSampleHost("cgroup-v1-cgroupfs", "60fe6dfbcab760fc934b67b246bd9a6672ac2b513d1184db849d81e2d5c04db9")!;
+
+        Assert.Equal(44_092_246_659UL, sample.CPUStats!.CPUUsage!.TotalUsage);
+        Assert.Equal((1903890UL + 204 + 459476 + 2755386 + 30537 + 0 + 13836) * 10_000_000, sample.CPUStats!.SystemUsage);
+        Assert.Equal(2u, sample.CPUStats!.OnlineCPUs);
+        Assert.Equal(24_683_792UL * 1024, sample.MemoryStats!.Limit); // no limit set (…771712): the host's MemTotal
+        Assert.Equal(180_514_816L - 18_456_576L, ContainerStatsMath.MemoryUsedBytes(sample.MemoryStats));
+        Assert.Equal("v1", ContainerStatsMath.CgroupVersion(sample));
+    }
+
+    [Fact]
+    public void A_cgroup_v2_host_under_the_systemd_driver_reads_each_containers_scope_in_the_unified_tree()
+    {
+        // Debian 12's layout (docker.io, systemd driver, cgroup v2, kernel 6.1's file formats): the
+        // backend limited to 512 MiB, postgres without a limit (memory.max "max").
+        const string backend = "4f7aea4a08f7ed4a857933195954ba28fd34a473d03d7f6c26f4d9ce92643b7d";
+        const string postgres = "e516f392982a199a9173fb1560a8a29edacb1bfb6efc65b34e5d64aaaa71b077";
+
+        var limited = ReadSampleHost("cgroup-v2-systemd", backend)!;
+        Assert.Equal(8_123_456_000UL, limited.CPUStats!.CPUUsage!.TotalUsage); // usage_usec in ns, as the daemon reports it
+        Assert.Equal((4705UL + 150 + 1120 + 8902343 + 2310 + 0 + 88) * 10_000_000, limited.CPUStats!.SystemUsage);
+        Assert.Equal(4u, limited.CPUStats!.OnlineCPUs);
+        Assert.Equal(536_870_912UL, limited.MemoryStats!.Limit);
+        Assert.Equal(94_322_688L - 12_582_912L, ContainerStatsMath.MemoryUsedBytes(limited.MemoryStats));
+        Assert.Equal("v2", ContainerStatsMath.CgroupVersion(limited));
+
+        var unlimited = ReadSampleHost("cgroup-v2-systemd", postgres)!;
+        Assert.Equal(4_010_312UL * 1024, unlimited.MemoryStats!.Limit);
+        Assert.Equal(45_563_904L - 20_971_520L, ContainerStatsMath.MemoryUsedBytes(unlimited.MemoryStats));
+        Assert.Equal("v2", ContainerStatsMath.CgroupVersion(unlimited));
     }
 
     [Fact]

@@ -1,3 +1,4 @@
+using FrostGuard.Engine.Configuration;
 using FrostGuard.Engine.Health;
 
 namespace FrostGuard.Engine.Tests.HealthChecks;
@@ -5,6 +6,7 @@ namespace FrostGuard.Engine.Tests.HealthChecks;
 public sealed class MetricsWindowTests
 {
     private static readonly DateTimeOffset T0 = DateTimeOffset.Parse("2026-11-26T21:00:00Z");
+    private static readonly MetricNamesSection SandboxNames = new();
 
     private static string Exposition(int ok, int errors, params (string Le, int Count)[] buckets) =>
         "# HELP frostguard_http_requests_total HTTP requests served by the API, by status code.\n"
@@ -18,8 +20,8 @@ public sealed class MetricsWindowTests
     [Fact]
     public void Error_rate_is_the_5xx_share_of_the_requests_between_two_scrapes()
     {
-        var before = MetricsScrape.Parse(Exposition(1000, 5, ("0.5", 1005), ("+Inf", 1005)), T0);
-        var after = MetricsScrape.Parse(Exposition(1180, 25, ("0.5", 1205), ("+Inf", 1205)), T0.AddSeconds(60));
+        var before = MetricsScrape.Parse(Exposition(1000, 5, ("0.5", 1005), ("+Inf", 1005)), T0, SandboxNames);
+        var after = MetricsScrape.Parse(Exposition(1180, 25, ("0.5", 1205), ("+Inf", 1205)), T0.AddSeconds(60), SandboxNames);
 
         var window = MetricsWindow.Between(before, after)!;
 
@@ -33,8 +35,8 @@ public sealed class MetricsWindowTests
     public void P95_interpolates_inside_the_bucket_holding_the_rank_like_histogram_quantile()
     {
         // 100 new requests: 50 under 0.1 s, 40 in (0.1, 0.5], 10 in (0.5, 1].
-        var before = MetricsScrape.Parse(Exposition(0, 0, ("0.1", 0), ("0.5", 0), ("1", 0), ("+Inf", 0)), T0);
-        var after = MetricsScrape.Parse(Exposition(100, 0, ("0.1", 50), ("0.5", 90), ("1", 100), ("+Inf", 100)), T0.AddSeconds(1));
+        var before = MetricsScrape.Parse(Exposition(0, 0, ("0.1", 0), ("0.5", 0), ("1", 0), ("+Inf", 0)), T0, SandboxNames);
+        var after = MetricsScrape.Parse(Exposition(100, 0, ("0.1", 50), ("0.5", 90), ("1", 100), ("+Inf", 100)), T0.AddSeconds(1), SandboxNames);
 
         var window = MetricsWindow.Between(before, after)!;
 
@@ -46,8 +48,8 @@ public sealed class MetricsWindowTests
     [Fact]
     public void A_rank_in_the_infinite_bucket_gives_the_highest_finite_bound_and_no_requests_give_none()
     {
-        var before = MetricsScrape.Parse(Exposition(0, 0, ("1", 0), ("+Inf", 0)), T0);
-        var slow = MetricsScrape.Parse(Exposition(10, 0, ("1", 1), ("+Inf", 10)), T0.AddSeconds(1));
+        var before = MetricsScrape.Parse(Exposition(0, 0, ("1", 0), ("+Inf", 0)), T0, SandboxNames);
+        var slow = MetricsScrape.Parse(Exposition(10, 0, ("1", 1), ("+Inf", 10)), T0.AddSeconds(1), SandboxNames);
 
         Assert.Equal(1, MetricsWindow.Between(before, slow)!.Quantile(0.95));
         Assert.Null(MetricsWindow.Between(before, before)!.Quantile(0.95));
@@ -56,8 +58,8 @@ public sealed class MetricsWindowTests
     [Fact]
     public void A_counter_that_went_backwards_means_a_restart_and_no_window()
     {
-        var before = MetricsScrape.Parse(Exposition(1000, 0, ("+Inf", 1000)), T0);
-        var restarted = MetricsScrape.Parse(Exposition(12, 0, ("+Inf", 12)), T0.AddSeconds(30));
+        var before = MetricsScrape.Parse(Exposition(1000, 0, ("+Inf", 1000)), T0, SandboxNames);
+        var restarted = MetricsScrape.Parse(Exposition(12, 0, ("+Inf", 12)), T0.AddSeconds(30), SandboxNames);
 
         Assert.Null(MetricsWindow.Between(before, restarted));
     }
@@ -66,7 +68,7 @@ public sealed class MetricsWindowTests
     public void A_scrape_survives_the_round_trip_through_the_state_folder()
     {
         using var folder = new TempFolder();
-        var scrape = MetricsScrape.Parse(Exposition(7, 1, ("0.5", 8), ("+Inf", 8)), T0);
+        var scrape = MetricsScrape.Parse(Exposition(7, 1, ("0.5", 8), ("+Inf", 8)), T0, SandboxNames);
         var file = new StateFile<MetricsScrape.Kept>(folder.Path, "scrape.json");
 
         file.Write(scrape.ToKept());

@@ -1,3 +1,4 @@
+using FrostGuard.Engine.Configuration;
 using FrostGuard.Engine.Health;
 
 namespace FrostGuard.Engine.Tests.HealthChecks;
@@ -9,11 +10,20 @@ public sealed class PrometheusQueryTests
     [Fact]
     public void The_queries_name_the_backends_metrics_and_the_window()
     {
-        Assert.Equal("(sum(rate(frostguard_http_requests_total{code=~\"5..\"}[5m])) or vector(0)) / sum(rate(frostguard_http_requests_total[5m])) * 100", PrometheusQuery.ErrorRate("5m"));
-        Assert.Equal("histogram_quantile(0.95, sum by (le) (rate(frostguard_http_request_duration_seconds_bucket[10m]))) * 1000", PrometheusQuery.P95("10m"));
+        Assert.Equal("(sum(rate(frostguard_http_requests_total{code=~\"5..\"}[5m])) or vector(0)) / sum(rate(frostguard_http_requests_total[5m])) * 100", PrometheusQuery.ErrorRate(new MetricNamesSection(), "5m"));
+        Assert.Equal("histogram_quantile(0.95, sum by (le) (rate(frostguard_http_request_duration_seconds_bucket[10m]))) * 1000", PrometheusQuery.P95(new MetricNamesSection(), "10m"));
         Assert.Equal("5m", PrometheusQuery.Window(TimeSpan.FromMinutes(5)));
         Assert.Equal("90s", PrometheusQuery.Window(TimeSpan.FromSeconds(90)));
         Assert.Equal("1h", PrometheusQuery.Window(TimeSpan.FromHours(1)));
+    }
+
+    [Fact]
+    public void The_queries_name_the_configured_metrics()
+    {
+        var names = new MetricNamesSection { Requests = "shop_requests_total", RequestDuration = "shop_request_seconds" };
+        Assert.Equal("(sum(rate(shop_requests_total{code=~\"5..\"}[5m])) or vector(0)) / sum(rate(shop_requests_total[5m])) * 100", PrometheusQuery.ErrorRate(names, "5m"));
+        Assert.Equal("sum(increase(shop_requests_total[5m]))", PrometheusQuery.Requests(names, "5m"));
+        Assert.Equal("histogram_quantile(0.95, sum by (le) (rate(shop_request_seconds_bucket[5m]))) * 1000", PrometheusQuery.P95(names, "5m"));
     }
 
     [Fact]

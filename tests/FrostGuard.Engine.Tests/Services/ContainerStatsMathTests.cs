@@ -32,7 +32,7 @@ public sealed class ContainerStatsMathTests
     {
         var second = Load("cgroup-v1-second.json");
 
-        Assert.Equal("v1", ContainerStatsMath.CgroupVersion(second.MemoryStats));
+        Assert.Equal("v1", ContainerStatsMath.CgroupVersion(second));
         Assert.Equal(28_078_080L - 864_256L, ContainerStatsMath.MemoryUsedBytes(second.MemoryStats));
     }
 
@@ -49,6 +49,17 @@ public sealed class ContainerStatsMathTests
         Assert.Equal(536_870_912L, resources.MemoryLimitBytes);
         Assert.Equal(15.62, resources.MemoryPercent, 2); // 80 MiB of 512 MiB = 15.625 %, rounded to even
         Assert.Equal(TimeSpan.FromSeconds(1), resources.SampleInterval);
+    }
+
+    [Fact]
+    public void A_cgroup_v1_host_without_the_memory_controller_is_still_v1_by_its_per_cpu_usage()
+    {
+        // cgroup_disable=memory: the daemon has no memory statistics to return, but v1 still has
+        // per-CPU usage, which v2 never reports.
+        var second = Load("cgroup-v1-second.json");
+        second.MemoryStats = new MemoryStats();
+
+        Assert.Equal("v1", ContainerStatsMath.Resources(Load("cgroup-v1-first.json"), second).CgroupVersion);
     }
 
     [Fact]
