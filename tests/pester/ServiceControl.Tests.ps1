@@ -172,7 +172,11 @@ Describe 'Get-FrostService -Resources' {
         # µs, clock ticks), lands outside these bounds; 'at least 0' could not fail.
         docker exec -d $backend.Container /usr/bin/timeout 6 /bin/sh -c 'while :; do :; done'
         $LASTEXITCODE | Should -Be 0
-        Start-Sleep -Milliseconds 500
+        # Sampled only once the spinner runs (bounded: 5 s).
+        $deadline = [DateTime]::UtcNow.AddSeconds(5)
+        while (-not (docker top $backend.Container -eo args | Select-String -SimpleMatch 'while :' -Quiet) -and [DateTime]::UtcNow -lt $deadline) {
+            Start-Sleep -Milliseconds 50
+        }
         $resources = (Get-FrostService -Name backend -Resources).Resources
         $resources.CpuPercent | Should -BeGreaterThan 10 -Because 'a shell spinning in the container keeps one CPU busy'
         $resources.CpuPercent | Should -BeLessOrEqual (100 * $resources.OnlineCpus * 1.05) -Because 'each CPU counts 100 at most (5% for sampling jitter)'

@@ -1,6 +1,6 @@
 using System.Globalization;
-using System.Text;
 using FrostGuard.Engine.Platform.Os;
+using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
 namespace FrostGuard.Engine.Deployments;
@@ -18,7 +18,7 @@ public sealed record ServiceOverride(int? Replicas = null, long? MemoryBytes = n
 /// with FrostGuard's marker line is FrostGuard's to rewrite; it is written to a temporary file
 /// in the same folder, synced and renamed, so Compose never reads half a file.
 /// </summary>
-public sealed class ComposeOverride
+public sealed partial class ComposeOverride
 {
     public const string FileName = "docker-compose.override.yml";
     public const string Marker = "# Managed by FrostGuard (Set-FrostServiceScale, Set-FrostServiceLimit); edits here are overwritten.";
@@ -53,45 +53,67 @@ public sealed class ComposeOverride
         return new ComposeOverride(ComposeVersion, services);
     }
 
-    /// <summary>The file's text: the marker, the version, and per service only what is set.</summary>
+    /// <summary>The file's text: the marker, the version, and per service only what is set (YamlDotNet's emitter quotes what needs it).</summary>
     public string Render()
     {
-        var text = new StringBuilder();
-        text.Append(Marker).Append('\n');
+        var root = new YamlMappingNode();
         if (ComposeVersion is not null)
         {
-            text.Append("version: \"").Append(ComposeVersion).Append("\"\n");
+            root.Add("version", new YamlScalarNode(ComposeVersion) { Style = ScalarStyle.DoubleQuoted });
         }
 
-        text.Append("services:");
+        var services = new YamlMappingNode();
         if (Services.Count == 0)
         {
-            text.Append(" {}\n");
-            return text.ToString();
+            services.Style = YamlDotNet.Core.Events.MappingStyle.Flow;
         }
 
-        text.Append('\n');
         foreach (var (name, o) in Services.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
-            text.Append("  ").Append(name).Append(":\n");
+            var settings = new YamlMappingNode();
             if (o.Replicas is { } replicas and not 1)
             {
-                text.Append("    scale: ").Append(replicas.ToString(CultureInfo.InvariantCulture)).Append('\n');
+                settings.Add("scale", replicas.ToString(CultureInfo.InvariantCulture));
             }
 
             if (o.MemoryBytes is { } memory)
             {
-                text.Append("    mem_limit: ").Append(memory.ToString(CultureInfo.InvariantCulture)).Append('\n');
+                settings.Add("mem_limit", memory.ToString(CultureInfo.InvariantCulture));
             }
 
             if (o.Cpus is { } cpus)
             {
-                text.Append("    cpus: ").Append(cpus.ToString("0.###", CultureInfo.InvariantCulture)).Append('\n');
+                settings.Add("cpus", cpus.ToString("0.###", CultureInfo.InvariantCulture));
             }
+
+            services.Add(ServiceKey(name), settings);
         }
 
-        return text.ToString();
+        root.Add("services", services);
+        var text = new StringWriter { NewLine = "\n" };
+        text.Write(Marker + "\n");
+        new YamlStream(new YamlDocument(root)).Save(text, assignAnchors: false);
+        // The emitter closes the document with "...": Compose reads the file alone, so it ends with the last value.
+        var yaml = text.ToString();
+        return yaml.EndsWith("...\n", StringComparison.Ordinal) ? yaml[..^4] : yaml;
     }
+
+    /// <summary>
+    /// A service's name as a key: plain where YAML 1.1 (Compose v1's parser) reads it as the same
+    /// string, double-quoted where it would read a boolean, null or number ("on", "no", "1e3").
+    /// </summary>
+    private static YamlScalarNode ServiceKey(string name) =>
+        PlainName().IsMatch(name) && !Yaml11Words.Contains(name) && !double.TryParse(name, NumberStyles.Float, CultureInfo.InvariantCulture, out _)
+            ? new YamlScalarNode(name)
+            : new YamlScalarNode(name) { Style = ScalarStyle.DoubleQuoted };
+
+    private static readonly HashSet<string> Yaml11Words = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "y", "yes", "n", "no", "true", "false", "on", "off", "null", "~",
+    };
+
+    [System.Text.RegularExpressions.GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+    private static partial System.Text.RegularExpressions.Regex PlainName();
 
     /// <summary>Reads the managed file; a missing file is an empty override. A file without the marker is not FrostGuard's.</summary>
     public static ComposeOverride Load(string directory, string? composeVersion)

@@ -71,4 +71,19 @@ public sealed class ComposeOverrideTests
         Assert.Equal("2.4", ComposeOverride.VersionOf(temp.Write("a.yml", "# x\nversion: \"2.4\"\nservices: {}\n")));
         Assert.Null(ComposeOverride.VersionOf(temp.Write("b.yml", "services: {}\n")));
     }
+
+    [Theory]
+    [InlineData("on")]
+    [InlineData("no")]
+    [InlineData("1e3")]
+    [InlineData("null")]
+    [InlineData("a: b")]
+    [InlineData("#x")]
+    public void A_service_name_YAML_would_read_as_something_else_is_quoted_and_read_back_as_itself(string name)
+    {
+        var o = Empty.With(name, new ServiceOverride(Replicas: 2));
+        var text = o.Render();
+        Assert.Contains($"\"{name}\":", text);
+        Assert.Equal(2, ComposeOverride.Parse(text, "x", "2.4").For(name).Replicas);
+    }
 }
