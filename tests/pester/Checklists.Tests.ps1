@@ -127,6 +127,20 @@ Describe 'ConvertTo-FrostPesterTest' {
         $null = [System.Management.Automation.Language.Parser]::ParseInput($text, [ref]$null, [ref]$errors)
         $errors | Should -BeNullOrEmpty
     }
+
+    It 'writes item names with any quote PowerShell ends a string at, and the file parses back to those names' {
+        # The ASCII quote and the four typographic ones PowerShell's tokenizer takes for it.
+        $quotes = @("'", [char]0x2018, [char]0x2019, [char]0x201A, [char]0x201B)
+        $items = @($quotes | ForEach-Object { "the server$($_)s certificate" })
+        $source = Join-Path $work 'quotes.md'
+        "# Quotes`n`n## Certificates`n`n$(($items | ForEach-Object { "- [ ] $_" }) -join "`n")`n" | Set-Content -LiteralPath $source -Encoding utf8NoBOM
+        $file = ConvertTo-FrostPesterTest $source (Join-Path $work 'quotes.Tests.ps1')
+        $errors = $null
+        $ast = [System.Management.Automation.Language.Parser]::ParseFile($file.FullName, [ref]$null, [ref]$errors)
+        $errors | Should -BeNullOrEmpty
+        $its = $ast.FindAll({ param($node) $node -is [System.Management.Automation.Language.CommandAst] -and $node.GetCommandName() -eq 'It' }, $true)
+        @($its | ForEach-Object { $_.CommandElements[1].Value }) | Should -Be $items
+    }
 }
 
 Describe 'Export-FrostRunReport' {
