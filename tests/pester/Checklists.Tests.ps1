@@ -74,12 +74,16 @@ Describe 'Linting .check blocks with Pester known' {
         function Test-CheckBlock([string] $Code, [string] $Attributes = '{.check}') {
             $path = Join-Path $work "check-$([guid]::NewGuid().ToString('N')).md"
             Set-Content -Path $path -Value "# Checks`n`n- [ ] An item`n  ``````pwsh $Attributes`n  $Code`n  ``````"
+            # No finding proves nothing about a check that never became one.
+            (Get-FrostRunbook $path).Steps.Code | Should -Be $Code
             @(Test-FrostRunbook $path)
         }
     }
 
     It 'a check written the Pester way is clean, and so is a plain boolean check' {
-        Test-FrostRunbook (Join-Path $fixtures 'checklist-pester.md') | Should -BeNullOrEmpty
+        $runbook = Get-FrostRunbook (Join-Path $fixtures 'checklist-pester.md')
+        @($runbook.Checklist | Where-Object { $_.Check.Role -eq 'Check' -and $_.Check.Language -eq 'PowerShell' }).Count | Should -Be 4
+        Test-FrostRunbook -InputObject $runbook | Should -BeNullOrEmpty
         Test-CheckBlock 'Test-Path $HOME | Should -BeTrue' | Should -BeNullOrEmpty
         Test-CheckBlock 'Test-Path $HOME' | Should -BeNullOrEmpty
         Test-CheckBlock '{ throw "x" } | Should -Throw -ExpectedMessage x' | Should -BeNullOrEmpty
