@@ -335,7 +335,7 @@ public sealed class RunbookRunnerTests : IDisposable
     public void EffectStateFoldsTheJournalInOrder()
     {
         static JournalEntry End(string id, StepPhase phase, StepStatus status, bool carried = false) =>
-            new() { Type = JournalEntry.StepEnd, StepId = id, Phase = phase, Status = status, Carried = carried ? true : null };
+            new() { Type = JournalEntryType.StepEnd, StepId = id, Phase = phase, Status = status, Carried = carried ? true : null };
 
         var inPlace = JournalReader.EffectsInPlace([
             End("a", StepPhase.Main, StepStatus.Skipped, carried: true),

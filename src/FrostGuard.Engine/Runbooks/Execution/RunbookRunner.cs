@@ -39,7 +39,7 @@ public sealed class RunbookRunner
     {
         _journal.Write(new JournalEntry
         {
-            Type = JournalEntry.RunStart, Time = _clock.GetUtcNow(), RunId = _options.RunId, Runbook = _runbook.Path,
+            Type = JournalEntryType.RunStart, Time = _clock.GetUtcNow(), RunId = _options.RunId, Runbook = _runbook.Path,
             ContentHash = _runbook.ContentHash, WhatIf = _options.WhatIf, ResumedFrom = _options.ResumedFrom, RunnerPid = Environment.ProcessId,
             Deployment = _options.Deployment, LockKey = RunLock.KeyFor(_runbook.Path, _options.Deployment),
             Limited = _options.Sections.Count > 0 || _options.Steps.Count > 0 ? true : null,
@@ -94,7 +94,7 @@ public sealed class RunbookRunner
             }
         }
 
-        _journal.Write(new JournalEntry { Type = JournalEntry.RunEnd, Time = _clock.GetUtcNow(), RunId = _options.RunId, RunStatus = status });
+        _journal.Write(new JournalEntry { Type = JournalEntryType.RunEnd, Time = _clock.GetUtcNow(), RunId = _options.RunId, RunStatus = status });
         return status;
     }
 
@@ -110,7 +110,7 @@ public sealed class RunbookRunner
         {
             _journal.Write(new JournalEntry
             {
-                Type = JournalEntry.StepCarried, Time = _clock.GetUtcNow(), RunId = _options.RunId, StepId = id, Phase = StepPhase.Main,
+                Type = JournalEntryType.StepCarried, Time = _clock.GetUtcNow(), RunId = _options.RunId, StepId = id, Phase = StepPhase.Main,
                 Message = $"outside this run's steps; its effect is in place from run {_options.ResumedFrom}",
             });
         }
@@ -202,14 +202,14 @@ public sealed class RunbookRunner
         {
             ProcessStarted = session => _journal.Write(new JournalEntry
             {
-                Type = JournalEntry.StepProcess, Time = _clock.GetUtcNow(), StepId = step.Id, Phase = phase, Attempt = attempt,
+                Type = JournalEntryType.StepProcess, Time = _clock.GetUtcNow(), StepId = step.Id, Phase = phase, Attempt = attempt,
                 ProcessGroup = session.Session, ProcessStart = session.LeaderStart, BootId = session.BootId, Marker = session.Marker,
             }),
         };
         while (attempt < attempts)
         {
             attempt++;
-            _journal.Write(new JournalEntry { Type = JournalEntry.StepStart, Time = _clock.GetUtcNow(), StepId = step.Id, Phase = phase, Attempt = attempt });
+            _journal.Write(new JournalEntry { Type = JournalEntryType.StepStart, Time = _clock.GetUtcNow(), StepId = step.Id, Phase = phase, Attempt = attempt });
             var attemptClock = Stopwatch.StartNew();
             (status, error, exitCode) = await AttemptAsync(step, invocation, output, cancellationToken).ConfigureAwait(false);
             if (attempts > 1)
@@ -217,7 +217,7 @@ public sealed class RunbookRunner
                 // Each try of a retried step is recorded; a step with one try has only its step-end line.
                 _journal.Write(new JournalEntry
                 {
-                    Type = JournalEntry.StepAttempt, Time = _clock.GetUtcNow(), StepId = step.Id, Phase = phase, Attempt = attempt,
+                    Type = JournalEntryType.StepAttempt, Time = _clock.GetUtcNow(), StepId = step.Id, Phase = phase, Attempt = attempt,
                     Status = status, Error = _masker.Apply(error), ExitCode = exitCode, DurationMs = attemptClock.Elapsed.TotalMilliseconds,
                 });
             }
@@ -324,7 +324,7 @@ public sealed class RunbookRunner
         var recorded = file is null ? result : Copy(result, file);
         _journal.Write(new JournalEntry
         {
-            Type = JournalEntry.StepEnd, Time = _clock.GetUtcNow(), RunId = _options.RunId, StepId = recorded.StepId, StepName = recorded.StepName,
+            Type = JournalEntryType.StepEnd, Time = _clock.GetUtcNow(), RunId = _options.RunId, StepId = recorded.StepId, StepName = recorded.StepName,
             Section = recorded.Section, Language = recorded.Language, Phase = recorded.Phase, Status = recorded.Status, Attempt = recorded.Attempts,
             DurationMs = recorded.Duration.TotalMilliseconds, ExitCode = recorded.ExitCode, Error = recorded.Error, Message = recorded.Message,
             RollbackStepId = recorded.RollbackStepId, OutputFile = file, Carried = carried ? true : null,
