@@ -120,8 +120,8 @@ public sealed class RunbookRunner
     {
         if (_options.EffectsInPlace.Contains(step.Id, StringComparer.OrdinalIgnoreCase))
         {
-            return (Emit(Finish(step, StepPhase.Main, StepStatus.Skipped, 0, "", null, $"its effect is in place from run {_options.ResumedFrom}; not run again",
-                TimeSpan.Zero, _clock.GetUtcNow()), carried: true), false);
+            return (Emit(ResultOf(step, StepPhase.Main, StepStatus.Skipped) with { Message = $"its effect is in place from run {_options.ResumedFrom}; not run again" },
+                carried: true), false);
         }
 
         if (step.When is { } condition)
@@ -134,7 +134,7 @@ public sealed class RunbookRunner
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 var reason = $"when=\"{condition}\" could not be evaluated: {e.Message}";
-                return (_options.WhatIf ? Simulated(step, StepPhase.Main, reason) : Emit(Finish(step, StepPhase.Main, StepStatus.Failed, 0, "", reason, null, TimeSpan.Zero, _clock.GetUtcNow())), false);
+                return (_options.WhatIf ? Simulated(step, StepPhase.Main, reason) : Emit(ResultOf(step, StepPhase.Main, StepStatus.Failed) with { Error = reason }), false);
             }
 
             if (!holds)
@@ -157,9 +157,10 @@ public sealed class RunbookRunner
                 case ConfirmDecision.No:
                     return (Skip(step, "declined when asked to confirm; the run stops here"), true);
                 case ConfirmDecision.NoOneToAsk:
-                    return (Emit(Finish(step, StepPhase.Main, StepStatus.Failed, 0, "",
-                        $"Step '{step.Id}' is {(step.IsDestructive ? ".destructive" : "confirm=true")} and there is no one to ask: run interactively, or pass -Force to run it unasked.",
-                        null, TimeSpan.Zero, _clock.GetUtcNow())), false);
+                    return (Emit(ResultOf(step, StepPhase.Main, StepStatus.Failed) with
+                    {
+                        Error = $"Step '{step.Id}' is {(step.IsDestructive ? ".destructive" : "confirm=true")} and there is no one to ask: run interactively, or pass -Force to run it unasked.",
+                    }), false);
             }
         }
 
@@ -178,14 +179,14 @@ public sealed class RunbookRunner
         var message = result.Status == StepStatus.Succeeded
             ? "ran with -WhatIf in effect"
             : $"failed in the dry run, probably because an earlier step was only simulated: {result.Error}";
-        return Emit(Finish(step, phase, StepStatus.WhatIf, result.Attempts, result.Output, null, message, result.Duration, result.Start, result.ExitCode));
+        return Emit(result with { Status = StepStatus.WhatIf, Error = null, Message = message });
     }
 
     private FrostStepResult Simulated(RunbookStep step, StepPhase phase, string message) =>
-        Emit(Finish(step, phase, StepStatus.WhatIf, 0, "", null, message, TimeSpan.Zero, _clock.GetUtcNow()));
+        Emit(ResultOf(step, phase, StepStatus.WhatIf) with { Message = message });
 
     private FrostStepResult Skip(RunbookStep step, string message) =>
-        Emit(Finish(step, StepPhase.Main, StepStatus.Skipped, 0, "", null, message, TimeSpan.Zero, _clock.GetUtcNow()));
+        Emit(ResultOf(step, StepPhase.Main, StepStatus.Skipped) with { Message = message });
 
     private async Task<FrostStepResult> ExecuteAsync(RunbookStep step, StepPhase phase, bool simulate, CancellationToken cancellationToken, bool emit = true)
     {
@@ -240,7 +241,10 @@ public sealed class RunbookRunner
             }
         }
 
-        var result = Finish(step, phase, status, attempt, output.ToString(), error, null, clock.Elapsed, start, exitCode);
+        var result = ResultOf(step, phase, status) with
+        {
+            Start = start, Duration = clock.Elapsed, Attempts = attempt, ExitCode = exitCode, Output = output.ToString(), Error = error,
+        };
         return emit ? Emit(result) : result;
     }
 
@@ -284,21 +288,33 @@ public sealed class RunbookRunner
 
             if (cancellationToken.IsCancellationRequested)
             {
-                Emit(Finish(step, StepPhase.Rollback, StepStatus.Failed, 0, "", $"rollback step '{rollback.Id}' was not run: a second Ctrl+C stopped the rollbacks",
-                    null, TimeSpan.Zero, _clock.GetUtcNow(), rollbackStepId: rollback.Id));
+                Emit(ResultOf(step, StepPhase.Rollback, StepStatus.Failed) with
+                {
+                    Error = $"rollback step '{rollback.Id}' was not run: a second Ctrl+C stopped the rollbacks", RollbackStepId = rollback.Id,
+                });
                 continue;
             }
 
             var undo = await ExecuteAsync(rollback, StepPhase.Rollback, simulate: false, cancellationToken, emit: false).ConfigureAwait(false);
-            var ok = undo.Status == StepStatus.Succeeded;
-            Emit(Finish(step, StepPhase.Rollback, ok ? StepStatus.RolledBack : StepStatus.Failed, undo.Attempts, undo.Output,
-                ok ? null : $"rollback step '{rollback.Id}' {undo.Status.ToString().ToLowerInvariant()}: {undo.Error}",
-                ok ? $"undone by rollback step '{rollback.Id}'" : null, undo.Duration, undo.Start, undo.ExitCode, rollback.Id));
+            Emit(UndoneBy(step, rollback, undo));
         }
     }
 
-    private FrostStepResult Finish(RunbookStep step, StepPhase phase, StepStatus status, int attempts, string output, string? error,
-        string? message, TimeSpan duration, DateTimeOffset start, int? exitCode = null, string? rollbackStepId = null) => new()
+    /// <summary>A rollback's run, told under the step it undoes (whose result it is), naming the rollback step.</summary>
+    private FrostStepResult UndoneBy(RunbookStep step, RunbookStep rollback, FrostStepResult undo)
+    {
+        var ok = undo.Status == StepStatus.Succeeded;
+        return ResultOf(step, StepPhase.Rollback, ok ? StepStatus.RolledBack : StepStatus.Failed) with
+        {
+            Start = undo.Start, Duration = undo.Duration, Attempts = undo.Attempts, ExitCode = undo.ExitCode, Output = undo.Output,
+            Error = ok ? null : $"rollback step '{rollback.Id}' {undo.Status.ToString().ToLowerInvariant()}: {undo.Error}",
+            Message = ok ? $"undone by rollback step '{rollback.Id}'" : null,
+            RollbackStepId = rollback.Id,
+        };
+    }
+
+    /// <summary>The result of <paramref name="step"/> in <paramref name="phase"/> as of now, before anything ran; the rest is said with <c>with</c>.</summary>
+    private FrostStepResult ResultOf(RunbookStep step, StepPhase phase, StepStatus status) => new()
     {
         RunId = _options.RunId,
         Runbook = _runbook.Path,
@@ -306,22 +322,19 @@ public sealed class RunbookRunner
         StepId = step.Id,
         StepName = step.Name,
         Language = step.Language,
-        Status = status,
         Phase = phase,
-        Start = start,
-        Duration = duration,
-        Attempts = attempts,
-        ExitCode = exitCode,
-        Output = output,
-        Error = _masker.Apply(error) is { Length: > 0 } masked ? masked : null,
-        Message = _masker.Apply(message) is { Length: > 0 } text ? text : null,
-        RollbackStepId = rollbackStepId,
+        Status = status,
+        Start = _clock.GetUtcNow(),
     };
 
+    /// <summary>
+    /// Records a result and hands it to the caller: the one place a result leaves the runner, so
+    /// its error and message are masked here, once (its output was masked as it was read).
+    /// </summary>
     private FrostStepResult Emit(FrostStepResult result, bool carried = false)
     {
         var file = result.Output.Length > 0 ? _journal.WriteOutput(result.StepId, result.Phase, result.Output) : null;
-        var recorded = file is null ? result : Copy(result, file);
+        var recorded = result with { Error = Masked(result.Error), Message = Masked(result.Message), OutputFile = file };
         _journal.Write(new JournalEntry
         {
             Type = JournalEntryType.StepEnd, Time = _clock.GetUtcNow(), RunId = _options.RunId, StepId = recorded.StepId, StepName = recorded.StepName,
@@ -333,12 +346,7 @@ public sealed class RunbookRunner
         return recorded;
     }
 
-    private static FrostStepResult Copy(FrostStepResult r, string outputFile) => new()
-    {
-        RunId = r.RunId, Runbook = r.Runbook, Section = r.Section, StepId = r.StepId, StepName = r.StepName, Language = r.Language,
-        Status = r.Status, Phase = r.Phase, Start = r.Start, Duration = r.Duration, Attempts = r.Attempts, ExitCode = r.ExitCode,
-        Output = r.Output, Error = r.Error, Message = r.Message, RollbackStepId = r.RollbackStepId, OutputFile = outputFile,
-    };
+    private string? Masked(string? text) => _masker.Apply(text) is { Length: > 0 } masked ? masked : null;
 
     private IStepHost Host(RunbookStep step) =>
         _hosts.TryGetValue(step.Language, out var host) ? host : throw new InvalidOperationException($"no host runs {step.Language} steps");
