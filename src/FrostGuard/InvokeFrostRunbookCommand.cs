@@ -135,7 +135,6 @@ public sealed class InvokeFrostRunbookCommand : FrostCmdlet
         using var journal = RunJournal.Create(stateFolder, options.RunId);
         WriteVerbose($"Run {options.RunId} of {runbook.Path}; journal {journal.Path}");
         var bash = new BashStepHost(parameters.ToDictionary(p => p.Key, p => p.Value.PlainValue));
-        CmdletRunInteraction? interaction = null;
         // Ctrl+C stops the run, but a rollback that began runs to its end; a second Ctrl+C stops that too.
         using var abortRollback = new CancellationTokenSource();
         var presses = 0;
@@ -155,12 +154,12 @@ public sealed class InvokeFrostRunbookCommand : FrostCmdlet
             Console.CancelKeyPress += secondPress;
         }
 
-        RunStatus status;
+        RunOutcome outcome;
         try
         {
-            status = RunQueued((queue, ct) =>
+            outcome = RunQueued((queue, ct) =>
             {
-                interaction = new CmdletRunInteraction(queue, powerShell, Force, CanAsk(), $"Runbook {runbook.Title}");
+                var interaction = new CmdletRunInteraction(queue, powerShell, Force, CanAsk(), $"Runbook {runbook.Title}");
                 return new RunbookRunner(runbook, options, [powerShell, bash], interaction, journal, masker).RunAsync(ct, abortRollback.Token);
             });
         }
@@ -172,21 +171,18 @@ public sealed class InvokeFrostRunbookCommand : FrostCmdlet
             }
         }
 
-        var results = interaction?.Results ?? [];
-        switch (status)
+        switch (outcome.Status)
         {
             case RunStatus.Failed:
-                var failed = results.Where(r => r.Status is StepStatus.Failed or StepStatus.TimedOut).ToList();
-                var rolledBack = results.Where(r => r.Status == StepStatus.RolledBack).Select(r => r.StepId).ToList();
-                var first = failed.FirstOrDefault();
-                var message = $"Runbook {runbook.Path} failed at step '{first?.StepId}' (line {runbook.FindStep(first?.StepId ?? "")?.Line}): {first?.Error}."
-                    + (rolledBack.Count > 0 ? $" Rolled back: {string.Join(", ", rolledBack)}." : " Nothing was rolled back.")
-                    + $" Run {options.RunId}, journal {journal.Path}.";
+                var failed = outcome.FailedStep;
+                var message = $"Runbook {runbook.Path} failed at step '{failed?.StepId}' (line {runbook.FindStep(failed?.StepId ?? "")?.Line}): {failed?.Error}."
+                    + (outcome.RolledBack.Count > 0 ? $" Rolled back: {string.Join(", ", outcome.RolledBack)}." : " Nothing was rolled back.")
+                    + $" Run {outcome.RunId}, journal {outcome.JournalPath}.";
                 WriteError(FrostErrors.Create(new InvalidOperationException(message), ErrorIds.RunbookFailed, ErrorCategory.InvalidResult, runbook.Path,
-                    $"Read the step's output with Get-FrostRunbookRun -Id {options.RunId}; fix the cause, then Invoke-FrostRunbook '{runbook.Path}' -Resume."));
+                    $"Read the step's output with Get-FrostRunbookRun -Id {outcome.RunId}; fix the cause, then Invoke-FrostRunbook '{runbook.Path}' -Resume."));
                 break;
             case RunStatus.Cancelled:
-                WriteWarning($"Run {options.RunId} of {runbook.Path} was stopped before it finished. Continue it with: Invoke-FrostRunbook '{runbook.Path}' -Resume");
+                WriteWarning($"Run {outcome.RunId} of {runbook.Path} was stopped before it finished. Continue it with: Invoke-FrostRunbook '{runbook.Path}' -Resume");
                 break;
         }
     }

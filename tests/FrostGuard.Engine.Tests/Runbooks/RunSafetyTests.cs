@@ -28,8 +28,8 @@ public sealed class RunSafetyTests : IDisposable
         var options = new RunOptions { RunId = RunJournal.NewRunId(DateTimeOffset.UtcNow) };
         using var journal = RunJournal.Create(Path.Combine(_folder.Path, "state"), options.RunId);
         var runner = new RunbookRunner(runbook, options, [new BashStepHost(new Dictionary<string, string> { ["WORK"] = _folder.Path })], interaction, journal, SecretMasker.None);
-        var status = await runner.RunAsync(cancellationToken, abortRollback);
-        return (status, interaction.Results.ToList(), journal.Path);
+        var outcome = await runner.RunAsync(cancellationToken, abortRollback);
+        return (outcome.Status, interaction.Results.ToList(), journal.Path);
     }
 
     [Fact]

@@ -23,8 +23,8 @@ public sealed class RunbookRunnerTests : IDisposable
         options ??= new RunOptions { RunId = RunJournal.NewRunId(DateTimeOffset.UtcNow) };
         using var journal = RunJournal.Create(Path.Combine(_folder.Path, "state"), options.RunId);
         var runner = new RunbookRunner(runbook, options, [new BashStepHost(environment ?? [])], interaction, journal, masker ?? SecretMasker.None);
-        var status = await runner.RunAsync(cancellationToken);
-        return (status, interaction.Results.ToList(), interaction, journal.Path);
+        var outcome = await runner.RunAsync(cancellationToken);
+        return (outcome.Status, interaction.Results.ToList(), interaction, journal.Path);
     }
 
     [Fact]

@@ -17,6 +17,7 @@ public sealed class RunbookRunner
     private readonly RunJournal _journal;
     private readonly SecretMasker _masker;
     private readonly TimeProvider _clock;
+    private readonly List<FrostStepResult> _results = [];
 
     public RunbookRunner(FrostRunbook runbook, RunOptions options, IEnumerable<IStepHost> hosts, IRunInteraction interaction,
         RunJournal journal, SecretMasker masker, TimeProvider? clock = null)
@@ -35,7 +36,7 @@ public sealed class RunbookRunner
     /// A second Ctrl+C: stops rollbacks too. A rollback that has begun runs to its end on the first
     /// (a half-undone change is worse than a finished undo); only its own timeout or this stops it.
     /// </param>
-    public async Task<RunStatus> RunAsync(CancellationToken cancellationToken, CancellationToken abortRollback = default)
+    public async Task<RunOutcome> RunAsync(CancellationToken cancellationToken, CancellationToken abortRollback = default)
     {
         _journal.Write(new JournalEntry
         {
@@ -50,6 +51,8 @@ public sealed class RunbookRunner
         var plan = RunPlan.For(_runbook, _options);
         CarryEffectsOutsideThePlan(plan);
         var status = _options.WhatIf ? RunStatus.WhatIf : RunStatus.Succeeded;
+        FrostStepResult? failedStep = null;
+        IReadOnlyList<FrostStepResult> rollbacks = [];
         var succeeded = new List<RunbookStep>();
         var done = 0;
         foreach (var step in plan.Main)
@@ -70,7 +73,8 @@ public sealed class RunbookRunner
             if (result.Status is StepStatus.Failed or StepStatus.TimedOut && !step.ContinueOnError)
             {
                 status = RunStatus.Failed;
-                await RollBackAsync(step, succeeded, abortRollback).ConfigureAwait(false);
+                failedStep = result;
+                rollbacks = await RollBackAsync(step, succeeded, abortRollback).ConfigureAwait(false);
                 break;
             }
 
@@ -91,11 +95,15 @@ public sealed class RunbookRunner
             if (result.Status is StepStatus.Failed or StepStatus.TimedOut && status == RunStatus.Succeeded)
             {
                 status = RunStatus.Failed;
+                failedStep = result;
             }
         }
 
         _journal.Write(new JournalEntry { Type = JournalEntryType.RunEnd, Time = _clock.GetUtcNow(), RunId = _options.RunId, RunStatus = status });
-        return status;
+        return new RunOutcome
+        {
+            RunId = _options.RunId, Status = status, FailedStep = failedStep, Rollbacks = rollbacks, Results = _results.ToList(), JournalPath = _journal.Path,
+        };
     }
 
     /// <summary>
@@ -275,10 +283,12 @@ public sealed class RunbookRunner
 
     /// <summary>
     /// Undoes a failed run: the failed step's own rollback first (it may have half-applied), then
-    /// the rollbacks of the steps that succeeded before it, newest first.
+    /// the rollbacks of the steps that succeeded before it, newest first. Returns their results,
+    /// each under the step it undoes, in the order they ran.
     /// </summary>
-    private async Task RollBackAsync(RunbookStep failed, IReadOnlyList<RunbookStep> succeeded, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<FrostStepResult>> RollBackAsync(RunbookStep failed, IReadOnlyList<RunbookStep> succeeded, CancellationToken cancellationToken)
     {
+        var rollbacks = new List<FrostStepResult>();
         foreach (var step in succeeded.Reverse().Prepend(failed).Where(s => s.Rollback is not null))
         {
             if (_runbook.FindStep(step.Rollback!) is not { } rollback)
@@ -288,16 +298,18 @@ public sealed class RunbookRunner
 
             if (cancellationToken.IsCancellationRequested)
             {
-                Emit(ResultOf(step, StepPhase.Rollback, StepStatus.Failed) with
+                rollbacks.Add(Emit(ResultOf(step, StepPhase.Rollback, StepStatus.Failed) with
                 {
                     Error = $"rollback step '{rollback.Id}' was not run: a second Ctrl+C stopped the rollbacks", RollbackStepId = rollback.Id,
-                });
+                }));
                 continue;
             }
 
             var undo = await ExecuteAsync(rollback, StepPhase.Rollback, simulate: false, cancellationToken, emit: false).ConfigureAwait(false);
-            Emit(UndoneBy(step, rollback, undo));
+            rollbacks.Add(Emit(UndoneBy(step, rollback, undo)));
         }
+
+        return rollbacks;
     }
 
     /// <summary>A rollback's run, told under the step it undoes (whose result it is), naming the rollback step.</summary>
@@ -342,6 +354,7 @@ public sealed class RunbookRunner
             DurationMs = recorded.Duration.TotalMilliseconds, ExitCode = recorded.ExitCode, Error = recorded.Error, Message = recorded.Message,
             RollbackStepId = recorded.RollbackStepId, OutputFile = file, Carried = carried ? true : null,
         });
+        _results.Add(recorded);
         _interaction.Result(recorded);
         return recorded;
     }
