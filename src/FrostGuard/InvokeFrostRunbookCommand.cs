@@ -72,18 +72,10 @@ public sealed class InvokeFrostRunbookCommand : FrostCmdlet
 
         var runbook = RunbookParser.ParseFile(path);
         var stateFolder = StateFolderWithoutDeployment();
-        var previous = Resume ? RunToResume(runbook, stateFolder) : null;
-        Dictionary<string, BoundParameter> parameters;
-        try
-        {
-            parameters = RunbookParameterBinder.Bind(runbook, previous is null ? Parameter : ResumeParameters(runbook, previous), Prompt);
-        }
-        catch (FrostException e)
-        {
-            ThrowFrostError(e);
-            return;
-        }
-
+        var resume = new ResumePolicy(stateFolder, DeploymentConfigPath, Force);
+        var previous = Resume ? Terminating(() => resume.RunToResume(runbook)) : null;
+        var parameters = Terminating(() => RunbookParameterBinder.Bind(runbook,
+            previous is null ? Parameter : resume.Parameters(runbook, previous, GivenParameters(), Prompt), Prompt));
         var masker = RunbookParameterBinder.MaskerFor(parameters);
         var powerShell = PowerShellStepHost.Open(RunbookLint.ModulePath(this),
             parameters.ToDictionary(p => p.Key, p => p.Value.PowerShellValue!), masker);
@@ -101,27 +93,15 @@ public sealed class InvokeFrostRunbookCommand : FrostCmdlet
             };
             if (whatIf)
             {
-                Run(runbook, Resuming(options, previous), stateFolder, powerShell, parameters, masker);
+                Run(runbook, ResumePolicy.Continuing(options, previous), stateFolder, powerShell, parameters, masker);
                 return;
             }
 
             // One run of a runbook against a deployment at a time, and no step of a dead run still running under it.
-            RunLock runLock;
-            try
-            {
-                runLock = RunLock.Acquire(stateFolder, runbook.Path, DeploymentConfigPath, options.RunId);
-            }
-            catch (FrostException e)
-            {
-                ThrowFrostError(e);
-                return;
-            }
-
-            using (runLock)
-            {
-                EndOrphans(runbook, stateFolder);
-                Run(runbook, Resuming(options, previous is null ? null : StillTheRunToResume(runbook, stateFolder, previous)), stateFolder, powerShell, parameters, masker);
-            }
+            using var runLock = Terminating(() => RunLock.Acquire(stateFolder, runbook.Path, DeploymentConfigPath, options.RunId));
+            EndOrphans(runbook, stateFolder);
+            var continued = previous is null ? null : Terminating(() => resume.StillTheRunToResume(runbook, previous));
+            Run(runbook, ResumePolicy.Continuing(options, continued), stateFolder, powerShell, parameters, masker);
         }
         finally
         {
@@ -201,97 +181,29 @@ public sealed class InvokeFrostRunbookCommand : FrostCmdlet
             $"Fix them; Test-FrostRunbook '{runbook.Path}' lists every finding."));
     }
 
-    /// <summary>A run that continues <paramref name="previous"/>: the steps whose effect its journal shows in place are skipped.</summary>
-    private static RunOptions Resuming(RunOptions options, FrostRunbookRun? previous) => previous is null ? options
-        : options with { EffectsInPlace = JournalReader.EffectsInPlace(JournalReader.Entries(previous.JournalPath)).ToList(), ResumedFrom = previous.RunId };
-
-    /// <summary>
-    /// Read again once the run lock is held: the run chosen before (parameters, prompts and lint
-    /// take time) must still be the latest, or another resume ran meanwhile and its journal, not
-    /// the one read, tells what is in place.
-    /// </summary>
-    private FrostRunbookRun StillTheRunToResume(FrostRunbook runbook, string stateFolder, FrostRunbookRun chosen)
+    /// <summary>Engine work whose failure ends the command: a FrostException becomes a terminating error record.</summary>
+    private T Terminating<T>(Func<T> work)
     {
-        var latest = RunToResume(runbook, stateFolder);
-        if (latest.RunId != chosen.RunId)
+        try
         {
-            ThrowFrostError(new FrostException(ErrorIds.RunbookResumeRefused, FailureKind.OperationFailed,
-                $"Run {latest.RunId} of {runbook.Path} ran while this resume of run {chosen.RunId} was being prepared; what is in place now is what {latest.RunId} left.",
-                runbook.Path, $"Look at it (Get-FrostRunbookRun -Id {latest.RunId}), then resume again: Invoke-FrostRunbook '{runbook.Path}' -Resume."));
+            return work();
         }
-
-        return latest;
+        catch (FrostException e)
+        {
+            ThrowFrostError(e);
+            throw; // not reached: ThrowFrostError always throws
+        }
     }
 
-    /// <summary>
-    /// The latest real run of this runbook against this deployment, if it did not succeed (or ran
-    /// only some steps) and the runbook did not change since (unless -Force).
-    /// </summary>
-    private FrostRunbookRun RunToResume(FrostRunbook runbook, string stateFolder)
+    private void Terminating(Action work) => Terminating(() =>
     {
-        var key = RunLock.KeyFor(runbook.Path, DeploymentConfigPath);
-        var previous = JournalReader.ReadAll(stateFolder)
-            .FirstOrDefault(r => !r.WhatIf && RunLock.KeyFor(r.Runbook, r.Deployment) == key);
-        if (previous is null || previous.Status == RunStatus.Succeeded && !previous.Limited)
-        {
-            ThrowFrostError(new FrostException(ErrorIds.RunbookResumeRefused, FailureKind.OperationFailed,
-                previous is null ? $"There is no earlier run of {runbook.Path}{(DeploymentConfigPath is { } config ? $" against {config}" : " without a deployment")} to resume." : $"The latest run of {runbook.Path} ({previous.RunId}) succeeded; there is nothing to resume.",
-                runbook.Path, $"Run it afresh: Invoke-FrostRunbook '{runbook.Path}'."));
-        }
+        work();
+        return true;
+    });
 
-        if (previous!.ContentHash != runbook.ContentHash && !Force)
-        {
-            ThrowFrostError(new FrostException(ErrorIds.RunbookResumeRefused, FailureKind.OperationFailed,
-                $"{runbook.Path} changed since run {previous.RunId}; resuming could skip or repeat the wrong steps.", runbook.Path,
-                "Run it afresh, or pass -Force to resume anyway."));
-        }
-
-        return previous;
-    }
-
-    /// <summary>
-    /// A resume runs with the parameters of the run it continues: a value not given is taken from
-    /// it, a different one is refused unless -Force, and a secret (never kept) is asked for again.
-    /// </summary>
-    private Hashtable ResumeParameters(FrostRunbook runbook, FrostRunbookRun previous)
-    {
-        var given = (Parameter ?? []).Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => e.Value, StringComparer.OrdinalIgnoreCase);
-        var merged = new Hashtable(StringComparer.OrdinalIgnoreCase);
-        foreach (var parameter in runbook.Parameters)
-        {
-            var before = previous.Parameters.TryGetValue(parameter.Name, out var value) ? value : null;
-            if (given.TryGetValue(parameter.Name, out var now))
-            {
-                var text = now is PSObject wrapped ? wrapped.BaseObject : now;
-                if (!parameter.Secret && before is not null && !string.Equals(Convert.ToString(text, System.Globalization.CultureInfo.InvariantCulture), before, StringComparison.Ordinal) && !Force)
-                {
-                    ThrowFrostError(new FrostException(ErrorIds.RunbookResumeRefused, FailureKind.OperationFailed,
-                        $"Parameter '{parameter.Name}' was '{before}' in run {previous.RunId} and is '{text}' now; a resume continues that run as it was.", parameter.Name,
-                        $"Leave -Parameter {parameter.Name} out to keep '{before}', run the runbook afresh, or pass -Force to resume with the new value."));
-                }
-
-                merged[parameter.Name] = now;
-            }
-            else if (parameter.Secret && !string.IsNullOrEmpty(before))
-            {
-                merged[parameter.Name] = Prompt(parameter) ?? throw new FrostException(ErrorIds.RunbookParameterMissing, FailureKind.InvalidData,
-                    $"Resuming run {previous.RunId} of {runbook.Path} needs the secret '{parameter.Name}' again (secrets are never kept), and there is no one to ask.",
-                    parameter.Name, $"Pass it: -Parameter @{{ {parameter.Name} = <SecureString> }}.");
-            }
-            else if (!parameter.Secret && before is not null)
-            {
-                merged[parameter.Name] = before;
-            }
-        }
-
-        // A name the runbook does not declare is refused as in a fresh run.
-        foreach (var (name, value) in given.Where(g => !runbook.Parameters.Any(p => p.Name.Equals(g.Key, StringComparison.OrdinalIgnoreCase))))
-        {
-            merged[name] = value;
-        }
-
-        return merged;
-    }
+    /// <summary>The -Parameter values as given, unwrapped from PowerShell's objects.</summary>
+    private Dictionary<string, object?> GivenParameters() =>
+        (Parameter ?? []).Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => e.Value is PSObject wrapped ? wrapped.BaseObject : e.Value, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
     /// Steps an earlier runner left running when it died: ended before this run starts, or waited
