@@ -81,7 +81,7 @@ public sealed class InvokeFrostRunbookCommand : FrostCmdlet
             parameters.ToDictionary(p => p.Key, p => p.Value.PowerShellValue!), masker);
         try
         {
-            RejectInvalid(runbook, powerShell);
+            Terminating(() => PreRunLint.EnsureRunnableAsync(runbook, RunbookLint.For(powerShell), Cancellation).GetAwaiter().GetResult());
             var options = new RunOptions
             {
                 RunId = RunJournal.NewRunId(DateTimeOffset.UtcNow),
@@ -165,20 +165,6 @@ public sealed class InvokeFrostRunbookCommand : FrostCmdlet
                 WriteWarning($"Run {outcome.RunId} of {runbook.Path} was stopped before it finished. Continue it with: Invoke-FrostRunbook '{runbook.Path}' -Resume");
                 break;
         }
-    }
-
-    private void RejectInvalid(FrostRunbook runbook, PowerShellStepHost powerShell)
-    {
-        var errors = RunbookLint.All(runbook, powerShell, Cancellation, this).Where(f => f.Severity == FindingSeverity.Error).ToList();
-        if (errors.Count == 0)
-        {
-            return;
-        }
-
-        var listed = string.Join(Environment.NewLine, errors.Take(5).Select(e => "  " + e));
-        ThrowFrostError(new FrostException(ErrorIds.RunbookInvalid, FailureKind.InvalidData,
-            $"Runbook {runbook.Path} has {errors.Count} error(s) and does not run:{Environment.NewLine}{listed}", runbook.Path,
-            $"Fix them; Test-FrostRunbook '{runbook.Path}' lists every finding."));
     }
 
     /// <summary>Engine work whose failure ends the command: a FrostException becomes a terminating error record.</summary>
