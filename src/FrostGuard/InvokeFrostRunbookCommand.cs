@@ -72,24 +72,16 @@ public sealed class InvokeFrostRunbookCommand : FrostCmdlet
 
         var runbook = RunbookParser.ParseFile(path);
         var stateFolder = StateFolderWithoutDeployment();
-        var previous = Resume ? RunToResume(runbook, stateFolder) : null;
-        Dictionary<string, BoundParameter> parameters;
-        try
-        {
-            parameters = RunbookParameterBinder.Bind(runbook, previous is null ? Parameter : ResumeParameters(runbook, previous), Prompt);
-        }
-        catch (FrostException e)
-        {
-            ThrowFrostError(e);
-            return;
-        }
-
+        var resume = new ResumePolicy(stateFolder, DeploymentConfigPath, Force);
+        var previous = Resume ? Terminating(() => resume.RunToResume(runbook)) : null;
+        var parameters = Terminating(() => RunbookParameterBinder.Bind(runbook,
+            previous is null ? Parameter : resume.Parameters(runbook, previous, GivenParameters(), Prompt), Prompt));
         var masker = RunbookParameterBinder.MaskerFor(parameters);
         var powerShell = PowerShellStepHost.Open(RunbookLint.ModulePath(this),
             parameters.ToDictionary(p => p.Key, p => p.Value.PowerShellValue!), masker);
         try
         {
-            RejectInvalid(runbook, powerShell);
+            Terminating(() => PreRunLint.EnsureRunnableAsync(runbook, RunbookLint.For(powerShell), Cancellation).GetAwaiter().GetResult());
             var options = new RunOptions
             {
                 RunId = RunJournal.NewRunId(DateTimeOffset.UtcNow),
@@ -101,27 +93,15 @@ public sealed class InvokeFrostRunbookCommand : FrostCmdlet
             };
             if (whatIf)
             {
-                Run(runbook, Resuming(options, previous), stateFolder, powerShell, parameters, masker);
+                Run(runbook, ResumePolicy.Continuing(options, previous), stateFolder, powerShell, parameters, masker);
                 return;
             }
 
             // One run of a runbook against a deployment at a time, and no step of a dead run still running under it.
-            RunLock runLock;
-            try
-            {
-                runLock = RunLock.Acquire(stateFolder, runbook.Path, DeploymentConfigPath, options.RunId);
-            }
-            catch (FrostException e)
-            {
-                ThrowFrostError(e);
-                return;
-            }
-
-            using (runLock)
-            {
-                EndOrphans(runbook, stateFolder);
-                Run(runbook, Resuming(options, previous is null ? null : StillTheRunToResume(runbook, stateFolder, previous)), stateFolder, powerShell, parameters, masker);
-            }
+            using var runLock = Terminating(() => RunLock.Acquire(stateFolder, runbook.Path, DeploymentConfigPath, options.RunId));
+            EndOrphans(runbook, stateFolder);
+            var continued = previous is null ? null : Terminating(() => resume.StillTheRunToResume(runbook, previous));
+            Run(runbook, ResumePolicy.Continuing(options, continued), stateFolder, powerShell, parameters, masker);
         }
         finally
         {
@@ -135,7 +115,6 @@ public sealed class InvokeFrostRunbookCommand : FrostCmdlet
         using var journal = RunJournal.Create(stateFolder, options.RunId);
         WriteVerbose($"Run {options.RunId} of {runbook.Path}; journal {journal.Path}");
         var bash = new BashStepHost(parameters.ToDictionary(p => p.Key, p => p.Value.PlainValue));
-        CmdletRunInteraction? interaction = null;
         // Ctrl+C stops the run, but a rollback that began runs to its end; a second Ctrl+C stops that too.
         using var abortRollback = new CancellationTokenSource();
         var presses = 0;
@@ -155,12 +134,12 @@ public sealed class InvokeFrostRunbookCommand : FrostCmdlet
             Console.CancelKeyPress += secondPress;
         }
 
-        RunStatus status;
+        RunOutcome outcome;
         try
         {
-            status = RunQueued((queue, ct) =>
+            outcome = RunQueued((queue, ct) =>
             {
-                interaction = new CmdletRunInteraction(queue, powerShell, Force, CanAsk(), $"Runbook {runbook.Title}");
+                var interaction = new CmdletRunInteraction(queue, powerShell, Force, CanAsk(), $"Runbook {runbook.Title}");
                 return new RunbookRunner(runbook, options, [powerShell, bash], interaction, journal, masker).RunAsync(ct, abortRollback.Token);
             });
         }
@@ -172,130 +151,45 @@ public sealed class InvokeFrostRunbookCommand : FrostCmdlet
             }
         }
 
-        var results = interaction?.Results ?? [];
-        switch (status)
+        switch (outcome.Status)
         {
             case RunStatus.Failed:
-                var failed = results.Where(r => r.Status is StepStatus.Failed or StepStatus.TimedOut).ToList();
-                var rolledBack = results.Where(r => r.Status == StepStatus.RolledBack).Select(r => r.StepId).ToList();
-                var first = failed.FirstOrDefault();
-                var message = $"Runbook {runbook.Path} failed at step '{first?.StepId}' (line {runbook.FindStep(first?.StepId ?? "")?.Line}): {first?.Error}."
-                    + (rolledBack.Count > 0 ? $" Rolled back: {string.Join(", ", rolledBack)}." : " Nothing was rolled back.")
-                    + $" Run {options.RunId}, journal {journal.Path}.";
+                var failed = outcome.FailedStep;
+                var message = $"Runbook {runbook.Path} failed at step '{failed?.StepId}' (line {runbook.FindStep(failed?.StepId ?? "")?.Line}): {failed?.Error}."
+                    + (outcome.RolledBack.Count > 0 ? $" Rolled back: {string.Join(", ", outcome.RolledBack)}." : " Nothing was rolled back.")
+                    + $" Run {outcome.RunId}, journal {outcome.JournalPath}.";
                 WriteError(FrostErrors.Create(new InvalidOperationException(message), ErrorIds.RunbookFailed, ErrorCategory.InvalidResult, runbook.Path,
-                    $"Read the step's output with Get-FrostRunbookRun -Id {options.RunId}; fix the cause, then Invoke-FrostRunbook '{runbook.Path}' -Resume."));
+                    $"Read the step's output with Get-FrostRunbookRun -Id {outcome.RunId}; fix the cause, then Invoke-FrostRunbook '{runbook.Path}' -Resume."));
                 break;
             case RunStatus.Cancelled:
-                WriteWarning($"Run {options.RunId} of {runbook.Path} was stopped before it finished. Continue it with: Invoke-FrostRunbook '{runbook.Path}' -Resume");
+                WriteWarning($"Run {outcome.RunId} of {runbook.Path} was stopped before it finished. Continue it with: Invoke-FrostRunbook '{runbook.Path}' -Resume");
                 break;
         }
     }
 
-    private void RejectInvalid(FrostRunbook runbook, PowerShellStepHost powerShell)
+    /// <summary>Engine work whose failure ends the command: a FrostException becomes a terminating error record.</summary>
+    private T Terminating<T>(Func<T> work)
     {
-        var errors = RunbookLint.All(runbook, powerShell, Cancellation, this).Where(f => f.Severity == FindingSeverity.Error).ToList();
-        if (errors.Count == 0)
+        try
         {
-            return;
+            return work();
         }
-
-        var listed = string.Join(Environment.NewLine, errors.Take(5).Select(e => "  " + e));
-        ThrowFrostError(new FrostException(ErrorIds.RunbookInvalid, FailureKind.InvalidData,
-            $"Runbook {runbook.Path} has {errors.Count} error(s) and does not run:{Environment.NewLine}{listed}", runbook.Path,
-            $"Fix them; Test-FrostRunbook '{runbook.Path}' lists every finding."));
+        catch (FrostException e)
+        {
+            ThrowFrostError(e);
+            throw; // not reached: ThrowFrostError always throws
+        }
     }
 
-    /// <summary>A run that continues <paramref name="previous"/>: the steps whose effect its journal shows in place are skipped.</summary>
-    private static RunOptions Resuming(RunOptions options, FrostRunbookRun? previous) => previous is null ? options
-        : options with { EffectsInPlace = JournalReader.EffectsInPlace(JournalReader.Entries(previous.JournalPath)).ToList(), ResumedFrom = previous.RunId };
-
-    /// <summary>
-    /// Read again once the run lock is held: the run chosen before (parameters, prompts and lint
-    /// take time) must still be the latest, or another resume ran meanwhile and its journal, not
-    /// the one read, tells what is in place.
-    /// </summary>
-    private FrostRunbookRun StillTheRunToResume(FrostRunbook runbook, string stateFolder, FrostRunbookRun chosen)
+    private void Terminating(Action work) => Terminating(() =>
     {
-        var latest = RunToResume(runbook, stateFolder);
-        if (latest.RunId != chosen.RunId)
-        {
-            ThrowFrostError(new FrostException(ErrorIds.RunbookResumeRefused, FailureKind.OperationFailed,
-                $"Run {latest.RunId} of {runbook.Path} ran while this resume of run {chosen.RunId} was being prepared; what is in place now is what {latest.RunId} left.",
-                runbook.Path, $"Look at it (Get-FrostRunbookRun -Id {latest.RunId}), then resume again: Invoke-FrostRunbook '{runbook.Path}' -Resume."));
-        }
+        work();
+        return true;
+    });
 
-        return latest;
-    }
-
-    /// <summary>
-    /// The latest real run of this runbook against this deployment, if it did not succeed (or ran
-    /// only some steps) and the runbook did not change since (unless -Force).
-    /// </summary>
-    private FrostRunbookRun RunToResume(FrostRunbook runbook, string stateFolder)
-    {
-        var key = RunLock.KeyFor(runbook.Path, DeploymentConfigPath);
-        var previous = JournalReader.ReadAll(stateFolder)
-            .FirstOrDefault(r => !r.WhatIf && RunLock.KeyFor(r.Runbook, r.Deployment) == key);
-        if (previous is null || previous.Status == RunStatus.Succeeded && !previous.Limited)
-        {
-            ThrowFrostError(new FrostException(ErrorIds.RunbookResumeRefused, FailureKind.OperationFailed,
-                previous is null ? $"There is no earlier run of {runbook.Path}{(DeploymentConfigPath is { } config ? $" against {config}" : " without a deployment")} to resume." : $"The latest run of {runbook.Path} ({previous.RunId}) succeeded; there is nothing to resume.",
-                runbook.Path, $"Run it afresh: Invoke-FrostRunbook '{runbook.Path}'."));
-        }
-
-        if (previous!.ContentHash != runbook.ContentHash && !Force)
-        {
-            ThrowFrostError(new FrostException(ErrorIds.RunbookResumeRefused, FailureKind.OperationFailed,
-                $"{runbook.Path} changed since run {previous.RunId}; resuming could skip or repeat the wrong steps.", runbook.Path,
-                "Run it afresh, or pass -Force to resume anyway."));
-        }
-
-        return previous;
-    }
-
-    /// <summary>
-    /// A resume runs with the parameters of the run it continues: a value not given is taken from
-    /// it, a different one is refused unless -Force, and a secret (never kept) is asked for again.
-    /// </summary>
-    private Hashtable ResumeParameters(FrostRunbook runbook, FrostRunbookRun previous)
-    {
-        var given = (Parameter ?? []).Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => e.Value, StringComparer.OrdinalIgnoreCase);
-        var merged = new Hashtable(StringComparer.OrdinalIgnoreCase);
-        foreach (var parameter in runbook.Parameters)
-        {
-            var before = previous.Parameters.TryGetValue(parameter.Name, out var value) ? value : null;
-            if (given.TryGetValue(parameter.Name, out var now))
-            {
-                var text = now is PSObject wrapped ? wrapped.BaseObject : now;
-                if (!parameter.Secret && before is not null && !string.Equals(Convert.ToString(text, System.Globalization.CultureInfo.InvariantCulture), before, StringComparison.Ordinal) && !Force)
-                {
-                    ThrowFrostError(new FrostException(ErrorIds.RunbookResumeRefused, FailureKind.OperationFailed,
-                        $"Parameter '{parameter.Name}' was '{before}' in run {previous.RunId} and is '{text}' now; a resume continues that run as it was.", parameter.Name,
-                        $"Leave -Parameter {parameter.Name} out to keep '{before}', run the runbook afresh, or pass -Force to resume with the new value."));
-                }
-
-                merged[parameter.Name] = now;
-            }
-            else if (parameter.Secret && !string.IsNullOrEmpty(before))
-            {
-                merged[parameter.Name] = Prompt(parameter) ?? throw new FrostException(ErrorIds.RunbookParameterMissing, FailureKind.InvalidData,
-                    $"Resuming run {previous.RunId} of {runbook.Path} needs the secret '{parameter.Name}' again (secrets are never kept), and there is no one to ask.",
-                    parameter.Name, $"Pass it: -Parameter @{{ {parameter.Name} = <SecureString> }}.");
-            }
-            else if (!parameter.Secret && before is not null)
-            {
-                merged[parameter.Name] = before;
-            }
-        }
-
-        // A name the runbook does not declare is refused as in a fresh run.
-        foreach (var (name, value) in given.Where(g => !runbook.Parameters.Any(p => p.Name.Equals(g.Key, StringComparison.OrdinalIgnoreCase))))
-        {
-            merged[name] = value;
-        }
-
-        return merged;
-    }
+    /// <summary>The -Parameter values as given, unwrapped from PowerShell's objects.</summary>
+    private Dictionary<string, object?> GivenParameters() =>
+        (Parameter ?? []).Cast<DictionaryEntry>().ToDictionary(e => e.Key.ToString()!, e => e.Value is PSObject wrapped ? wrapped.BaseObject : e.Value, StringComparer.OrdinalIgnoreCase);
 
     /// <summary>
     /// Steps an earlier runner left running when it died: ended before this run starts, or waited

@@ -35,7 +35,7 @@ public sealed class TestFrostRunbookCommand : FrostCmdlet
     {
         foreach (var runbook in Runbooks())
         {
-            foreach (var finding in RunbookLint.All(runbook, LintHost(), Cancellation, this))
+            foreach (var finding in RunbookLint.For(LintHost()).LintAsync(runbook, Cancellation).GetAwaiter().GetResult())
             {
                 WriteObject(finding);
             }

@@ -74,12 +74,16 @@ Describe 'Linting .check blocks with Pester known' {
         function Test-CheckBlock([string] $Code, [string] $Attributes = '{.check}') {
             $path = Join-Path $work "check-$([guid]::NewGuid().ToString('N')).md"
             Set-Content -Path $path -Value "# Checks`n`n- [ ] An item`n  ``````pwsh $Attributes`n  $Code`n  ``````"
+            # No finding proves nothing about a check that never became one.
+            (Get-FrostRunbook $path).Steps.Code | Should -Be $Code
             @(Test-FrostRunbook $path)
         }
     }
 
     It 'a check written the Pester way is clean, and so is a plain boolean check' {
-        Test-FrostRunbook (Join-Path $fixtures 'checklist-pester.md') | Should -BeNullOrEmpty
+        $runbook = Get-FrostRunbook (Join-Path $fixtures 'checklist-pester.md')
+        @($runbook.Checklist | Where-Object { $_.Check.Role -eq 'Check' -and $_.Check.Language -eq 'PowerShell' }).Count | Should -Be 4
+        Test-FrostRunbook -InputObject $runbook | Should -BeNullOrEmpty
         Test-CheckBlock 'Test-Path $HOME | Should -BeTrue' | Should -BeNullOrEmpty
         Test-CheckBlock 'Test-Path $HOME' | Should -BeNullOrEmpty
         Test-CheckBlock '{ throw "x" } | Should -Throw -ExpectedMessage x' | Should -BeNullOrEmpty
@@ -126,6 +130,20 @@ Describe 'ConvertTo-FrostPesterTest' {
         $errors = $null
         $null = [System.Management.Automation.Language.Parser]::ParseInput($text, [ref]$null, [ref]$errors)
         $errors | Should -BeNullOrEmpty
+    }
+
+    It 'writes item names with any quote PowerShell ends a string at, and the file parses back to those names' {
+        # The ASCII quote and the four typographic ones PowerShell's tokenizer takes for it.
+        $quotes = @("'", [char]0x2018, [char]0x2019, [char]0x201A, [char]0x201B)
+        $items = @($quotes | ForEach-Object { "the server$($_)s certificate" })
+        $source = Join-Path $work 'quotes.md'
+        "# Quotes`n`n## Certificates`n`n$(($items | ForEach-Object { "- [ ] $_" }) -join "`n")`n" | Set-Content -LiteralPath $source -Encoding utf8NoBOM
+        $file = ConvertTo-FrostPesterTest $source (Join-Path $work 'quotes.Tests.ps1')
+        $errors = $null
+        $ast = [System.Management.Automation.Language.Parser]::ParseFile($file.FullName, [ref]$null, [ref]$errors)
+        $errors | Should -BeNullOrEmpty
+        $its = $ast.FindAll({ param($node) $node -is [System.Management.Automation.Language.CommandAst] -and $node.GetCommandName() -eq 'It' }, $true)
+        @($its | ForEach-Object { $_.CommandElements[1].Value }) | Should -Be $items
     }
 }
 

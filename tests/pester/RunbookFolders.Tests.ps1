@@ -28,7 +28,10 @@ Describe 'Get-FrostRunbook on a folder' {
         $runbooks = Get-FrostRunbook $folder -ErrorVariable failures
         $failures | Should -BeNullOrEmpty
         $runbooks[0].HasErrors | Should -BeFalse
+        $runbooks[0].Steps.Code | Should -Be 'echo a'
         $runbooks[2].HasErrors | Should -BeFalse
+        $runbooks[2].Steps.Code | Should -Be 'Get-Date'
+        $runbooks[1].Steps.Id | Should -Be 'late-step'
         $errors = @($runbooks[1].Findings | Where-Object Severity -eq 'Error')
         $errors.RuleId | Should -Contain 'FG1001'
         $errors.RuleId | Should -Contain 'FG1006'

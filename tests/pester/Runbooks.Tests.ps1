@@ -65,6 +65,16 @@ Describe 'Invoke-FrostRunbook' {
         $problems[0].ErrorDetails.RecommendedAction | Should -Match '-Resume'
     }
 
+    It 'names the step that stopped the run, not an earlier one allowed to fail' {
+        $path = Join-Path $work 'continue-then-fail.md'
+        Set-Content -Path $path -Value "# Keep going`n`n``````bash {#may-fail continue-on-error=true}`nexit 1`n```````n``````bash {#breaks}`nexit 2`n```````n"
+        $results = Invoke-FrostRunbook $path -ErrorVariable problems -ErrorAction SilentlyContinue
+        ($results | ForEach-Object { "$($_.StepId):$($_.Status)" }) | Should -Be @('may-fail:Failed', 'breaks:Failed')
+        $problems.Count | Should -Be 1
+        $problems[0].FullyQualifiedErrorId | Should -Be 'RunbookFailed,FrostGuard.InvokeFrostRunbookCommand'
+        $problems[0].Exception.Message | Should -Match "failed at step 'breaks' \(line 6\): bash exited with code 2\. Nothing was rolled back\."
+    }
+
     It 'stops a step at its timeout: the whole bash process tree and a PowerShell pipeline' {
         $clock = [Diagnostics.Stopwatch]::StartNew()
         $results = Invoke-FrostRunbook (Join-Path $fixtures 'slow.md') -ErrorAction SilentlyContinue

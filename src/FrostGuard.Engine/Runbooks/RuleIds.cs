@@ -16,6 +16,7 @@ public static class RuleIds
     public const string CheckOutsideChecklist = "FG1011";
     public const string EmptyStep = "FG1012";
     public const string RequiredCommandMissing = "FG1013";
+    public const string StepFenceIndented = "FG1014";
     public const string PowerShellSyntax = "FG2001";
     public const string UnknownCommand = "FG2002";
     public const string UnknownParameter = "FG2003";

@@ -1,7 +1,11 @@
 namespace FrostGuard.Runbooks;
 
-/// <summary>What happened to one step of a run, written as the step ends.</summary>
-public sealed class FrostStepResult
+/// <summary>
+/// What happened to one step of a run, written as the step ends. A record: the runner derives
+/// one result from another with <c>with</c> (the output file once written, a rollback's run
+/// under the step it undoes), so no field is ever forgotten in a copy.
+/// </summary>
+public sealed record FrostStepResult
 {
     public required string RunId { get; init; }
     public required string Runbook { get; init; }

@@ -16,7 +16,6 @@ internal sealed class CmdletRunInteraction : IRunInteraction
     private readonly bool _force;
     private readonly bool _canAsk;
     private readonly string _activity;
-    private readonly List<FrostStepResult> _results = [];
     private long _lastProgress;
 
     public CmdletRunInteraction(QueuedReporter queue, PowerShellStepHost powerShell, bool force, bool canAsk, string activity)
@@ -26,17 +25,6 @@ internal sealed class CmdletRunInteraction : IRunInteraction
         _force = force;
         _canAsk = canAsk;
         _activity = activity;
-    }
-
-    public IReadOnlyList<FrostStepResult> Results
-    {
-        get
-        {
-            lock (_results)
-            {
-                return _results.ToList();
-            }
-        }
     }
 
     public Task<ConfirmDecision> ConfirmAsync(RunbookStep step, CancellationToken cancellationToken)
@@ -86,15 +74,7 @@ internal sealed class CmdletRunInteraction : IRunInteraction
             total == 0 ? -1 : 100 * done / total));
     }
 
-    public void Result(FrostStepResult result)
-    {
-        lock (_results)
-        {
-            _results.Add(result);
-        }
-
-        _queue.Post(cmdlet => cmdlet.WriteObject(result));
-    }
+    public void Result(FrostStepResult result) => _queue.Post(cmdlet => cmdlet.WriteObject(result));
 
     public void Output(RunbookStep step, OutputStream stream, string line) =>
         _queue.Post(cmdlet => cmdlet.WriteInformation(

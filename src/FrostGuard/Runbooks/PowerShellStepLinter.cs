@@ -11,7 +11,7 @@ namespace FrostGuard.Runbooks;
 /// A .check block runs inside Pester, so there Pester's commands are known too, and Should's
 /// operators are checked against Pester's own (see PesterVocabulary).
 /// </summary>
-internal sealed class PowerShellStepLinter
+internal sealed class PowerShellStepLinter : IStepLinter
 {
     private static readonly HashSet<string> AutomaticVariables = new(StringComparer.OrdinalIgnoreCase)
     {

@@ -28,8 +28,8 @@ public sealed class RunSafetyTests : IDisposable
         var options = new RunOptions { RunId = RunJournal.NewRunId(DateTimeOffset.UtcNow) };
         using var journal = RunJournal.Create(Path.Combine(_folder.Path, "state"), options.RunId);
         var runner = new RunbookRunner(runbook, options, [new BashStepHost(new Dictionary<string, string> { ["WORK"] = _folder.Path })], interaction, journal, SecretMasker.None);
-        var status = await runner.RunAsync(cancellationToken, abortRollback);
-        return (status, interaction.Results.ToList(), journal.Path);
+        var outcome = await runner.RunAsync(cancellationToken, abortRollback);
+        return (outcome.Status, interaction.Results.ToList(), journal.Path);
     }
 
     [Fact]
@@ -130,7 +130,7 @@ public sealed class RunSafetyTests : IDisposable
     {
         var (_, _, journal) = await RunAsync("# G\n```bash {#one}\necho $$ > \"$WORK/pid\"; echo \"$FROSTGUARD_STEP_MARKER\" > \"$WORK/marker\"\n```\n");
 
-        var process = Assert.Single(JournalReader.Entries(journal), e => e.Type == JournalEntry.StepProcess);
+        var process = Assert.Single(JournalReader.Entries(journal), e => e.Type == JournalEntryType.StepProcess);
         Assert.Equal("one", process.StepId);
         Assert.Equal(int.Parse(File.ReadAllText(Path.Combine(_folder.Path, "pid")).Trim(), System.Globalization.CultureInfo.InvariantCulture), process.ProcessGroup);
         Assert.True(process.ProcessStart > 0);
@@ -245,10 +245,10 @@ public sealed class RunSafetyTests : IDisposable
         {
             using (var journal = RunJournal.Create(state, "live"))
             {
-                journal.Write(new JournalEntry { Type = JournalEntry.RunStart, RunId = "live", Runbook = "/opt/runbooks/update.md", LockKey = staging });
+                journal.Write(new JournalEntry { Type = JournalEntryType.RunStart, RunId = "live", Runbook = "/opt/runbooks/update.md", LockKey = staging });
                 journal.Write(new JournalEntry
                 {
-                    Type = JournalEntry.StepProcess, StepId = "long", Phase = StepPhase.Main, Attempt = 1,
+                    Type = JournalEntryType.StepProcess, StepId = "long", Phase = StepPhase.Main, Attempt = 1,
                     ProcessGroup = step.Id, ProcessStart = StepSession.StartTime(step.Id), BootId = StepSession.ThisBoot, Marker = marker,
                 });
 
@@ -274,11 +274,11 @@ public sealed class RunSafetyTests : IDisposable
     public void An_attempt_that_started_and_never_ended_is_in_flight_and_a_rollbacks_end_closes_it()
     {
         JournalEntry Process(string step, int attempt, StepPhase phase = StepPhase.Main) =>
-            new() { Type = JournalEntry.StepProcess, StepId = step, Phase = phase, Attempt = attempt, ProcessGroup = 100 + attempt, ProcessStart = 5 };
-        JournalEntry Start(string step, int attempt, StepPhase phase = StepPhase.Main) => new() { Type = JournalEntry.StepStart, StepId = step, Phase = phase, Attempt = attempt };
-        JournalEntry End(string step) => new() { Type = JournalEntry.StepEnd, StepId = step, Phase = StepPhase.Main, Status = StepStatus.Succeeded };
+            new() { Type = JournalEntryType.StepProcess, StepId = step, Phase = phase, Attempt = attempt, ProcessGroup = 100 + attempt, ProcessStart = 5 };
+        JournalEntry Start(string step, int attempt, StepPhase phase = StepPhase.Main) => new() { Type = JournalEntryType.StepStart, StepId = step, Phase = phase, Attempt = attempt };
+        JournalEntry End(string step) => new() { Type = JournalEntryType.StepEnd, StepId = step, Phase = StepPhase.Main, Status = StepStatus.Succeeded };
         // A rollback's end names the step it undoes, and the rollback step.
-        var undone = new JournalEntry { Type = JournalEntry.StepEnd, StepId = "b", RollbackStepId = "undo-b", Phase = StepPhase.Rollback, Status = StepStatus.RolledBack };
+        var undone = new JournalEntry { Type = JournalEntryType.StepEnd, StepId = "b", RollbackStepId = "undo-b", Phase = StepPhase.Rollback, Status = StepStatus.RolledBack };
 
         var inFlight = OrphanedSteps.InFlight([Start("a", 1), Process("a", 1), End("a"), Start("b", 1), Process("b", 1), Start("b", 2), Process("b", 2)]).ToList();
         var afterRollback = OrphanedSteps.InFlight([Start("undo-b", 1, StepPhase.Rollback), Process("undo-b", 1, StepPhase.Rollback), undone]).ToList();

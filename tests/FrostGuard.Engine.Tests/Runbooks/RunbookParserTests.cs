@@ -223,24 +223,87 @@ public sealed class RunbookParserTests
         Assert.All(runbook.Findings, f => Assert.Equal(FindingSeverity.Warning, f.Severity));
     }
 
-    [Theory]
-    [InlineData("")]
-    [InlineData("# Only\n## Headings\n### Here\n")]
-    [InlineData("\uFEFF# BOM\n\n```bash\necho bom\n```\n")]
-    [InlineData("# CRLF\r\n\r\n```bash {#crlf}\r\necho crlf\r\n```\r\n")]
-    [InlineData("# Tabs\n\n\t```bash\n\techo indented by tab\n\t```\n")]
-    public void OddButValidInputParsesWithoutErrors(string markdown)
+    [Fact]
+    public void AnEmptyFileHasNothing()
     {
-        var runbook = Parse(markdown);
+        var runbook = Parse("");
 
-        Assert.False(runbook.HasErrors, string.Join("\n", runbook.Findings));
+        Assert.Empty(runbook.Sections);
+        Assert.Empty(runbook.Steps);
+        Assert.Empty(runbook.Findings);
+    }
+
+    [Fact]
+    public void HeadingsAloneAreSectionsWithoutSteps()
+    {
+        var runbook = Parse("# Only\n## Headings\n### Here\n");
+
+        Assert.Equal(["only", "headings", "here"], runbook.Sections.Select(s => s.Id));
+        Assert.Empty(runbook.Steps);
+        Assert.Empty(runbook.Findings);
+    }
+
+    [Fact]
+    public void AFilesByteOrderMarkIsNotPartOfItsFirstHeading()
+    {
+        using var folder = new TempFolder();
+        var path = Path.Combine(folder.Path, "bom.md");
+        File.WriteAllBytes(path, [.. System.Text.Encoding.UTF8.Preamble, .. System.Text.Encoding.UTF8.GetBytes("# BOM\n\n```bash\necho bom\n```\n")]);
+
+        var runbook = RunbookParser.ParseFile(path);
+
+        Assert.Equal(["bom"], runbook.Sections.Select(s => s.Id));
+        var step = Assert.Single(runbook.Steps);
+        Assert.Equal("bom-1", step.Id);
+        Assert.Equal("echo bom", step.Code);
+        Assert.Empty(runbook.Findings);
+    }
+
+    [Theory]
+    [InlineData("\t")]
+    [InlineData("    ")]
+    public void AStepFenceIndentedByATabOrFourSpacesIsNoStepAndIsReportedWhereItIs(string indent)
+    {
+        var runbook = Parse($"# Tabs\n\n{indent}```bash {{#never-runs}}\n{indent}echo indented\n{indent}```\n");
+
+        // CommonMark: an indented code block, fence lines and all.
+        Assert.Empty(runbook.Steps);
+        var finding = Assert.Single(runbook.Findings);
+        Assert.Equal(RuleIds.StepFenceIndented, finding.RuleId);
+        Assert.Equal(FindingSeverity.Warning, finding.Severity);
+        Assert.Equal($"/runbooks/test.md:3:{indent.Length + 1}", finding.Location);
+        Assert.Contains("bash fence is indented", finding.Message);
+        Assert.False(runbook.HasErrors);
+    }
+
+    [Fact]
+    public void IndentedCodeThatShowsAFenceOfAnotherLanguageIsNotReported()
+    {
+        var runbook = Parse("# Text\n\n    ```text\n    shown, not run\n    ```\n\n    plain indented code\n");
+
+        Assert.Empty(runbook.Steps);
+        Assert.Empty(runbook.Findings);
+    }
+
+    [Fact]
+    public void AFenceIndentedByATabUnderAListItemIsAStepOfThatItem()
+    {
+        var runbook = Parse("# Tabs\n\n- [ ] An item\n\t```bash {.check}\n\ttest -d /\n\t```\n");
+
+        var check = Assert.Single(runbook.Steps);
+        Assert.Equal("test -d /", check.Code);
+        Assert.Equal(StepRole.Check, check.Role);
+        Assert.Same(check, Assert.Single(runbook.Checklist).Check);
+        Assert.Empty(runbook.Findings);
     }
 
     [Fact]
     public void CrlfStepsHaveNoCarriageReturns()
     {
-        var step = Assert.Single(Parse("# CRLF\r\n\r\n```bash {#crlf name=\"Say it\"}\r\necho crlf\r\n```\r\n").Steps);
+        var runbook = Parse("# CRLF\r\n\r\n```bash {#crlf name=\"Say it\"}\r\necho crlf\r\n```\r\n");
 
+        var step = Assert.Single(runbook.Steps);
+        Assert.Empty(runbook.Findings);
         Assert.Equal("crlf", step.Id);
         Assert.Equal("Say it", step.Name);
         Assert.Equal("echo crlf", step.Code);

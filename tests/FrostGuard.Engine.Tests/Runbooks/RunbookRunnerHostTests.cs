@@ -16,9 +16,9 @@ public sealed class RunbookRunnerHostTests : IDisposable
         var runbook = RunbookParser.Parse(markdown, Path.Combine(_folder.Path, "r.md"));
         var interaction = new RecordingInteraction();
         using var journal = RunJournal.Create(_folder.Path, options.RunId);
-        var status = await new RunbookRunner(runbook, options, [host, new BashStepHost(new Dictionary<string, string>())], interaction, journal, SecretMasker.None)
+        var outcome = await new RunbookRunner(runbook, options, [host, new BashStepHost(new Dictionary<string, string>())], interaction, journal, SecretMasker.None)
             .RunAsync(CancellationToken.None);
-        return (status, interaction.Results.ToList());
+        return (outcome.Status, interaction.Results.ToList());
     }
 
     [Fact]

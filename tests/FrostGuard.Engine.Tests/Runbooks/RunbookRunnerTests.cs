@@ -23,8 +23,8 @@ public sealed class RunbookRunnerTests : IDisposable
         options ??= new RunOptions { RunId = RunJournal.NewRunId(DateTimeOffset.UtcNow) };
         using var journal = RunJournal.Create(Path.Combine(_folder.Path, "state"), options.RunId);
         var runner = new RunbookRunner(runbook, options, [new BashStepHost(environment ?? [])], interaction, journal, masker ?? SecretMasker.None);
-        var status = await runner.RunAsync(cancellationToken);
-        return (status, interaction.Results.ToList(), interaction, journal.Path);
+        var outcome = await runner.RunAsync(cancellationToken);
+        return (outcome.Status, interaction.Results.ToList(), interaction, journal.Path);
     }
 
     [Fact]
@@ -335,7 +335,7 @@ public sealed class RunbookRunnerTests : IDisposable
     public void EffectStateFoldsTheJournalInOrder()
     {
         static JournalEntry End(string id, StepPhase phase, StepStatus status, bool carried = false) =>
-            new() { Type = JournalEntry.StepEnd, StepId = id, Phase = phase, Status = status, Carried = carried ? true : null };
+            new() { Type = JournalEntryType.StepEnd, StepId = id, Phase = phase, Status = status, Carried = carried ? true : null };
 
         var inPlace = JournalReader.EffectsInPlace([
             End("a", StepPhase.Main, StepStatus.Skipped, carried: true),

@@ -83,11 +83,11 @@ public static class PesterTestWriter
             """;
     }
 
-    private static string Quote(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
+    private static string Quote(string text) => PowerShellQuoting.SingleQuoted(text);
 
     /// <summary>A single-quoted here-string, or base64 when the code itself holds its terminator.</summary>
     private static string HereString(string code) =>
-        code.Split('\n').Any(l => l.StartsWith("'@", StringComparison.Ordinal))
+        code.Split('\n').Any(PowerShellQuoting.EndsSingleQuotedHereString)
             ? $"[Text.Encoding]::UTF8.GetString([Convert]::FromBase64String('{Convert.ToBase64String(Encoding.UTF8.GetBytes(code))}'))"
             : $"@'\n{code}\n'@";
 }

@@ -7,18 +7,8 @@ namespace FrostGuard.Engine.Runbooks.Execution;
 /// <summary>One line of a run's JSON-lines journal.</summary>
 public sealed record JournalEntry
 {
-    public const string RunStart = "run-start";
-    public const string StepStart = "step-start";
-    public const string StepEnd = "step-end";
-    public const string RunEnd = "run-end";
-    /// <summary>The process group a bash step runs in, written as it starts (so a runner that dies leaves its name).</summary>
-    public const string StepProcess = "step-process";
-    /// <summary>A step outside a limited resume (-Step, -Section) whose effect is in place from the run it continues: still in place.</summary>
-    public const string StepCarried = "step-carried";
-    /// <summary>One try of a retried step.</summary>
-    public const string StepAttempt = "step-attempt";
-
-    public required string Type { get; init; }
+    [JsonConverter(typeof(JournalEntryTypeConverter))]
+    public required JournalEntryType Type { get; init; }
     public DateTimeOffset Time { get; init; }
     public string? RunId { get; init; }
     public string? Runbook { get; init; }

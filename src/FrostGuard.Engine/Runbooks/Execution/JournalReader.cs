@@ -51,13 +51,13 @@ public static class JournalReader
     public static FrostRunbookRun? Read(string journalPath)
     {
         var entries = Entries(journalPath);
-        var start = entries.FirstOrDefault(e => e.Type == JournalEntry.RunStart);
+        var start = entries.FirstOrDefault(e => e.Type == JournalEntryType.RunStart);
         if (start?.RunId is null)
         {
             return null;
         }
 
-        var end = entries.LastOrDefault(e => e.Type == JournalEntry.RunEnd);
+        var end = entries.LastOrDefault(e => e.Type == JournalEntryType.RunEnd);
         return new FrostRunbookRun
         {
             RunId = start.RunId,
@@ -72,7 +72,7 @@ public static class JournalReader
             Limited = start.Limited == true,
             Parameters = start.Parameters ?? [],
             JournalPath = journalPath,
-            Steps = entries.Where(e => e.Type == JournalEntry.StepEnd).Select(e => ToResult(start, e)).ToList(),
+            Steps = entries.Where(e => e.Type == JournalEntryType.StepEnd).Select(e => ToResult(start, e)).ToList(),
         };
     }
 
@@ -86,9 +86,9 @@ public static class JournalReader
     public static IReadOnlySet<string> EffectsInPlace(IEnumerable<JournalEntry> entries)
     {
         var inPlace = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var entry in entries.Where(e => e.Type is JournalEntry.StepEnd or JournalEntry.StepCarried && e.StepId is not null))
+        foreach (var entry in entries.Where(e => e.Type is JournalEntryType.StepEnd or JournalEntryType.StepCarried && e.StepId is not null))
         {
-            if (entry.Type == JournalEntry.StepCarried)
+            if (entry.Type == JournalEntryType.StepCarried)
             {
                 inPlace.Add(entry.StepId!);
                 continue;

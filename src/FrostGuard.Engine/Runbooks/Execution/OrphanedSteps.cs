@@ -34,8 +34,8 @@ public static class OrphanedSteps
         foreach (var journal in Directory.EnumerateFiles(runs, "*.jsonl"))
         {
             var entries = JournalReader.Entries(journal);
-            var start = entries.FirstOrDefault(e => e.Type == JournalEntry.RunStart);
-            if (start?.LockKey != lockKey || entries.Any(e => e.Type == JournalEntry.RunEnd) || RunnerIsAlive(journal))
+            var start = entries.FirstOrDefault(e => e.Type == JournalEntryType.RunStart);
+            if (start?.LockKey != lockKey || entries.Any(e => e.Type == JournalEntryType.RunEnd) || RunnerIsAlive(journal))
             {
                 continue;
             }
@@ -74,7 +74,7 @@ public static class OrphanedSteps
         for (var i = 0; i < entries.Count; i++)
         {
             var process = entries[i];
-            if (process.Type != JournalEntry.StepProcess || process.ProcessGroup is not { } session || process.StepId is not { } stepId)
+            if (process.Type != JournalEntryType.StepProcess || process.ProcessGroup is not { } session || process.StepId is not { } stepId)
             {
                 continue;
             }
@@ -82,8 +82,8 @@ public static class OrphanedSteps
             var phase = process.Phase ?? StepPhase.Main;
             // A rollback's end line is written under the step it undoes, naming the rollback step.
             var ended = entries.Skip(i + 1).Any(e => (e.Phase ?? StepPhase.Main) == phase
-                && (e.Type == JournalEntry.StepEnd && (e.StepId == stepId || phase == StepPhase.Rollback && e.RollbackStepId == stepId)
-                    || e.StepId == stepId && (e.Type == JournalEntry.StepAttempt && e.Attempt == process.Attempt || e.Type == JournalEntry.StepStart)));
+                && (e.Type == JournalEntryType.StepEnd && (e.StepId == stepId || phase == StepPhase.Rollback && e.RollbackStepId == stepId)
+                    || e.StepId == stepId && (e.Type == JournalEntryType.StepAttempt && e.Attempt == process.Attempt || e.Type == JournalEntryType.StepStart)));
             if (!ended)
             {
                 yield return new OrphanedStep("", stepId, phase, new StepSession(session, process.ProcessStart, process.BootId ?? "", process.Marker ?? ""));

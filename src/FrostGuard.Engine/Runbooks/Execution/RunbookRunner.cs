@@ -17,6 +17,7 @@ public sealed class RunbookRunner
     private readonly RunJournal _journal;
     private readonly SecretMasker _masker;
     private readonly TimeProvider _clock;
+    private readonly List<FrostStepResult> _results = [];
 
     public RunbookRunner(FrostRunbook runbook, RunOptions options, IEnumerable<IStepHost> hosts, IRunInteraction interaction,
         RunJournal journal, SecretMasker masker, TimeProvider? clock = null)
@@ -35,11 +36,11 @@ public sealed class RunbookRunner
     /// A second Ctrl+C: stops rollbacks too. A rollback that has begun runs to its end on the first
     /// (a half-undone change is worse than a finished undo); only its own timeout or this stops it.
     /// </param>
-    public async Task<RunStatus> RunAsync(CancellationToken cancellationToken, CancellationToken abortRollback = default)
+    public async Task<RunOutcome> RunAsync(CancellationToken cancellationToken, CancellationToken abortRollback = default)
     {
         _journal.Write(new JournalEntry
         {
-            Type = JournalEntry.RunStart, Time = _clock.GetUtcNow(), RunId = _options.RunId, Runbook = _runbook.Path,
+            Type = JournalEntryType.RunStart, Time = _clock.GetUtcNow(), RunId = _options.RunId, Runbook = _runbook.Path,
             ContentHash = _runbook.ContentHash, WhatIf = _options.WhatIf, ResumedFrom = _options.ResumedFrom, RunnerPid = Environment.ProcessId,
             Deployment = _options.Deployment, LockKey = RunLock.KeyFor(_runbook.Path, _options.Deployment),
             Limited = _options.Sections.Count > 0 || _options.Steps.Count > 0 ? true : null,
@@ -50,6 +51,8 @@ public sealed class RunbookRunner
         var plan = RunPlan.For(_runbook, _options);
         CarryEffectsOutsideThePlan(plan);
         var status = _options.WhatIf ? RunStatus.WhatIf : RunStatus.Succeeded;
+        FrostStepResult? failedStep = null;
+        IReadOnlyList<FrostStepResult> rollbacks = [];
         var succeeded = new List<RunbookStep>();
         var done = 0;
         foreach (var step in plan.Main)
@@ -70,7 +73,8 @@ public sealed class RunbookRunner
             if (result.Status is StepStatus.Failed or StepStatus.TimedOut && !step.ContinueOnError)
             {
                 status = RunStatus.Failed;
-                await RollBackAsync(step, succeeded, abortRollback).ConfigureAwait(false);
+                failedStep = result;
+                rollbacks = await RollBackAsync(step, succeeded, abortRollback).ConfigureAwait(false);
                 break;
             }
 
@@ -91,11 +95,15 @@ public sealed class RunbookRunner
             if (result.Status is StepStatus.Failed or StepStatus.TimedOut && status == RunStatus.Succeeded)
             {
                 status = RunStatus.Failed;
+                failedStep = result;
             }
         }
 
-        _journal.Write(new JournalEntry { Type = JournalEntry.RunEnd, Time = _clock.GetUtcNow(), RunId = _options.RunId, RunStatus = status });
-        return status;
+        _journal.Write(new JournalEntry { Type = JournalEntryType.RunEnd, Time = _clock.GetUtcNow(), RunId = _options.RunId, RunStatus = status });
+        return new RunOutcome
+        {
+            RunId = _options.RunId, Status = status, FailedStep = failedStep, Rollbacks = rollbacks, Results = _results.ToList(), JournalPath = _journal.Path,
+        };
     }
 
     /// <summary>
@@ -110,7 +118,7 @@ public sealed class RunbookRunner
         {
             _journal.Write(new JournalEntry
             {
-                Type = JournalEntry.StepCarried, Time = _clock.GetUtcNow(), RunId = _options.RunId, StepId = id, Phase = StepPhase.Main,
+                Type = JournalEntryType.StepCarried, Time = _clock.GetUtcNow(), RunId = _options.RunId, StepId = id, Phase = StepPhase.Main,
                 Message = $"outside this run's steps; its effect is in place from run {_options.ResumedFrom}",
             });
         }
@@ -120,8 +128,8 @@ public sealed class RunbookRunner
     {
         if (_options.EffectsInPlace.Contains(step.Id, StringComparer.OrdinalIgnoreCase))
         {
-            return (Emit(Finish(step, StepPhase.Main, StepStatus.Skipped, 0, "", null, $"its effect is in place from run {_options.ResumedFrom}; not run again",
-                TimeSpan.Zero, _clock.GetUtcNow()), carried: true), false);
+            return (Emit(ResultOf(step, StepPhase.Main, StepStatus.Skipped) with { Message = $"its effect is in place from run {_options.ResumedFrom}; not run again" },
+                carried: true), false);
         }
 
         if (step.When is { } condition)
@@ -134,7 +142,7 @@ public sealed class RunbookRunner
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 var reason = $"when=\"{condition}\" could not be evaluated: {e.Message}";
-                return (_options.WhatIf ? Simulated(step, StepPhase.Main, reason) : Emit(Finish(step, StepPhase.Main, StepStatus.Failed, 0, "", reason, null, TimeSpan.Zero, _clock.GetUtcNow())), false);
+                return (_options.WhatIf ? Simulated(step, StepPhase.Main, reason) : Emit(ResultOf(step, StepPhase.Main, StepStatus.Failed) with { Error = reason }), false);
             }
 
             if (!holds)
@@ -157,9 +165,10 @@ public sealed class RunbookRunner
                 case ConfirmDecision.No:
                     return (Skip(step, "declined when asked to confirm; the run stops here"), true);
                 case ConfirmDecision.NoOneToAsk:
-                    return (Emit(Finish(step, StepPhase.Main, StepStatus.Failed, 0, "",
-                        $"Step '{step.Id}' is {(step.IsDestructive ? ".destructive" : "confirm=true")} and there is no one to ask: run interactively, or pass -Force to run it unasked.",
-                        null, TimeSpan.Zero, _clock.GetUtcNow())), false);
+                    return (Emit(ResultOf(step, StepPhase.Main, StepStatus.Failed) with
+                    {
+                        Error = $"Step '{step.Id}' is {(step.IsDestructive ? ".destructive" : "confirm=true")} and there is no one to ask: run interactively, or pass -Force to run it unasked.",
+                    }), false);
             }
         }
 
@@ -178,14 +187,14 @@ public sealed class RunbookRunner
         var message = result.Status == StepStatus.Succeeded
             ? "ran with -WhatIf in effect"
             : $"failed in the dry run, probably because an earlier step was only simulated: {result.Error}";
-        return Emit(Finish(step, phase, StepStatus.WhatIf, result.Attempts, result.Output, null, message, result.Duration, result.Start, result.ExitCode));
+        return Emit(result with { Status = StepStatus.WhatIf, Error = null, Message = message });
     }
 
     private FrostStepResult Simulated(RunbookStep step, StepPhase phase, string message) =>
-        Emit(Finish(step, phase, StepStatus.WhatIf, 0, "", null, message, TimeSpan.Zero, _clock.GetUtcNow()));
+        Emit(ResultOf(step, phase, StepStatus.WhatIf) with { Message = message });
 
     private FrostStepResult Skip(RunbookStep step, string message) =>
-        Emit(Finish(step, StepPhase.Main, StepStatus.Skipped, 0, "", null, message, TimeSpan.Zero, _clock.GetUtcNow()));
+        Emit(ResultOf(step, StepPhase.Main, StepStatus.Skipped) with { Message = message });
 
     private async Task<FrostStepResult> ExecuteAsync(RunbookStep step, StepPhase phase, bool simulate, CancellationToken cancellationToken, bool emit = true)
     {
@@ -202,14 +211,14 @@ public sealed class RunbookRunner
         {
             ProcessStarted = session => _journal.Write(new JournalEntry
             {
-                Type = JournalEntry.StepProcess, Time = _clock.GetUtcNow(), StepId = step.Id, Phase = phase, Attempt = attempt,
+                Type = JournalEntryType.StepProcess, Time = _clock.GetUtcNow(), StepId = step.Id, Phase = phase, Attempt = attempt,
                 ProcessGroup = session.Session, ProcessStart = session.LeaderStart, BootId = session.BootId, Marker = session.Marker,
             }),
         };
         while (attempt < attempts)
         {
             attempt++;
-            _journal.Write(new JournalEntry { Type = JournalEntry.StepStart, Time = _clock.GetUtcNow(), StepId = step.Id, Phase = phase, Attempt = attempt });
+            _journal.Write(new JournalEntry { Type = JournalEntryType.StepStart, Time = _clock.GetUtcNow(), StepId = step.Id, Phase = phase, Attempt = attempt });
             var attemptClock = Stopwatch.StartNew();
             (status, error, exitCode) = await AttemptAsync(step, invocation, output, cancellationToken).ConfigureAwait(false);
             if (attempts > 1)
@@ -217,7 +226,7 @@ public sealed class RunbookRunner
                 // Each try of a retried step is recorded; a step with one try has only its step-end line.
                 _journal.Write(new JournalEntry
                 {
-                    Type = JournalEntry.StepAttempt, Time = _clock.GetUtcNow(), StepId = step.Id, Phase = phase, Attempt = attempt,
+                    Type = JournalEntryType.StepAttempt, Time = _clock.GetUtcNow(), StepId = step.Id, Phase = phase, Attempt = attempt,
                     Status = status, Error = _masker.Apply(error), ExitCode = exitCode, DurationMs = attemptClock.Elapsed.TotalMilliseconds,
                 });
             }
@@ -240,7 +249,10 @@ public sealed class RunbookRunner
             }
         }
 
-        var result = Finish(step, phase, status, attempt, output.ToString(), error, null, clock.Elapsed, start, exitCode);
+        var result = ResultOf(step, phase, status) with
+        {
+            Start = start, Duration = clock.Elapsed, Attempts = attempt, ExitCode = exitCode, Output = output.ToString(), Error = error,
+        };
         return emit ? Emit(result) : result;
     }
 
@@ -271,10 +283,12 @@ public sealed class RunbookRunner
 
     /// <summary>
     /// Undoes a failed run: the failed step's own rollback first (it may have half-applied), then
-    /// the rollbacks of the steps that succeeded before it, newest first.
+    /// the rollbacks of the steps that succeeded before it, newest first. Returns their results,
+    /// each under the step it undoes, in the order they ran.
     /// </summary>
-    private async Task RollBackAsync(RunbookStep failed, IReadOnlyList<RunbookStep> succeeded, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<FrostStepResult>> RollBackAsync(RunbookStep failed, IReadOnlyList<RunbookStep> succeeded, CancellationToken cancellationToken)
     {
+        var rollbacks = new List<FrostStepResult>();
         foreach (var step in succeeded.Reverse().Prepend(failed).Where(s => s.Rollback is not null))
         {
             if (_runbook.FindStep(step.Rollback!) is not { } rollback)
@@ -284,21 +298,35 @@ public sealed class RunbookRunner
 
             if (cancellationToken.IsCancellationRequested)
             {
-                Emit(Finish(step, StepPhase.Rollback, StepStatus.Failed, 0, "", $"rollback step '{rollback.Id}' was not run: a second Ctrl+C stopped the rollbacks",
-                    null, TimeSpan.Zero, _clock.GetUtcNow(), rollbackStepId: rollback.Id));
+                rollbacks.Add(Emit(ResultOf(step, StepPhase.Rollback, StepStatus.Failed) with
+                {
+                    Error = $"rollback step '{rollback.Id}' was not run: a second Ctrl+C stopped the rollbacks", RollbackStepId = rollback.Id,
+                }));
                 continue;
             }
 
             var undo = await ExecuteAsync(rollback, StepPhase.Rollback, simulate: false, cancellationToken, emit: false).ConfigureAwait(false);
-            var ok = undo.Status == StepStatus.Succeeded;
-            Emit(Finish(step, StepPhase.Rollback, ok ? StepStatus.RolledBack : StepStatus.Failed, undo.Attempts, undo.Output,
-                ok ? null : $"rollback step '{rollback.Id}' {undo.Status.ToString().ToLowerInvariant()}: {undo.Error}",
-                ok ? $"undone by rollback step '{rollback.Id}'" : null, undo.Duration, undo.Start, undo.ExitCode, rollback.Id));
+            rollbacks.Add(Emit(UndoneBy(step, rollback, undo)));
         }
+
+        return rollbacks;
     }
 
-    private FrostStepResult Finish(RunbookStep step, StepPhase phase, StepStatus status, int attempts, string output, string? error,
-        string? message, TimeSpan duration, DateTimeOffset start, int? exitCode = null, string? rollbackStepId = null) => new()
+    /// <summary>A rollback's run, told under the step it undoes (whose result it is), naming the rollback step.</summary>
+    private FrostStepResult UndoneBy(RunbookStep step, RunbookStep rollback, FrostStepResult undo)
+    {
+        var ok = undo.Status == StepStatus.Succeeded;
+        return ResultOf(step, StepPhase.Rollback, ok ? StepStatus.RolledBack : StepStatus.Failed) with
+        {
+            Start = undo.Start, Duration = undo.Duration, Attempts = undo.Attempts, ExitCode = undo.ExitCode, Output = undo.Output,
+            Error = ok ? null : $"rollback step '{rollback.Id}' {undo.Status.ToString().ToLowerInvariant()}: {undo.Error}",
+            Message = ok ? $"undone by rollback step '{rollback.Id}'" : null,
+            RollbackStepId = rollback.Id,
+        };
+    }
+
+    /// <summary>The result of <paramref name="step"/> in <paramref name="phase"/> as of now, before anything ran; the rest is said with <c>with</c>.</summary>
+    private FrostStepResult ResultOf(RunbookStep step, StepPhase phase, StepStatus status) => new()
     {
         RunId = _options.RunId,
         Runbook = _runbook.Path,
@@ -306,39 +334,32 @@ public sealed class RunbookRunner
         StepId = step.Id,
         StepName = step.Name,
         Language = step.Language,
-        Status = status,
         Phase = phase,
-        Start = start,
-        Duration = duration,
-        Attempts = attempts,
-        ExitCode = exitCode,
-        Output = output,
-        Error = _masker.Apply(error) is { Length: > 0 } masked ? masked : null,
-        Message = _masker.Apply(message) is { Length: > 0 } text ? text : null,
-        RollbackStepId = rollbackStepId,
+        Status = status,
+        Start = _clock.GetUtcNow(),
     };
 
+    /// <summary>
+    /// Records a result and hands it to the caller: the one place a result leaves the runner, so
+    /// its error and message are masked here, once (its output was masked as it was read).
+    /// </summary>
     private FrostStepResult Emit(FrostStepResult result, bool carried = false)
     {
         var file = result.Output.Length > 0 ? _journal.WriteOutput(result.StepId, result.Phase, result.Output) : null;
-        var recorded = file is null ? result : Copy(result, file);
+        var recorded = result with { Error = Masked(result.Error), Message = Masked(result.Message), OutputFile = file };
         _journal.Write(new JournalEntry
         {
-            Type = JournalEntry.StepEnd, Time = _clock.GetUtcNow(), RunId = _options.RunId, StepId = recorded.StepId, StepName = recorded.StepName,
+            Type = JournalEntryType.StepEnd, Time = _clock.GetUtcNow(), RunId = _options.RunId, StepId = recorded.StepId, StepName = recorded.StepName,
             Section = recorded.Section, Language = recorded.Language, Phase = recorded.Phase, Status = recorded.Status, Attempt = recorded.Attempts,
             DurationMs = recorded.Duration.TotalMilliseconds, ExitCode = recorded.ExitCode, Error = recorded.Error, Message = recorded.Message,
             RollbackStepId = recorded.RollbackStepId, OutputFile = file, Carried = carried ? true : null,
         });
+        _results.Add(recorded);
         _interaction.Result(recorded);
         return recorded;
     }
 
-    private static FrostStepResult Copy(FrostStepResult r, string outputFile) => new()
-    {
-        RunId = r.RunId, Runbook = r.Runbook, Section = r.Section, StepId = r.StepId, StepName = r.StepName, Language = r.Language,
-        Status = r.Status, Phase = r.Phase, Start = r.Start, Duration = r.Duration, Attempts = r.Attempts, ExitCode = r.ExitCode,
-        Output = r.Output, Error = r.Error, Message = r.Message, RollbackStepId = r.RollbackStepId, OutputFile = outputFile,
-    };
+    private string? Masked(string? text) => _masker.Apply(text) is { Length: > 0 } masked ? masked : null;
 
     private IStepHost Host(RunbookStep step) =>
         _hosts.TryGetValue(step.Language, out var host) ? host : throw new InvalidOperationException($"no host runs {step.Language} steps");

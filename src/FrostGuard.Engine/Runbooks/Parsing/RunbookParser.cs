@@ -208,6 +208,9 @@ public static class RunbookParser
                     case FencedCodeBlock fence:
                         AddFence(fence);
                         break;
+                    case CodeBlock indented when indented.GetType() == typeof(CodeBlock):
+                        ReportStepFencesIn(indented);
+                        break;
                     case ListItemBlock item:
                         AddChecklistItem(item);
                         break;
@@ -327,6 +330,36 @@ public static class RunbookParser
             if (role == StepRole.Check && checklistItem is not null)
             {
                 _checks[checklistItem] = step;
+            }
+        }
+
+        /// <summary>
+        /// A step fence indented by a tab or four spaces (outside a list item) is an indented
+        /// code block in CommonMark: its fence lines are code, and the step silently vanishes.
+        /// Its opening lines are reported where they are; closing lines (a bare fence) are not.
+        /// </summary>
+        private void ReportStepFencesIn(CodeBlock indented)
+        {
+            var open = false;
+            foreach (var codeLine in indented.Lines.Lines.AsSpan(0, indented.Lines.Count))
+            {
+                var text = codeLine.Slice.ToString().TrimStart();
+                if (!text.StartsWith("```", StringComparison.Ordinal) && !text.StartsWith("~~~", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+
+                var info = text.TrimStart('`', '~');
+                open = !open;
+                var language = info.Split(['{', ' ', '\t'], 2)[0];
+                if (open && LanguageOf(language) is not null)
+                {
+                    var line = codeLine.Line + 1;
+                    var raw = RawLine(line);
+                    _findings.Warning(line, raw.IndexOf(text[0], StringComparison.Ordinal) + 1, RuleIds.StepFenceIndented,
+                        $"This {language} fence is indented by a tab or four spaces, which makes it an indented code block, not a step: it never runs. "
+                        + "Start the fence at the line's beginning (at most three spaces) to make it a step; to show it as text, put it in a ````markdown fence.");
+                }
             }
         }
 
