@@ -128,7 +128,8 @@ public sealed class RunSafetyTests : IDisposable
     [Fact]
     public async Task The_journal_names_each_bash_attempts_session_boot_and_marker()
     {
-        var (_, _, journal) = await RunAsync("# G\n```bash {#one}\necho $$ > \"$WORK/pid\"; echo \"$FROSTGUARD_STEP_MARKER\" > \"$WORK/marker\"\n```\n");
+        // The step lives a second, so its start time is read while it runs (a step gone before that is journaled without one).
+        var (_, _, journal) = await RunAsync("# G\n```bash {#one}\necho $$ > \"$WORK/pid\"; echo \"$FROSTGUARD_STEP_MARKER\" > \"$WORK/marker\"; sleep 1\n```\n");
 
         var process = Assert.Single(JournalReader.Entries(journal), e => e.Type == JournalEntryType.StepProcess);
         Assert.Equal("one", process.StepId);
