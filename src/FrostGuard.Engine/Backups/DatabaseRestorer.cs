@@ -26,8 +26,14 @@ public sealed class DatabaseRestorer
     public const string StagePutBack = "safety-put-back";
 
     private readonly FrostSession _session;
+    private readonly IRestoreWork _work;
 
-    public DatabaseRestorer(FrostSession session) => _session = session;
+    /// <param name="work">What the restore does to Docker, the database and the files; for real by default.</param>
+    public DatabaseRestorer(FrostSession session, IRestoreWork? work = null)
+    {
+        _session = session;
+        _work = work ?? new RestoreWork(session);
+    }
 
     public async Task<FrostRestore> RestoreAsync(RestoreRequest request, IFrostReporter reporter, CancellationToken cancellationToken)
     {
@@ -40,16 +46,14 @@ public sealed class DatabaseRestorer
     {
         var clock = Stopwatch.StartNew();
         var backup = request.Backup;
-        var manifest = BackupCatalog.Load(backup);
-        await BackupVerifier.CheckChecksumAsync(backup.Path, manifest, cancellationToken).ConfigureAwait(false);
+        var manifest = _work.Load(backup);
+        await _work.CheckChecksumAsync(backup, manifest, cancellationToken).ConfigureAwait(false);
         reporter.Verbose($"backup {backup.Id}: checksum matches its manifest");
 
         var database = manifest.Database;
-        var container = await _session.FindPostgresAsync(cancellationToken).ConfigureAwait(false);
-        var verifier = new BackupVerifier(_session, container);
-        var services = new ApplicationServices(_session, request.StopServices);
+        await _work.FindDatabaseContainerAsync(cancellationToken).ConfigureAwait(false);
         // Only what runs is stopped, and only that is started again: a service stopped before stays stopped.
-        var running = (await services.FindAsync(cancellationToken).ConfigureAwait(false)).Where(s => s.IsRunning).ToList();
+        var running = await _work.RunningAsync(request.StopServices, cancellationToken).ConfigureAwait(false);
         var records = _session.OperationRecords;
         var record = records.Begin(OperationRecord.Restore, $"Restore-FrostBackup {backup.Id}", new Dictionary<string, string>
         {
@@ -68,7 +72,7 @@ public sealed class DatabaseRestorer
         try
         {
             // Writers first: what they write after the safety backup would be lost if it is put back.
-            await services.StopAsync(running, reporter, CancellationToken.None).ConfigureAwait(false);
+            await _work.StopAsync(running, reporter).ConfigureAwait(false);
             record = records.Save(record.At(CrashPoints.RestoreWritersStopped));
             CrashPoints.Reach(CrashPoints.RestoreWritersStopped);
 
@@ -85,7 +89,7 @@ public sealed class DatabaseRestorer
                 CrashPoints.Reach(CrashPoints.RestoreSafetyTaken);
             }
 
-            using var restoreLock = BackupLock.Acquire(Path.GetDirectoryName(backup.ManifestPath)!, "restore of " + database);
+            using var restoreLock = _work.LockBackupRoot(backup, "restore of " + database);
             record = records.Save(record.At(CrashPoints.RestoreDatabaseChanging));
             settled = false;
             CrashPoints.Reach(CrashPoints.RestoreDatabaseChanging);
@@ -93,17 +97,17 @@ public sealed class DatabaseRestorer
             {
                 if (request.DropTablesNotInBackup)
                 {
-                    await DropTablesNotInAsync(manifest, database, reporter).ConfigureAwait(false);
+                    await _work.DropTablesNotInAsync(manifest, database, reporter).ConfigureAwait(false);
                     CrashPoints.Reach(CrashPoints.UndoTablesDropped);
                 }
 
                 // Not cancellable once started: a half-restored database is worse than waiting.
-                restoreDuration = await verifier.RestoreAsync(backup.Path, manifest, database, clean: true, jobs: request.Jobs, reporter, CancellationToken.None).ConfigureAwait(false);
+                restoreDuration = await _work.RestoreAsync(backup, manifest, database, request.Jobs, reporter).ConfigureAwait(false);
             }
             catch (Exception restoreFailure)
             {
                 // Whatever failed once the database began to change (a drop, pg_restore, the connection), the safety backup goes back.
-                var (error, putBack) = await PutBackAsync(backup, safety, database, verifier, restoreFailure, reporter).ConfigureAwait(false);
+                var (error, putBack) = await PutBackAsync(backup, safety, database, restoreFailure, reporter).ConfigureAwait(false);
                 if (putBack)
                 {
                     settled = true;
@@ -116,9 +120,7 @@ public sealed class DatabaseRestorer
             settled = true;
             record = records.Save(record.At(CrashPoints.RestoreRestored));
             CrashPoints.Reach(CrashPoints.RestoreRestored);
-            await using var connection = await _session.Database.OpenAsync(CancellationToken.None, database).ConfigureAwait(false);
-            counts = await DumpSnapshot.CountRowsAsync(connection, null, CancellationToken.None).ConfigureAwait(false);
-            contentDifferences = await TableChecksums.CompareAsync(connection, manifest.Checksums ?? [], CancellationToken.None).ConfigureAwait(false);
+            (counts, contentDifferences) = await _work.InspectAsync(manifest, database).ConfigureAwait(false);
         }
         catch (Exception e)
         {
@@ -130,7 +132,7 @@ public sealed class DatabaseRestorer
         // backup back (or restores again) and starts what is still stopped.
         try
         {
-            await services.StartAndWaitAsync(running, request.HealthTimeout, reporter).ConfigureAwait(false);
+            await _work.StartAndWaitAsync(running, request.HealthTimeout, reporter).ConfigureAwait(false);
             if (settled)
             {
                 records.End(record);
@@ -185,12 +187,7 @@ public sealed class DatabaseRestorer
     {
         try
         {
-            return await new BackupRunner(_session).RunAsync(new BackupRequest
-            {
-                Database = database,
-                Label = $"safety before restoring {backup.Id}",
-                Verify = true,
-            }, reporter, cancellationToken).ConfigureAwait(false);
+            return await _work.TakeSafetyBackupAsync(database, $"safety before restoring {backup.Id}", reporter, cancellationToken).ConfigureAwait(false);
         }
         catch (FrostException e) when (e.ErrorId != ErrorIds.BackupInProgress)
         {
@@ -203,7 +200,7 @@ public sealed class DatabaseRestorer
     }
 
     /// <summary>The safety backup back in the database after a failed restore; the exception to throw, saying what happened.</summary>
-    private async Task<(FrostException Error, bool PutBack)> PutBackAsync(FrostBackup backup, FrostBackup? safety, string database, BackupVerifier verifier, Exception restoreFailure, IFrostReporter reporter)
+    private async Task<(FrostException Error, bool PutBack)> PutBackAsync(FrostBackup backup, FrostBackup? safety, string database, Exception restoreFailure, IFrostReporter reporter)
     {
         var reason = restoreFailure is FrostException frost ? frost.Message : $"{restoreFailure.GetType().Name}: {restoreFailure.Message}";
         var action = restoreFailure is FrostException f ? f.RecommendedAction : "Read the error above, fix its cause, then restore again.";
@@ -217,7 +214,7 @@ public sealed class DatabaseRestorer
         reporter.Warning($"Restoring {backup.Id} failed; restoring the safety backup {safety.Id}.");
         try
         {
-            await verifier.RestoreAsync(safety.Path, BackupCatalog.Load(safety), database, clean: true, jobs: 1, reporter, CancellationToken.None).ConfigureAwait(false);
+            await _work.RestoreAsync(safety, _work.Load(safety), database, 1, reporter).ConfigureAwait(false);
         }
         catch (Exception safetyFailure)
         {
@@ -247,23 +244,21 @@ public sealed class DatabaseRestorer
         if (record.Stage == CrashPoints.RestoreDatabaseChanging.Name)
         {
             // A restore that failed (rather than died) started its writers again: they stop before the database changes once more.
-            var running = (await _session.Services.ListAsync(cancellationToken).ConfigureAwait(false))
-                .Where(s => record.StoppedServices.Contains(s.ContainerId) && s.IsRunning).ToList();
-            await new ApplicationServices(_session, []).StopAsync(running, reporter, CancellationToken.None).ConfigureAwait(false);
-            var container = await _session.FindPostgresAsync(cancellationToken).ConfigureAwait(false);
-            var verifier = new BackupVerifier(_session, container);
+            var running = (await _work.ServicesAsync(record.StoppedServices, cancellationToken).ConfigureAwait(false)).Where(s => s.IsRunning).ToList();
+            await _work.StopAsync(running, reporter).ConfigureAwait(false);
+            await _work.FindDatabaseContainerAsync(cancellationToken).ConfigureAwait(false);
             var (putBack, undo) = record.Fact(FactSafety) is { Length: > 0 } safetyId
                 ? (Load(record.Fact(FactSafetyManifest), safetyId), true)
                 : (Load(record.Fact(FactManifest), record.Fact(FactBackup)), false);
-            var manifest = BackupCatalog.Load(putBack);
-            using (BackupLock.Acquire(Path.GetDirectoryName(putBack.ManifestPath)!, "finishing an interrupted restore of " + database))
+            var manifest = _work.Load(putBack);
+            using (_work.LockBackupRoot(putBack, "finishing an interrupted restore of " + database))
             {
                 if (record.Fact(FactDropTables) == "true" || undo)
                 {
-                    await DropTablesNotInAsync(manifest, database, reporter).ConfigureAwait(false);
+                    await _work.DropTablesNotInAsync(manifest, database, reporter).ConfigureAwait(false);
                 }
 
-                await verifier.RestoreAsync(putBack.Path, manifest, database, clean: true, jobs: 1, reporter, CancellationToken.None).ConfigureAwait(false);
+                await _work.RestoreAsync(putBack, manifest, database, 1, reporter).ConfigureAwait(false);
             }
 
             done = undo ? $"Undone: the database was put back from the safety backup {putBack.Id}" : $"Finished: there was no safety backup, so {putBack.Id} was restored again";
@@ -276,9 +271,8 @@ public sealed class DatabaseRestorer
                 : "Undone: the database had not been changed";
         }
 
-        var all = await _session.Services.ListAsync(cancellationToken).ConfigureAwait(false);
-        var stopped = all.Where(s => record.StoppedServices.Contains(s.ContainerId) && !s.IsRunning).ToList();
-        await new ApplicationServices(_session, []).StartAndWaitAsync(stopped, TimeSpan.FromSeconds(180), reporter).ConfigureAwait(false);
+        var stopped = (await _work.ServicesAsync(record.StoppedServices, cancellationToken).ConfigureAwait(false)).Where(s => !s.IsRunning).ToList();
+        await _work.StartAndWaitAsync(stopped, TimeSpan.FromSeconds(180), reporter).ConfigureAwait(false);
         records.End(record);
         return $"{since}. {done}{(stopped.Count == 0 ? "" : $"; {string.Join(", ", stopped.Select(s => s.Service))} started again")}.";
     }
@@ -288,32 +282,4 @@ public sealed class DatabaseRestorer
         ?? throw new FrostException(ErrorIds.BackupNotFound, FailureKind.NotFound,
             $"Backup {id}, which an interrupted restore needs, is not in {Path.GetDirectoryName(manifestPath)} any more.", id,
             $"Restore a backup of your choice by hand: Get-FrostBackup | Restore-FrostBackup -SkipSafetyBackup; then move {_session.OperationRecords.Folder}/restore.json away.");
-
-    /// <summary>Tables that are in the database and not in the backup, dropped with what depends on them (statements built by the server's format('%I.%I')).</summary>
-    private async Task DropTablesNotInAsync(BackupManifest manifest, string database, IFrostReporter reporter)
-    {
-        var keep = manifest.Tables.Select(t => t.QualifiedName).ToHashSet(StringComparer.Ordinal);
-        await using var connection = await _session.Database.OpenAsync(CancellationToken.None, database).ConfigureAwait(false);
-        var drops = new List<(string Name, string Sql)>();
-        await using (var list = new Npgsql.NpgsqlCommand(
-            "SELECT schemaname || '.' || tablename, format('DROP TABLE IF EXISTS %I.%I CASCADE', schemaname, tablename) FROM pg_tables WHERE schemaname NOT IN ('pg_catalog', 'information_schema') AND schemaname NOT LIKE 'pg\\_%'",
-            connection))
-        await using (var reader = await list.ExecuteReaderAsync(CancellationToken.None).ConfigureAwait(false))
-        {
-            while (await reader.ReadAsync(CancellationToken.None).ConfigureAwait(false))
-            {
-                if (!keep.Contains(reader.GetString(0)))
-                {
-                    drops.Add((reader.GetString(0), reader.GetString(1)));
-                }
-            }
-        }
-
-        foreach (var (name, sql) in drops)
-        {
-            reporter.Verbose($"dropping table {name}: the backup has no such table");
-            await using var drop = new Npgsql.NpgsqlCommand(sql, connection);
-            await drop.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
-        }
-    }
 }
