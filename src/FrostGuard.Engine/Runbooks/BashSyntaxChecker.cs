@@ -1,6 +1,5 @@
-using System.ComponentModel;
-using System.Diagnostics;
 using System.Text.RegularExpressions;
+using FrostGuard.Engine.Platform.Os;
 using FrostGuard.Runbooks;
 
 namespace FrostGuard.Engine.Runbooks;
@@ -13,30 +12,23 @@ public static partial class BashSyntaxChecker
         var findings = new List<RunbookFinding>();
         foreach (var step in runbook.Steps.Where(s => s.Language == StepLanguage.Bash))
         {
-            var start = new ProcessStartInfo("bash") { RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false };
-            foreach (var argument in new[] { "--noprofile", "--norc", "-n", "-c", step.Code })
-            {
-                start.ArgumentList.Add(argument);
-            }
-
-            using var process = new Process { StartInfo = start };
+            ToolResult result;
             try
             {
-                process.Start();
+                result = await ProcessRunner.RunAsync(new ProcessRequest("bash", ["--noprofile", "--norc", "-n", "-c", step.Code]), cancellationToken).ConfigureAwait(false);
             }
-            catch (Win32Exception e)
+            catch (FrostException e) when (e.ErrorId == ErrorIds.ToolNotFound)
             {
                 findings.Add(Finding(runbook, step, step.Line, FindingSeverity.Warning, $"bash is not available to check this step: {e.Message}"));
                 continue;
             }
 
-            var errors = await process.StandardError.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
-            await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-            if (process.ExitCode == 0)
+            if (result.Succeeded)
             {
                 continue;
             }
 
+            var errors = result.TimedOut ? "bash -n did not finish within 30 s" : result.StandardError;
             foreach (var line in errors.Split('\n', StringSplitOptions.RemoveEmptyEntries))
             {
                 var match = LineNumber().Match(line);
