@@ -9,7 +9,7 @@ namespace FrostGuard.Engine.Deployments;
 /// while an update runs, so downtime is measured, not estimated: the time between a failed
 /// answer and the next good one is counted as down.
 /// </summary>
-public sealed class AvailabilityProbe : IAsyncDisposable
+public sealed class AvailabilityProbe : IAvailability
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(2);

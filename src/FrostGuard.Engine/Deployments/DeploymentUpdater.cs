@@ -19,10 +19,8 @@ namespace FrostGuard.Engine.Deployments;
 public sealed class DeploymentUpdater
 {
     public const int ProgressId = 6100;
-    private const long MinimumFreeBytes = 512L * 1024 * 1024;
-
     private readonly FrostSession _session;
-    private readonly DeploymentState _state;
+    private readonly IDeploymentWork _work;
     private readonly ReleaseStore _store;
 
     private const string FactPrevious = "previousRelease";
@@ -30,10 +28,11 @@ public sealed class DeploymentUpdater
     private const string FactRestoreDatabase = "restoreDatabase";
     private const string FactRestored = "restoredFrom";
 
-    public DeploymentUpdater(FrostSession session)
+    /// <param name="work">What updates do to Compose, Docker, git, the .env and the database; for real by default.</param>
+    public DeploymentUpdater(FrostSession session, IDeploymentWork? work = null)
     {
         _session = session;
-        _state = new DeploymentState(session);
+        _work = work ?? new DeploymentWork(session);
         _store = new ReleaseStore(session.StateFolder, session.Config.Project.Name);
     }
 
@@ -44,7 +43,7 @@ public sealed class DeploymentUpdater
         var clock = Stopwatch.StartNew();
         var progress = new ProgressUpdate(ProgressId, "Update-FrostDeployment", "");
         void Step(int number, string what) => reporter.Progress(progress with { Status = $"Step {number} of 7: {what}", PercentComplete = (number - 1) * 100 / 7 });
-        await using var probe = new AvailabilityProbe(_session.Config);
+        await using var probe = _work.OpenAvailability();
         if (!probe.Measures)
         {
             reporter.Warning($"No health.healthUrl in {_session.Config.SourcePath}: downtime is not measured, and health means the containers' own health checks only.");
@@ -55,17 +54,13 @@ public sealed class DeploymentUpdater
         try
         {
             Step(1, "preflight");
-            var targets = await PreflightAsync(request, probe, reporter, cancellationToken).ConfigureAwait(false);
+            var targets = await _work.PreflightAsync(request, probe, reporter, cancellationToken).ConfigureAwait(false);
 
             string? backupId = null;
             if (!request.SkipBackup)
             {
                 Step(2, "pre-update backup");
-                var backup = await new BackupRunner(_session).RunAsync(new BackupRequest
-                {
-                    Label = $"before update to {request.Version ?? "the deployment directory's latest"}",
-                    Verify = true,
-                }, reporter, cancellationToken).ConfigureAwait(false);
+                var backup = await _work.BackupAsync($"before update to {request.Version ?? "the deployment directory's latest"}", reporter, cancellationToken).ConfigureAwait(false);
                 backupId = backup.Id;
             }
 
@@ -84,14 +79,14 @@ public sealed class DeploymentUpdater
                 if (request.Pull)
                 {
                     Step(4, "git pull --ff-only");
-                    await new GitCheckout(_state.Directory).PullAsync(reporter, cancellationToken).ConfigureAwait(false);
+                    await _work.PullAsync(reporter, cancellationToken).ConfigureAwait(false);
                 }
 
                 Step(5, "apply with Compose");
                 if (request.Version is { } version)
                 {
-                    _state.WriteTags(targets.ToDictionary(DeploymentState.TagKey, _ => version));
-                    reporter.Verbose($"{_state.EnvPath}: {string.Join(", ", targets.Select(t => $"{DeploymentState.TagKey(t)}={version}"))}");
+                    _work.WriteTags(targets.ToDictionary(DeploymentState.TagKey, _ => version));
+                    reporter.Verbose($"{_work.EnvPath}: {string.Join(", ", targets.Select(t => $"{DeploymentState.TagKey(t)}={version}"))}");
                     record = records.Save(record.At(CrashPoints.UpdateEnvWritten));
                     CrashPoints.Reach(CrashPoints.UpdateEnvWritten);
                 }
@@ -99,15 +94,15 @@ public sealed class DeploymentUpdater
                 var upServices = request.Version is null ? (IReadOnlyList<string>)request.Services : targets;
                 applied.AddRange(upServices);
                 var beforeUp = Stopwatch.GetTimestamp();
-                await _state.Compose.UpAsync(upServices, request.HealthTimeout + TimeSpan.FromSeconds(60), reporter, cancellationToken).ConfigureAwait(false);
+                await _work.UpAsync(upServices, request.HealthTimeout + TimeSpan.FromSeconds(60), reporter, cancellationToken).ConfigureAwait(false);
                 record = records.Save(record.At(CrashPoints.UpdateApplied));
                 CrashPoints.Reach(CrashPoints.UpdateApplied);
 
                 Step(6, "wait for health");
-                await _state.WaitHealthyAsync(upServices, probe, beforeUp, request.HealthTimeout, ProgressId + 1, reporter, cancellationToken, ProgressId).ConfigureAwait(false);
+                await _work.WaitHealthyAsync(upServices, probe, beforeUp, request.HealthTimeout, reporter, cancellationToken).ConfigureAwait(false);
                 var health = await VerifyAsync(reporter, cancellationToken).ConfigureAwait(false);
 
-                var release = await _state.CaptureAsync(ReleaseStore.NewId(DateTimeOffset.UtcNow), request.Version, FrostReleaseStatus.Deployed,
+                var release = await _work.CaptureAsync(request.Version, FrostReleaseStatus.Deployed,
                     $"Update-FrostDeployment{(request.Version is null ? "" : " -Version " + request.Version)}{(request.Pull ? " -Pull" : "")}", CancellationToken.None).ConfigureAwait(false);
                 _store.Save(release);
                 _store.SetCurrent(release.Id);
@@ -170,7 +165,7 @@ public sealed class DeploymentUpdater
     {
         var clock = Stopwatch.StartNew();
         var progress = new ProgressUpdate(ProgressId, "Undo-FrostDeployment", "");
-        await using var probe = new AvailabilityProbe(_session.Config);
+        await using var probe = _work.OpenAvailability();
         var records = _session.OperationRecords;
         try
         {
@@ -197,7 +192,7 @@ public sealed class DeploymentUpdater
     }
 
     private async Task<FrostUpdateResult> UndoRecordedAsync(UndoRequest request, FrostRelease target, string? from, OperationRecord record, OperationRecords records,
-        AvailabilityProbe probe, ProgressUpdate progress, Stopwatch clock, IFrostReporter reporter, CancellationToken cancellationToken)
+        IAvailability probe, ProgressUpdate progress, Stopwatch clock, IFrostReporter reporter, CancellationToken cancellationToken)
     {
         {
             reporter.Progress(progress with { Status = $"applying release {target.Id}", PercentComplete = 10 });
@@ -211,7 +206,7 @@ public sealed class DeploymentUpdater
             {
                 reporter.Progress(progress with { Status = $"restoring backup {target.BackupId}", PercentComplete = 60 });
                 var backup = FindBackup(target, reporter);
-                var restore = await new DatabaseRestorer(_session).RestoreHoldingLockAsync(new RestoreRequest { Backup = backup, HealthTimeout = request.HealthTimeout, DropTablesNotInBackup = true }, reporter, cancellationToken).ConfigureAwait(false);
+                var restore = await _work.RestoreAsync(new RestoreRequest { Backup = backup, HealthTimeout = request.HealthTimeout, DropTablesNotInBackup = true }, reporter, cancellationToken).ConfigureAwait(false);
                 restored = restore.BackupId;
                 // Done once: finishing this undo later must not put an old backup over what was written since.
                 record = records.Save(record.With(FactRestored, restored));
@@ -248,7 +243,7 @@ public sealed class DeploymentUpdater
         // things before any later stage is recorded, and applying an unchanged release changes nothing.
         var since = record.Interruption;
         var previous = _store.Get(record.Fact(FactPrevious));
-        await using var probe = new AvailabilityProbe(_session.Config);
+        await using var probe = _work.OpenAvailability();
         await ApplyReleaseAsync(previous, TimeSpan.FromSeconds(180), probe, reporter, cancellationToken).ConfigureAwait(false);
         var done = $"Undone: release {previous.Id} was applied again";
 
@@ -286,117 +281,10 @@ public sealed class DeploymentUpdater
             "Get-FrostRelease lists the releases; pass one with -To.");
     }
 
-    private async Task<IReadOnlyList<string>> PreflightAsync(UpdateRequest request, AvailabilityProbe probe, IFrostReporter reporter, CancellationToken cancellationToken)
-    {
-        var directory = _state.Directory;
-        foreach (var file in _state.Compose.Files().Append(_state.EnvPath))
-        {
-            if (!File.Exists(file))
-            {
-                throw Preflight($"{file} does not exist.", file, $"Check project.directory and project.composeFiles in {_session.Config.SourcePath}.");
-            }
-        }
-
-        foreach (var folder in new[] { directory, _session.StateFolder }.Distinct())
-        {
-            if (folder == _session.StateFolder)
-            {
-                PrivateFiles.CreateFolder(folder);
-            }
-
-            var free = new DriveInfo(folder).AvailableFreeSpace;
-            reporter.Verbose($"{folder}: {free / 1048576.0:N0} MB free");
-            if (free < MinimumFreeBytes)
-            {
-                throw Preflight($"{folder} has {free / 1048576.0:N0} MB free, less than the {MinimumFreeBytes / 1048576} MB an update needs.", folder,
-                    $"Free space there (`df -h {folder}`; Invoke-FrostBackupRetention for old backups).");
-            }
-        }
-
-        if (request.Pull && !new GitCheckout(directory).IsCheckout)
-        {
-            throw Preflight($"-Pull was given but {directory} is not a git checkout.", directory, "Leave out -Pull, or make the deployment directory a git clone.");
-        }
-
-        var containers = await _session.Services.ListAsync(cancellationToken).ConfigureAwait(false);
-        var sick = containers.Where(s => !(s.IsRunning && s.Health is "healthy" or "none")).ToList();
-        if (containers.Count == 0 || sick.Count > 0)
-        {
-            throw Preflight(containers.Count == 0
-                    ? $"Project {_session.Config.Project.Name} has no containers; there is nothing to update from."
-                    : $"The deployment is not healthy before the update: {string.Join(", ", sick.Select(s => $"{s} is {s.State}/{s.Health}"))}.",
-                _session.Config.Project.Name, "Make it healthy first (Test-FrostHealth, Get-FrostLog), or go back with Undo-FrostDeployment.");
-        }
-
-        if (probe.Measures && !await probe.WaitUpAsync(0, TimeSpan.FromSeconds(10), cancellationToken).ConfigureAwait(false))
-        {
-            throw Preflight($"{probe.Url} does not answer 200 before the update.", probe.Url!, "Run Test-FrostHealth -Check Http and fix that first.");
-        }
-
-        var known = containers.Select(c => c.Service).Distinct(StringComparer.Ordinal).ToList();
-        foreach (var service in request.Services.Where(s => !known.Contains(s)))
-        {
-            throw new FrostException(ErrorIds.ServiceNotFound, FailureKind.NotFound,
-                $"Project {_session.Config.Project.Name} has no service '{service}'. Its services: {string.Join(", ", known)}.", service,
-                "Pass service names from Get-FrostService to -Service.");
-        }
-
-        if (request.Version is not { } version)
-        {
-            return request.Services;
-        }
-
-        var tags = _state.ReadTags();
-        var targets = request.Services.Count > 0
-            ? request.Services
-            : known.Where(s => tags.ContainsKey(DeploymentState.TagKey(s))).ToList();
-        if (targets.Count == 0)
-        {
-            throw Preflight($"No service of {_session.Config.Project.Name} takes its image tag from the .env (a key like BACKEND_TAG), so -Version has nothing to set.",
-                _state.EnvPath, "Use ${<SERVICE>_TAG} in the compose file's image lines, or update without -Version.");
-        }
-
-        foreach (var service in targets)
-        {
-            var key = DeploymentState.TagKey(service);
-            if (!tags.ContainsKey(key))
-            {
-                throw Preflight($"{_state.EnvPath} has no {key}, so the version of {service} cannot be set.", service,
-                    $"Add {key}=<tag> to the .env and use ${{{key}}} in the image of {service}, or leave {service} out of -Service.");
-            }
-
-            var current = containers.First(c => c.Service == service).Image;
-            var colon = current.LastIndexOf(':');
-            var repository = colon > current.LastIndexOf('/') ? current[..colon] : current;
-            var wanted = $"{repository}:{version}";
-            if (!await ImageExistsAsync(wanted, cancellationToken).ConfigureAwait(false))
-            {
-                throw new FrostException(ErrorIds.UpdateImageNotFound, FailureKind.NotFound,
-                    $"The image {wanted} for {service} is not on this Docker host; nothing was changed.", wanted,
-                    $"Pull or build {wanted} first (`docker-compose pull {service}` after setting the tag), or pass -Service with only the services that have version {version}.");
-            }
-        }
-
-        return targets;
-    }
-
-    private async Task<bool> ImageExistsAsync(string reference, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await _session.Docker.Client.Images.InspectImageAsync(reference, cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (global::Docker.DotNet.DockerApiException e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
-        {
-            return false;
-        }
-    }
-
     /// <summary>The state before the update as a release: the current record when it matches, else a new one.</summary>
     private async Task<FrostRelease> RecordCurrentAsync(string? backupId, CancellationToken cancellationToken)
     {
-        var observed = await _state.CaptureAsync(ReleaseStore.NewId(DateTimeOffset.UtcNow), null, FrostReleaseStatus.Deployed,
+        var observed = await _work.CaptureAsync(null, FrostReleaseStatus.Deployed,
             "the deployment as found before an update", cancellationToken).ConfigureAwait(false);
         var current = _store.List().FirstOrDefault(r => r.IsCurrent);
         var release = current is not null && DeploymentState.SameState(current, observed) ? current : observed;
@@ -411,7 +299,7 @@ public sealed class DeploymentUpdater
     }
 
     private async Task<FrostUpdateResult> RollBackAsync(UpdateRequest request, FrostRelease previous, Exception failure, IReadOnlyList<string> applied,
-        string? backupId, AvailabilityProbe probe, long started, Stopwatch clock, IFrostReporter reporter)
+        string? backupId, IAvailability probe, long started, Stopwatch clock, IFrostReporter reporter)
     {
         var failureMessage = failure switch
         {
@@ -424,7 +312,7 @@ public sealed class DeploymentUpdater
         FrostRelease attempted;
         try
         {
-            attempted = await _state.CaptureAsync(ReleaseStore.NewId(DateTimeOffset.UtcNow), request.Version, FrostReleaseStatus.RolledBack,
+            attempted = await _work.CaptureAsync(request.Version, FrostReleaseStatus.RolledBack,
                 $"failed: {failureMessage}", CancellationToken.None).ConfigureAwait(false);
         }
         catch (FrostException captureFailure)
@@ -439,8 +327,8 @@ public sealed class DeploymentUpdater
                 Status = FrostReleaseStatus.RolledBack,
                 Version = request.Version,
                 Services = [],
-                Tags = _state.ReadTags(),
-                ComposeHash = DeploymentState.HashFiles(_state.Compose.Files()),
+                Tags = _work.ReadTags(),
+                ComposeHash = _work.ComposeHash(),
                 Note = $"failed: {failureMessage}",
             };
         }
@@ -495,22 +383,21 @@ public sealed class DeploymentUpdater
     }
 
     /// <summary>Puts a release's tags and commit back and lets Compose recreate what differs; returns the services brought up (empty: all).</summary>
-    private async Task<IReadOnlyList<string>> ApplyReleaseAsync(FrostRelease release, TimeSpan healthTimeout, AvailabilityProbe probe, IFrostReporter reporter, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<string>> ApplyReleaseAsync(FrostRelease release, TimeSpan healthTimeout, IAvailability probe, IFrostReporter reporter, CancellationToken cancellationToken)
     {
-        var git = new GitCheckout(_state.Directory);
         var commitChanged = false;
-        if (release.GitCommit is { } commit && await git.HeadAsync(cancellationToken).ConfigureAwait(false) is { } head && head != commit)
+        if (release.GitCommit is { } commit && await _work.GitHeadAsync(cancellationToken).ConfigureAwait(false) is { } head && head != commit)
         {
-            await git.ResetAsync(commit, reporter, cancellationToken).ConfigureAwait(false);
+            await _work.GitResetAsync(commit, reporter, cancellationToken).ConfigureAwait(false);
             commitChanged = true;
         }
 
-        var now = _state.ReadTags();
+        var now = _work.ReadTags();
         var changed = release.Tags.Where(t => !now.TryGetValue(t.Key, out var v) || v != t.Value).ToDictionary(t => t.Key, t => t.Value);
         if (changed.Count > 0)
         {
-            _state.WriteTags(changed);
-            reporter.Verbose($"{_state.EnvPath}: {string.Join(", ", changed.Select(c => $"{c.Key}={c.Value}"))}");
+            _work.WriteTags(changed);
+            reporter.Verbose($"{_work.EnvPath}: {string.Join(", ", changed.Select(c => $"{c.Key}={c.Value}"))}");
         }
 
         // Only the services whose tag changed, unless the compose files may have changed too.
@@ -518,15 +405,15 @@ public sealed class DeploymentUpdater
             ? []
             : release.Services.Select(s => s.Service).Where(s => changed.ContainsKey(DeploymentState.TagKey(s))).ToList();
         var beforeUp = Stopwatch.GetTimestamp();
-        await _state.Compose.UpAsync(services, healthTimeout + TimeSpan.FromSeconds(60), reporter, cancellationToken).ConfigureAwait(false);
-        await _state.WaitHealthyAsync(services, probe, beforeUp, healthTimeout, ProgressId + 1, reporter, cancellationToken, ProgressId).ConfigureAwait(false);
+        await _work.UpAsync(services, healthTimeout + TimeSpan.FromSeconds(60), reporter, cancellationToken).ConfigureAwait(false);
+        await _work.WaitHealthyAsync(services, probe, beforeUp, healthTimeout, reporter, cancellationToken).ConfigureAwait(false);
         return services;
     }
 
     /// <summary>The deployment's verification after a change: a Critical result fails it, Warnings are reported, not acted on.</summary>
     private async Task<IReadOnlyList<FrostHealthResult>> VerifyAsync(IFrostReporter reporter, CancellationToken cancellationToken)
     {
-        var results = await DeploymentVerification.RunAsync(_session, reporter, cancellationToken).ConfigureAwait(false);
+        var results = await _work.HealthChecksAsync(reporter, cancellationToken).ConfigureAwait(false);
         var critical = results.Where(r => r.Status == HealthStatus.Critical).ToList();
         if (critical.Count > 0)
         {
@@ -552,12 +439,8 @@ public sealed class DeploymentUpdater
                 "Leave out -RestoreDatabase, or restore a backup of your choice: Get-FrostBackup | Restore-FrostBackup.");
         }
 
-        var found = new BackupCatalog(_session.BackupRoot).List(reporter).FirstOrDefault(b => b.Backup.Id == id);
-        return found?.Backup ?? throw new FrostException(ErrorIds.BackupNotFound, FailureKind.NotFound,
+        return _work.Backups(reporter).FirstOrDefault(b => b.Id == id) ?? throw new FrostException(ErrorIds.BackupNotFound, FailureKind.NotFound,
             $"The backup {id} of release {release.Id} is not in {_session.BackupRoot} any more.", id,
             "Get-FrostBackup lists the backups; restore one by hand with Restore-FrostBackup.");
     }
-
-    private static FrostException Preflight(string message, object target, string action) =>
-        new(ErrorIds.UpdatePreflightFailed, FailureKind.OperationFailed, message + " Nothing was changed.", target, action);
 }
