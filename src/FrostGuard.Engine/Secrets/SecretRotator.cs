@@ -1,14 +1,9 @@
-using System.Diagnostics;
-using Docker.DotNet.Models;
 using FrostGuard.Engine.Configuration;
-using FrostGuard.Engine.Health;
 using FrostGuard.Engine.Platform;
-using FrostGuard.Engine.Platform.Database;
 using FrostGuard.Engine.Platform.Durability;
 using FrostGuard.Engine.Platform.Files;
 using FrostGuard.Engine.Platform.Os;
 using FrostGuard.Engine.Platform.Reporting;
-using FrostGuard.Engine.Services;
 using Npgsql;
 
 namespace FrostGuard.Engine.Secrets;
@@ -46,11 +41,14 @@ public sealed class SecretRotator
     private static readonly TimeSpan RollbackServiceTimeout = TimeSpan.FromSeconds(120);
     private readonly FrostSession _session;
     private readonly TimeProvider _clock;
+    private readonly IRotationWork _work;
 
-    public SecretRotator(FrostSession session, TimeProvider? clock = null)
+    /// <param name="work">What a rotation does to the database and the containers; for real by default.</param>
+    public SecretRotator(FrostSession session, TimeProvider? clock = null, IRotationWork? work = null)
     {
         _session = session;
         _clock = clock ?? TimeProvider.System;
+        _work = work ?? new RotationWork(session, _clock);
     }
 
     private FrostConfig Config => _session.Config;
@@ -104,13 +102,12 @@ public sealed class SecretRotator
         var envPath = EnvPath;
         var oldText = await File.ReadAllTextAsync(envPath, cancellationToken).ConfigureAwait(false);
         const UnixFileMode ownerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        var oldValue = _session.DatabasePassword;
-        await ProveLoginAsync(oldValue, "the current password from " + envPath, cancellationToken).ConfigureAwait(false);
-        var readers = await FindReadersAsync(envPath, oldValue, cancellationToken).ConfigureAwait(false);
+        var oldValue = _work.CurrentPassword;
+        await _work.ProveLoginAsync(oldValue, "the current password from " + envPath, cancellationToken).ConfigureAwait(false);
+        var readers = await _work.FindReadersAsync(envPath, oldValue, cancellationToken).ConfigureAwait(false);
         reporter.Verbose(readers.Count == 0
             ? $"No container mounts {envPath}; none will be restarted."
             : $"Containers that read {envPath}: {string.Join(", ", readers.Select(r => r.Container))}.");
-        var controller = new ServiceController(_session.Docker, _session.Services, _clock);
         foreach (var reader in readers.Where(r => !r.IsRunning || r.Health == "unhealthy"))
         {
             throw new FrostException(ErrorIds.ServiceNotReady, FailureKind.OperationFailed,
@@ -154,8 +151,8 @@ public sealed class SecretRotator
             // 3. The role's password, as a verifier.
             step(($"ALTER ROLE {role} (SCRAM-SHA-256 verifier)", 30));
             databaseChanged = true; // from here a failure may have changed it: roll back either way
-            await SetPasswordAsync(oldValue, newValue, cancellationToken).ConfigureAwait(false);
-            await ProveLoginAsync(newValue, "the new password", cancellationToken).ConfigureAwait(false);
+            await _work.SetPasswordAsync(oldValue, newValue, cancellationToken).ConfigureAwait(false);
+            await _work.ProveLoginAsync(newValue, "the new password", cancellationToken).ConfigureAwait(false);
             reporter.Verbose($"Role {role} has a new SCRAM-SHA-256 verifier; a login with the new password succeeded.");
             record = records.Save(record.At(CrashPoints.RotationRoleAltered));
             CrashPoints.Reach(CrashPoints.RotationRoleAltered);
@@ -177,12 +174,12 @@ public sealed class SecretRotator
             {
                 step(($"Restarting {reader.Container}", 60));
                 restarted.Add(reader);
-                await controller.RestartAsync(reader, TimeSpan.FromSeconds(10), request.ServiceTimeout, reporter, cancellationToken).ConfigureAwait(false);
+                await _work.RestartAsync(reader, TimeSpan.FromSeconds(10), request.ServiceTimeout, reporter, cancellationToken).ConfigureAwait(false);
             }
 
             // 6. The deployment answers with the new value.
             step(("Verifying the health URL", 85));
-            var verification = await VerifyAsync(readers, reporter, cancellationToken).ConfigureAwait(false);
+            var verification = await _work.VerifyAsync(readers, reporter, cancellationToken).ConfigureAwait(false);
 
             var entry = new RotationEntry
             {
@@ -229,7 +226,7 @@ public sealed class SecretRotator
                 var patience = request.ServiceTimeout > RollbackServiceTimeout ? request.ServiceTimeout : RollbackServiceTimeout;
                 foreach (var reader in toRestart)
                 {
-                    await controller.RestartAsync(reader, TimeSpan.FromSeconds(10), patience, reporter, CancellationToken.None).ConfigureAwait(false);
+                    await _work.RestartAsync(reader, TimeSpan.FromSeconds(10), patience, reporter, CancellationToken.None).ConfigureAwait(false);
                 }
 
                 if (toRestart.Count > 0)
@@ -315,7 +312,7 @@ public sealed class SecretRotator
 
             try
             {
-                await ProveLoginAsync(candidate, $"the {which} password", cancellationToken).ConfigureAwait(false);
+                await _work.ProveLoginAsync(candidate, $"the {which} password", cancellationToken).ConfigureAwait(false);
                 opens = which;
                 break;
             }
@@ -344,10 +341,9 @@ public sealed class SecretRotator
         var restarted = new List<string>();
         if (opens == "new" || envChanged)
         {
-            var controller = new ServiceController(_session.Docker, _session.Services, _clock);
-            foreach (var reader in await FindReadersAsync(envPath, value, cancellationToken).ConfigureAwait(false))
+            foreach (var reader in await _work.FindReadersAsync(envPath, value, cancellationToken).ConfigureAwait(false))
             {
-                await controller.RestartAsync(reader, TimeSpan.FromSeconds(10), RollbackServiceTimeout, reporter, cancellationToken).ConfigureAwait(false);
+                await _work.RestartAsync(reader, TimeSpan.FromSeconds(10), RollbackServiceTimeout, reporter, cancellationToken).ConfigureAwait(false);
                 restarted.Add(reader.Service);
             }
         }
@@ -364,128 +360,22 @@ public sealed class SecretRotator
             : $"{since}. Undone: the database still had the old password; {(envChanged ? $"{envPath} has it back" : $"{envPath} had it too")}{services}.";
     }
 
-    /// <summary>Sets the role's password from a verifier: the database quotes the role name (%I) and the verifier (%L).</summary>
-    private async Task SetPasswordAsync(string loginWith, string newValue, CancellationToken cancellationToken)
-    {
-        var verifier = ScramVerifier.Create(newValue).ToString();
-        await using var connection = await new DatabaseConnector(Config, loginWith).OpenAsync(cancellationToken).ConfigureAwait(false);
-        string statement;
-        await using (var format = new NpgsqlCommand("SELECT format('ALTER ROLE %I PASSWORD %L', @role::text, @verifier::text)", connection))
-        {
-            format.Parameters.AddWithValue("role", Config.Database.User);
-            format.Parameters.AddWithValue("verifier", verifier);
-            statement = (string)(await format.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
-        }
-
-        await using var alter = new NpgsqlCommand(statement, connection);
-        await alter.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-    }
-
     /// <summary>Puts the old password back, whichever of the two the role has now.</summary>
     private async Task RestorePasswordAsync(string oldValue, string newValue, CancellationToken cancellationToken)
     {
         try
         {
-            await ProveLoginAsync(oldValue, "the old password", cancellationToken).ConfigureAwait(false);
+            await _work.ProveLoginAsync(oldValue, "the old password", cancellationToken).ConfigureAwait(false);
             // The old one still works: the ALTER ROLE never happened, yet set it again so the
             // role's verifier is certainly the one for the old value.
-            await SetPasswordAsync(oldValue, oldValue, cancellationToken).ConfigureAwait(false);
+            await _work.SetPasswordAsync(oldValue, oldValue, cancellationToken).ConfigureAwait(false);
         }
         catch (FrostException e) when (e.ErrorId == ErrorIds.DatabaseAuthenticationFailed)
         {
-            await SetPasswordAsync(newValue, oldValue, cancellationToken).ConfigureAwait(false);
+            await _work.SetPasswordAsync(newValue, oldValue, cancellationToken).ConfigureAwait(false);
         }
 
-        await ProveLoginAsync(oldValue, "the restored old password", cancellationToken).ConfigureAwait(false);
-    }
-
-    private async Task ProveLoginAsync(string password, string what, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var connection = await new DatabaseConnector(Config, password).OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var command = new NpgsqlCommand("SELECT 1", connection);
-            await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        }
-        catch (FrostException e) when (e.ErrorId == ErrorIds.DatabaseAuthenticationFailed)
-        {
-            throw new FrostException(e.ErrorId, e.Kind, $"Login as {Config.Database.User} with {what} failed: {e.Message}", e.Target, e.RecommendedAction, e);
-        }
-    }
-
-    /// <summary>
-    /// The project's containers that read the .env: those with a bind mount of the file or of a
-    /// folder holding it. A container that has the value in its environment is refused: a
-    /// restart would not change it, and docker inspect shows it to anyone.
-    /// </summary>
-    private async Task<List<FrostService>> FindReadersAsync(string envPath, string currentValue, CancellationToken cancellationToken)
-    {
-        var services = await _session.Services.ListAsync(cancellationToken).ConfigureAwait(false);
-        var readers = new List<FrostService>();
-        var exposed = new List<string>();
-        foreach (var service in services)
-        {
-            var inspected = await _session.Docker.CallAsync($"inspect {service.Container}",
-                (c, ct) => c.Containers.InspectContainerAsync(service.ContainerId, ct), cancellationToken).ConfigureAwait(false);
-            if ((inspected.Config?.Env ?? []).Any(e => e.EndsWith("=" + currentValue, StringComparison.Ordinal)))
-            {
-                exposed.Add(service.Container);
-            }
-
-            if ((inspected.Mounts ?? []).Any(m => m.Type == "bind" && Covers(m, envPath)))
-            {
-                readers.Add(service);
-            }
-        }
-
-        if (exposed.Count > 0)
-        {
-            throw new FrostException(ErrorIds.SecretInEnvironment, FailureKind.InvalidConfiguration,
-                $"{string.Join(", ", exposed)} {(exposed.Count == 1 ? "has" : "have")} the database password in {(exposed.Count == 1 ? "its" : "their")} environment, where docker inspect shows it and a restart would not change it. Nothing was changed.",
-                exposed[0],
-                $"Mount the .env as a file instead (as the sandbox's backend does: ./.env:/secrets/deployment.env:ro) and read the key from it, then rotate; see docs/security.md.");
-        }
-
-        return readers;
-    }
-
-    private static bool Covers(MountPoint mount, string envPath)
-    {
-        if (string.IsNullOrEmpty(mount.Source))
-        {
-            return false;
-        }
-
-        var source = Path.TrimEndingDirectorySeparator(mount.Source);
-        return envPath == source || envPath.StartsWith(source + "/", StringComparison.Ordinal);
-    }
-
-    /// <summary>The health URL answers 200 through the proxy (the backend's /health queries the database).</summary>
-    private async Task<string> VerifyAsync(IReadOnlyList<FrostService> readers, IFrostReporter reporter, CancellationToken cancellationToken)
-    {
-        var parts = new List<string> { "login with the new password" };
-        if (readers.Count > 0)
-        {
-            parts.Add($"{string.Join(", ", readers.Select(r => r.Service).Distinct())} restarted and healthy");
-        }
-
-        if (Config.Health.HealthUrl is null)
-        {
-            reporter.Warning($"No health.healthUrl in {Config.SourcePath}: the rotation is verified by container health only.");
-            return string.Join("; ", parts);
-        }
-
-        var context = new HealthContext(Config, new ThresholdSet(DefaultThresholds.All()), _session.StateFolder, reporter, _clock);
-        var result = (await new HttpCheck().RunAsync(context, cancellationToken).ConfigureAwait(false)).Single();
-        if (result.Status is not (HealthStatus.Ok or HealthStatus.Warning))
-        {
-            throw new FrostException(ErrorIds.SecretRotationFailed, FailureKind.OperationFailed,
-                $"the health check after the rotation is {result.Status}: {result.Message}", result.Target,
-                $"Check the health URL by hand (Test-FrostHealth -Check Http), then run Update-FrostSecret again.");
-        }
-
-        parts.Add($"{result.Target} answered 200");
-        return string.Join("; ", parts);
+        await _work.ProveLoginAsync(oldValue, "the restored old password", cancellationToken).ConfigureAwait(false);
     }
 
     private static string Describe(Exception e) => e switch
