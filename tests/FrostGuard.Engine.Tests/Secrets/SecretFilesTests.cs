@@ -96,6 +96,35 @@ public sealed class RotationLogTests
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(log.Path));
     }
 
+    /// <summary>One line of each outcome, exactly as FrostGuard wrote them when the outcome was a string.</summary>
+    private const string WrittenLog = """
+{"name":"DatabasePassword","at":"2026-08-01T12:00:00+00:00","outcome":"Rotated","role":"frostguard","envFile":"/srv/shop/.env","backupFile":"/srv/shop/.env.20260801T120000Z"}
+{"name":"DatabasePassword","at":"2026-08-02T12:00:00+00:00","outcome":"RolledBack","role":"frostguard","envFile":"/srv/shop/.env","reason":"backend did not turn healthy"}
+{"name":"DatabasePassword","at":"2026-08-03T12:00:00+00:00","outcome":"RollbackFailed","reason":"the old password was refused"}
+
+""";
+
+    [Fact]
+    public void A_log_as_written_before_reads_and_is_appended_again_byte_for_byte()
+    {
+        using var written = new TempFolder();
+        using var rewritten = new TempFolder();
+        var old = new RotationLog(written.Path);
+        File.WriteAllText(old.Path, WrittenLog);
+        var again = new RotationLog(rewritten.Path);
+        var warnings = new List<string>();
+
+        var entries = old.Read(warnings.Add);
+        foreach (var entry in entries)
+        {
+            again.Append(entry);
+        }
+
+        Assert.Empty(warnings);
+        Assert.Equal(["Rotated", "RolledBack", "RollbackFailed"], entries.Select(e => e.Outcome.ToString()));
+        Assert.Equal(File.ReadAllBytes(old.Path), File.ReadAllBytes(again.Path));
+    }
+
     [Theory]
     [InlineData(10, HealthStatus.Ok)]
     [InlineData(80, HealthStatus.Warning)]
