@@ -32,7 +32,7 @@ public sealed class FrostBackup
     public long DumpBytes { get; init; }
     public required string Sha256 { get; init; }
     /// <summary>pg_dump's archive format: Custom (one file) or Directory (a folder, Path is the folder).</summary>
-    public required string Format { get; init; }
+    public required FrostBackupFormat Format { get; init; }
     public FrostBackupCompression Compression { get; init; }
     public required string ServerVersion { get; init; }
     public required string PgDumpVersion { get; init; }

@@ -86,7 +86,7 @@ public sealed class BackupFilesTests
 
         manifest.Write(again);
 
-        Assert.Equal("Directory", manifest.ToBackup(folder.Path).Format.ToString());
+        Assert.Equal(FrostBackupFormat.Directory, manifest.ToBackup(folder.Path).Format);
         Assert.Equal(File.ReadAllBytes(written), File.ReadAllBytes(again));
     }
 
@@ -97,7 +97,19 @@ public sealed class BackupFilesTests
         var written = folder.Write("frostguard-20250101T000000Z.manifest.json",
             """{"id":"frostguard-20250101T000000Z","database":"frostguard","file":"frostguard-20250101T000000Z.dump.zst","sha256":"00","serverVersion":"15.4","pgDumpVersion":"15.4"}""");
 
-        Assert.Equal("Custom", BackupManifest.Read(written).ToBackup(folder.Path).Format.ToString());
+        Assert.Equal(FrostBackupFormat.Custom, BackupManifest.Read(written).ToBackup(folder.Path).Format);
+    }
+
+    [Theory]
+    [InlineData("\"Tar\"")]
+    [InlineData("1")]
+    public void A_manifest_of_a_format_FrostGuard_does_not_write_is_not_read(string format)
+    {
+        using var folder = new TempFolder();
+        var written = folder.Write("frostguard-20250101T000000Z.manifest.json",
+            $$"""{"id":"frostguard-20250101T000000Z","database":"frostguard","file":"frostguard-20250101T000000Z.dump.zst","sha256":"00","serverVersion":"15.4","pgDumpVersion":"15.4","format":{{format}}}""");
+
+        Assert.Throws<System.Text.Json.JsonException>(() => BackupManifest.Read(written));
     }
 
     [Fact]
