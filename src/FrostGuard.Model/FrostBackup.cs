@@ -97,6 +97,17 @@ public sealed class FrostRestore
     public override string ToString() => BackupId;
 }
 
+/// <summary>What Invoke-FrostBackupRetention did with one backup.</summary>
+public enum FrostRetentionAction
+{
+    /// <summary>The policy keeps it (or decided again under the lock, it kept it after all).</summary>
+    Keep,
+    /// <summary>Removed.</summary>
+    Remove,
+    /// <summary>The policy would remove it, but -WhatIf was given or the confirmation declined.</summary>
+    WouldRemove,
+}
+
 /// <summary>One retention decision of Invoke-FrostBackupRetention.</summary>
 public sealed class FrostBackupRetention
 {
@@ -106,7 +117,7 @@ public sealed class FrostBackupRetention
     public DateTimeOffset Created { get; init; }
     public bool Verified { get; init; }
     /// <summary>Keep, Remove, or WouldRemove (with -WhatIf or a declined confirmation).</summary>
-    public required string Action { get; init; }
+    public required FrostRetentionAction Action { get; init; }
     /// <summary>Why it is kept: daily/weekly/monthly period, newest verified.</summary>
     public required IReadOnlyList<string> Reasons { get; init; }
     public required FrostBackup Backup { get; init; }
