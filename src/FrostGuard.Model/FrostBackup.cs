@@ -125,6 +125,17 @@ public sealed class FrostBackupRetention
     public override string ToString() => Id;
 }
 
+/// <summary>A recovery objective against its measurement.</summary>
+public enum FrostObjectiveStatus
+{
+    /// <summary>Measured within the target's upper bound.</summary>
+    Met,
+    /// <summary>Measured above the target's upper bound.</summary>
+    Missed,
+    /// <summary>Nothing measured yet.</summary>
+    Unknown,
+}
+
 /// <summary>One recovery objective from the manual against what was measured.</summary>
 public sealed class FrostRecoveryObjective
 {
@@ -139,7 +150,7 @@ public sealed class FrostRecoveryObjective
     /// <summary>What the measurement came from (a backup id, a command).</summary>
     public string? Source { get; init; }
     /// <summary>Met, Missed, or Unknown when nothing was measured yet.</summary>
-    public required string Status { get; init; }
+    public required FrostObjectiveStatus Status { get; init; }
 
     public override string ToString() => Id;
 }
