@@ -116,7 +116,7 @@ public sealed class DeploymentUpdater
                 return new FrostUpdateResult
                 {
                     Project = _session.Config.Project.Name,
-                    Action = "Update",
+                    Action = FrostUpdateAction.Update,
                     Succeeded = true,
                     FromRelease = previous.Id,
                     ToRelease = release.Id,
@@ -225,7 +225,7 @@ public sealed class DeploymentUpdater
             return new FrostUpdateResult
             {
                 Project = _session.Config.Project.Name,
-                Action = "Undo",
+                Action = FrostUpdateAction.Undo,
                 Succeeded = true,
                 FromRelease = from,
                 ToRelease = target.Id,
@@ -476,7 +476,7 @@ public sealed class DeploymentUpdater
         return new FrostUpdateResult
         {
             Project = _session.Config.Project.Name,
-            Action = "Update",
+            Action = FrostUpdateAction.Update,
             Succeeded = false,
             RolledBack = true,
             FromRelease = previous.Id,
