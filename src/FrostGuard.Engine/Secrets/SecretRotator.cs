@@ -31,9 +31,6 @@ public sealed record SecretRotationRequest(string Name, string? NewValue, TimeSp
 public sealed class SecretRotator
 {
     public const string DatabasePassword = "DatabasePassword";
-    public const string OutcomeRotated = "Rotated";
-    public const string OutcomeRolledBack = "RolledBack";
-    public const string OutcomeRollbackFailed = "RollbackFailed";
     public static readonly IReadOnlyList<string> ManagedSecrets = [DatabasePassword];
 
     private const int ProgressId = 61;
@@ -186,7 +183,7 @@ public sealed class SecretRotator
 
             var entry = new RotationEntry
             {
-                Name = request.Name, At = _clock.GetUtcNow(), Outcome = OutcomeRotated, Role = role, EnvFile = envPath, BackupFile = backupPath,
+                Name = request.Name, At = _clock.GetUtcNow(), Outcome = RotationOutcome.Rotated, Role = role, EnvFile = envPath, BackupFile = backupPath,
             };
             log.Append(entry);
             records.End(record);
@@ -246,7 +243,7 @@ public sealed class SecretRotator
 
                 log.Append(new RotationEntry
                 {
-                    Name = request.Name, At = _clock.GetUtcNow(), Outcome = OutcomeRollbackFailed, Role = role, EnvFile = envPath, BackupFile = backupPath,
+                    Name = request.Name, At = _clock.GetUtcNow(), Outcome = RotationOutcome.RollbackFailed, Role = role, EnvFile = envPath, BackupFile = backupPath,
                     Reason = $"{reason}; rollback: {Describe(rollbackFailure)}",
                 });
                 throw new FrostException(ErrorIds.SecretRollbackFailed, FailureKind.OperationFailed,
@@ -258,7 +255,7 @@ public sealed class SecretRotator
 
             log.Append(new RotationEntry
             {
-                Name = request.Name, At = _clock.GetUtcNow(), Outcome = OutcomeRolledBack, Role = role, EnvFile = envPath, BackupFile = backupPath, Reason = reason,
+                Name = request.Name, At = _clock.GetUtcNow(), Outcome = RotationOutcome.RolledBack, Role = role, EnvFile = envPath, BackupFile = backupPath, Reason = reason,
             });
             if (record is not null)
             {
@@ -354,7 +351,7 @@ public sealed class SecretRotator
 
         new RotationLog(_session.StateFolder).Append(new RotationEntry
         {
-            Name = record.Fact(RecordName), At = _clock.GetUtcNow(), Outcome = opens == "new" ? OutcomeRotated : OutcomeRolledBack,
+            Name = record.Fact(RecordName), At = _clock.GetUtcNow(), Outcome = opens == "new" ? RotationOutcome.Rotated : RotationOutcome.RolledBack,
             Role = record.Fact(RecordRole), EnvFile = envPath, BackupFile = backupFile, Reason = $"{since}; {(opens == "new" ? "finished" : "undone")} by the next command",
         });
         records.End(record);
