@@ -108,7 +108,7 @@ public sealed class SecretRotator
             ? $"No container mounts {envPath}; none will be restarted."
             : $"Containers that read {envPath}: {string.Join(", ", readers.Select(r => r.Container))}.");
         var controller = new ServiceController(_session.Docker, _session.Services, _clock);
-        foreach (var reader in readers.Where(r => !r.IsRunning || r.Health == "unhealthy"))
+        foreach (var reader in readers.Where(r => !r.IsRunning || r.Health == FrostContainerHealth.unhealthy))
         {
             throw new FrostException(ErrorIds.ServiceNotReady, FailureKind.OperationFailed,
                 $"{reader.Container} is {reader.State}/{reader.Health} before the rotation; a rotation would not be verifiable.", reader.Service,
