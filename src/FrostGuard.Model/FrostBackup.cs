@@ -32,7 +32,7 @@ public sealed class FrostBackup
     public long DumpBytes { get; init; }
     public required string Sha256 { get; init; }
     /// <summary>pg_dump's archive format: Custom (one file) or Directory (a folder, Path is the folder).</summary>
-    public required string Format { get; init; }
+    public required FrostBackupFormat Format { get; init; }
     public FrostBackupCompression Compression { get; init; }
     public required string ServerVersion { get; init; }
     public required string PgDumpVersion { get; init; }
@@ -97,6 +97,17 @@ public sealed class FrostRestore
     public override string ToString() => BackupId;
 }
 
+/// <summary>What Invoke-FrostBackupRetention did with one backup.</summary>
+public enum FrostRetentionAction
+{
+    /// <summary>The policy keeps it (or decided again under the lock, it kept it after all).</summary>
+    Keep,
+    /// <summary>Removed.</summary>
+    Remove,
+    /// <summary>The policy would remove it, but -WhatIf was given or the confirmation declined.</summary>
+    WouldRemove,
+}
+
 /// <summary>One retention decision of Invoke-FrostBackupRetention.</summary>
 public sealed class FrostBackupRetention
 {
@@ -106,12 +117,23 @@ public sealed class FrostBackupRetention
     public DateTimeOffset Created { get; init; }
     public bool Verified { get; init; }
     /// <summary>Keep, Remove, or WouldRemove (with -WhatIf or a declined confirmation).</summary>
-    public required string Action { get; init; }
+    public required FrostRetentionAction Action { get; init; }
     /// <summary>Why it is kept: daily/weekly/monthly period, newest verified.</summary>
     public required IReadOnlyList<string> Reasons { get; init; }
     public required FrostBackup Backup { get; init; }
 
     public override string ToString() => Id;
+}
+
+/// <summary>A recovery objective against its measurement.</summary>
+public enum FrostObjectiveStatus
+{
+    /// <summary>Measured within the target's upper bound.</summary>
+    Met,
+    /// <summary>Measured above the target's upper bound.</summary>
+    Missed,
+    /// <summary>Nothing measured yet.</summary>
+    Unknown,
 }
 
 /// <summary>One recovery objective from the manual against what was measured.</summary>
@@ -128,7 +150,7 @@ public sealed class FrostRecoveryObjective
     /// <summary>What the measurement came from (a backup id, a command).</summary>
     public string? Source { get; init; }
     /// <summary>Met, Missed, or Unknown when nothing was measured yet.</summary>
-    public required string Status { get; init; }
+    public required FrostObjectiveStatus Status { get; init; }
 
     public override string ToString() => Id;
 }

@@ -1,5 +1,34 @@
 namespace FrostGuard;
 
+// The members of these two enums are Docker's own lower-case words, not PascalCase: PowerShell
+// shows an enum by its member name, so tables, messages and `docker ps` keep reading alike.
+
+/// <summary>Docker's state of a container.</summary>
+public enum FrostContainerState
+{
+    created,
+    running,
+    paused,
+    restarting,
+    removing,
+    exited,
+    dead,
+    /// <summary>Docker reported no state, or one this version of FrostGuard does not know.</summary>
+    unknown,
+}
+
+/// <summary>What a container's healthcheck last said.</summary>
+public enum FrostContainerHealth
+{
+    /// <summary>The service defines no healthcheck.</summary>
+    none,
+    starting,
+    healthy,
+    unhealthy,
+    /// <summary>Docker reported a health this version of FrostGuard does not know.</summary>
+    unknown,
+}
+
 /// <summary>One container of a Compose service: a scaled service yields one per instance.</summary>
 public sealed class FrostService
 {
@@ -8,10 +37,10 @@ public sealed class FrostService
     public int Instance { get; init; }
     public required string Container { get; init; }
     public required string ContainerId { get; init; }
-    /// <summary>Docker's state: created, running, restarting, exited, paused, dead.</summary>
-    public required string State { get; init; }
+    /// <summary>Docker's state: created, running, paused, restarting, removing, exited, dead.</summary>
+    public required FrostContainerState State { get; init; }
     /// <summary>healthy, unhealthy, starting, or none when the service defines no healthcheck.</summary>
-    public required string Health { get; init; }
+    public required FrostContainerHealth Health { get; init; }
     public TimeSpan? Uptime { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
     public int RestartCount { get; init; }
@@ -28,7 +57,7 @@ public sealed class FrostService
     /// <summary>Live CPU and memory use; filled only by Get-FrostService -Resources.</summary>
     public FrostServiceResources? Resources { get; set; }
 
-    public bool IsRunning => State == "running";
+    public bool IsRunning => State == FrostContainerState.running;
 
     public override string ToString() => Instance > 1 ? $"{Service}#{Instance}" : Service;
 }

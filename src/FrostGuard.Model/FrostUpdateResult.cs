@@ -1,11 +1,20 @@
 namespace FrostGuard;
 
+/// <summary>Which command a <see cref="FrostUpdateResult"/> reports on.</summary>
+public enum FrostUpdateAction
+{
+    /// <summary>Update-FrostDeployment.</summary>
+    Update,
+    /// <summary>Undo-FrostDeployment.</summary>
+    Undo,
+}
+
 /// <summary>What Update-FrostDeployment or Undo-FrostDeployment did, with the downtime it measured.</summary>
 public sealed class FrostUpdateResult
 {
     public required string Project { get; init; }
     /// <summary>Update or Undo.</summary>
-    public required string Action { get; init; }
+    public required FrostUpdateAction Action { get; init; }
     public bool Succeeded { get; init; }
     public bool RolledBack { get; init; }
     /// <summary>The release the deployment ran before.</summary>

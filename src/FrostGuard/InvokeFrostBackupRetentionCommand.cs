@@ -51,11 +51,11 @@ public sealed class InvokeFrostBackupRetentionCommand : FrostCmdlet
         var results = new List<FrostBackupRetention>();
         foreach (var (decision, backup) in plan)
         {
-            var action = "Keep";
+            var action = FrostRetentionAction.Keep;
             if (!decision.Keep)
             {
                 var confirmed = ShouldProcess($"backup {backup.Id} of database {backup.Database} ({backup.Created:u})", "Remove (not kept by the daily/weekly/monthly policy)");
-                action = confirmed ? "Remove" : "WouldRemove";
+                action = confirmed ? FrostRetentionAction.Remove : FrostRetentionAction.WouldRemove;
                 if (confirmed)
                 {
                     remove.Add(backup);
@@ -80,8 +80,8 @@ public sealed class InvokeFrostBackupRetentionCommand : FrostCmdlet
         }
 
         // A backup the policy keeps after all, once decided again under the lock, is reported as kept.
-        results.Select(r => r.Action == "Remove" && !removed.Contains(r.Id)
-                ? new FrostBackupRetention { Id = r.Id, Database = r.Database, Created = r.Created, Verified = r.Verified, Action = "Keep", Reasons = ["kept by the policy when decided again under the lock"], Backup = r.Backup }
+        results.Select(r => r.Action == FrostRetentionAction.Remove && !removed.Contains(r.Id)
+                ? new FrostBackupRetention { Id = r.Id, Database = r.Database, Created = r.Created, Verified = r.Verified, Action = FrostRetentionAction.Keep, Reasons = ["kept by the policy when decided again under the lock"], Backup = r.Backup }
                 : r)
             .ToList().ForEach(WriteObject);
     }

@@ -36,7 +36,7 @@ public sealed record BackupManifest
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         WriteIndented = true,
-        Converters = { new JsonStringEnumConverter() },
+        Converters = { new JsonStringEnumConverter<FrostBackupFormat>(allowIntegerValues: false), new JsonStringEnumConverter() },
     };
 
     public int ManifestVersion { get; init; } = CurrentVersion;
@@ -50,7 +50,8 @@ public sealed record BackupManifest
     /// <summary>pg_database_size when the dump started: what a restore of it takes in a cluster (absent in older manifests).</summary>
     public long? DatabaseBytes { get; init; }
     public required string Sha256 { get; init; }
-    public string Format { get; init; } = "Custom";
+    /// <summary>Written as its name ("Custom", "Directory"); manifests older than the directory format have none.</summary>
+    public FrostBackupFormat Format { get; init; } = FrostBackupFormat.Custom;
     public FrostBackupCompression Compression { get; init; }
     public required string ServerVersion { get; init; }
     public required string PgDumpVersion { get; init; }

@@ -87,7 +87,7 @@ public sealed class BackupRunner
                 SizeBytes = dumped.SizeBytes,
                 DumpBytes = dumped.DumpBytes,
                 Sha256 = dumped.Sha256,
-                Format = request.Format.ToString(),
+                Format = request.Format,
                 Compression = compression,
                 ServerVersion = server.Version,
                 PgDumpVersion = pgDumpVersion,

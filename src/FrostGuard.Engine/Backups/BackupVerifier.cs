@@ -76,8 +76,7 @@ public sealed class BackupVerifier
         }
     }
 
-    public static bool IsDirectory(BackupManifest manifest) =>
-        string.Equals(manifest.Format, nameof(FrostBackupFormat.Directory), StringComparison.Ordinal);
+    public static bool IsDirectory(BackupManifest manifest) => manifest.Format == FrostBackupFormat.Directory;
 
     /// <summary>A directory archive: every file's SHA-256 as the manifest lists it, no file missing or added.</summary>
     private static async Task CheckFolderAsync(string path, BackupManifest manifest, CancellationToken cancellationToken)

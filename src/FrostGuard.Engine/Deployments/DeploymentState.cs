@@ -122,7 +122,7 @@ public sealed class DeploymentState
             {
                 var all = await _session.Services.ListAsync(cancellationToken).ConfigureAwait(false);
                 var watched = all.Where(s => services.Count == 0 || services.Contains(s.Service)).ToList();
-                var failed = watched.FirstOrDefault(s => s.State is "exited" or "dead" || s.Health == "unhealthy");
+                var failed = watched.FirstOrDefault(s => s.State is FrostContainerState.exited or FrostContainerState.dead || s.Health == FrostContainerHealth.unhealthy);
                 if (failed is not null)
                 {
                     throw new FrostException(ErrorIds.ServiceNotReady, FailureKind.OperationFailed,
@@ -131,7 +131,7 @@ public sealed class DeploymentState
                         failed.Service, $"Read its log: Get-FrostLog -Name {failed.Service} -Tail 50");
                 }
 
-                var waiting = watched.Where(s => !(s.IsRunning && s.Health is "healthy" or "none")).ToList();
+                var waiting = watched.Where(s => !(s.IsRunning && s.Health is FrostContainerHealth.healthy or FrostContainerHealth.none)).ToList();
                 var missing = services.Where(n => watched.All(s => s.Service != n)).ToList();
                 var urlUp = probe.UntilUp(since) is not null || !probe.Measures;
                 if (waiting.Count == 0 && missing.Count == 0 && urlUp)

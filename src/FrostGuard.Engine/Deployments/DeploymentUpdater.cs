@@ -111,7 +111,7 @@ public sealed class DeploymentUpdater
                 return new FrostUpdateResult
                 {
                     Project = _session.Config.Project.Name,
-                    Action = "Update",
+                    Action = FrostUpdateAction.Update,
                     Succeeded = true,
                     FromRelease = previous.Id,
                     ToRelease = release.Id,
@@ -220,7 +220,7 @@ public sealed class DeploymentUpdater
             return new FrostUpdateResult
             {
                 Project = _session.Config.Project.Name,
-                Action = "Undo",
+                Action = FrostUpdateAction.Undo,
                 Succeeded = true,
                 FromRelease = from,
                 ToRelease = target.Id,
@@ -364,7 +364,7 @@ public sealed class DeploymentUpdater
         return new FrostUpdateResult
         {
             Project = _session.Config.Project.Name,
-            Action = "Update",
+            Action = FrostUpdateAction.Update,
             Succeeded = false,
             RolledBack = true,
             FromRelease = previous.Id,

@@ -57,7 +57,7 @@ public sealed class DeploymentWork : IDeploymentWork
         }
 
         var containers = await _session.Services.ListAsync(cancellationToken).ConfigureAwait(false);
-        var sick = containers.Where(s => !(s.IsRunning && s.Health is "healthy" or "none")).ToList();
+        var sick = containers.Where(s => !(s.IsRunning && s.Health is FrostContainerHealth.healthy or FrostContainerHealth.none)).ToList();
         if (containers.Count == 0 || sick.Count > 0)
         {
             throw Preflight(containers.Count == 0

@@ -36,11 +36,12 @@ public sealed class ContainersCheck : IHealthCheck
         {
             { OomKilled: true } => (HealthStatus.Critical, $"{s.Container} was killed for running out of memory (OOM); state {s.State}."),
             { IsRunning: false } => (HealthStatus.Critical, $"{s.Container} is {s.State}{(s.ExitCode is { } code ? $" (exit code {code})" : "")}. Start it: Start-FrostService -Name {s.Service}"),
-            { Health: "unhealthy" } => (HealthStatus.Critical, $"{s.Container} is running but unhealthy{Probe(s)}. Read Get-FrostLog -Name {s.Service} -Tail 50"),
-            { Health: "starting" } => (HealthStatus.Warning, $"{s.Container} is running, health check still starting."),
+            { Health: FrostContainerHealth.unhealthy } => (HealthStatus.Critical, $"{s.Container} is running but unhealthy{Probe(s)}. Read Get-FrostLog -Name {s.Service} -Tail 50"),
+            { Health: FrostContainerHealth.starting } => (HealthStatus.Warning, $"{s.Container} is running, health check still starting."),
+            { Health: FrostContainerHealth.unknown } => (HealthStatus.Unknown, $"{s.Container} is running, but Docker reports a health FrostGuard does not know{Probe(s)}."),
             _ when previous.TryGetValue(s.ContainerId, out var before) && s.RestartCount > before =>
                 (HealthStatus.Warning, $"{s.Container} restarted {s.RestartCount - before} time(s) since the previous check ({s.RestartCount} in all). Read Get-FrostLog -Name {s.Service} -Since 1h"),
-            _ => (HealthStatus.Ok, $"{s.Container} is running{(s.Health == "healthy" ? " and healthy" : " (no healthcheck)")}, {s.RestartCount} restart(s)."),
+            _ => (HealthStatus.Ok, $"{s.Container} is running{(s.Health == FrostContainerHealth.healthy ? " and healthy" : " (no healthcheck)")}, {s.RestartCount} restart(s)."),
         };
         return context.Result(CheckName, s.ToString(), status, message, Rule, s.RestartCount, "restarts", context.Clock.GetElapsedTime(started));
     }

@@ -52,8 +52,8 @@ public sealed class RecoveryStatusReader
         }).ToList();
     }
 
-    public static string Status(TimeSpan? measured, TimeSpan limit) =>
-        measured is not { } value ? "Unknown" : value <= limit ? "Met" : "Missed";
+    public static FrostObjectiveStatus Status(TimeSpan? measured, TimeSpan limit) =>
+        measured is not { } value ? FrostObjectiveStatus.Unknown : value <= limit ? FrostObjectiveStatus.Met : FrostObjectiveStatus.Missed;
 
     private IReadOnlyList<RecoveryObjective> LoadObjectives(IFrostReporter reporter)
     {

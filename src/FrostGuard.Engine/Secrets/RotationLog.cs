@@ -5,13 +5,24 @@ using FrostGuard.Engine.Platform.Os;
 
 namespace FrostGuard.Engine.Secrets;
 
+/// <summary>
+/// How a rotation ended, as the rotation log says it. Not an output type: no command writes it
+/// (Update-FrostSecret returns only a rotation that succeeded), so it stays in the engine.
+/// </summary>
+public enum RotationOutcome
+{
+    Rotated,
+    RolledBack,
+    RollbackFailed,
+}
+
 /// <summary>One line of the rotation log: when a secret was rotated and how it ended. Never the value.</summary>
 public sealed record RotationEntry
 {
     public required string Name { get; init; }
     public required DateTimeOffset At { get; init; }
-    /// <summary>"Rotated", "RolledBack" or "RollbackFailed".</summary>
-    public required string Outcome { get; init; }
+    /// <summary>Written by its name: "Rotated", "RolledBack" or "RollbackFailed".</summary>
+    public required RotationOutcome Outcome { get; init; }
     public string? Role { get; init; }
     public string? EnvFile { get; init; }
     public string? BackupFile { get; init; }
@@ -30,6 +41,7 @@ public sealed class RotationLog
     {
         PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        Converters = { new JsonStringEnumConverter<RotationOutcome>(allowIntegerValues: false) },
     };
 
     public RotationLog(string stateFolder) => Path = System.IO.Path.Combine(stateFolder, FileName);

@@ -23,7 +23,7 @@ public static class SecretAgeReader
         {
             var envPath = config.Project.EnvPath;
             // One state folder may serve several deployments: only this deployment's rotations count.
-            var last = entries.LastOrDefault(e => e.Name == name && e.Outcome == SecretRotator.OutcomeRotated && e.EnvFile == envPath);
+            var last = entries.LastOrDefault(e => e.Name == name && e.Outcome == RotationOutcome.Rotated && e.EnvFile == envPath);
             DateTimeOffset? when;
             string source;
             if (last is not null)

@@ -26,9 +26,6 @@ public sealed record SecretRotationRequest(string Name, string? NewValue, TimeSp
 public sealed class SecretRotator
 {
     public const string DatabasePassword = "DatabasePassword";
-    public const string OutcomeRotated = "Rotated";
-    public const string OutcomeRolledBack = "RolledBack";
-    public const string OutcomeRollbackFailed = "RollbackFailed";
     public static readonly IReadOnlyList<string> ManagedSecrets = [DatabasePassword];
 
     private const int ProgressId = 61;
@@ -108,7 +105,7 @@ public sealed class SecretRotator
         reporter.Verbose(readers.Count == 0
             ? $"No container mounts {envPath}; none will be restarted."
             : $"Containers that read {envPath}: {string.Join(", ", readers.Select(r => r.Container))}.");
-        foreach (var reader in readers.Where(r => !r.IsRunning || r.Health == "unhealthy"))
+        foreach (var reader in readers.Where(r => !r.IsRunning || r.Health == FrostContainerHealth.unhealthy))
         {
             throw new FrostException(ErrorIds.ServiceNotReady, FailureKind.OperationFailed,
                 $"{reader.Container} is {reader.State}/{reader.Health} before the rotation; a rotation would not be verifiable.", reader.Service,
@@ -183,7 +180,7 @@ public sealed class SecretRotator
 
             var entry = new RotationEntry
             {
-                Name = request.Name, At = _clock.GetUtcNow(), Outcome = OutcomeRotated, Role = role, EnvFile = envPath, BackupFile = backupPath,
+                Name = request.Name, At = _clock.GetUtcNow(), Outcome = RotationOutcome.Rotated, Role = role, EnvFile = envPath, BackupFile = backupPath,
             };
             log.Append(entry);
             records.End(record);
@@ -243,7 +240,7 @@ public sealed class SecretRotator
 
                 log.Append(new RotationEntry
                 {
-                    Name = request.Name, At = _clock.GetUtcNow(), Outcome = OutcomeRollbackFailed, Role = role, EnvFile = envPath, BackupFile = backupPath,
+                    Name = request.Name, At = _clock.GetUtcNow(), Outcome = RotationOutcome.RollbackFailed, Role = role, EnvFile = envPath, BackupFile = backupPath,
                     Reason = $"{reason}; rollback: {Describe(rollbackFailure)}",
                 });
                 throw new FrostException(ErrorIds.SecretRollbackFailed, FailureKind.OperationFailed,
@@ -255,7 +252,7 @@ public sealed class SecretRotator
 
             log.Append(new RotationEntry
             {
-                Name = request.Name, At = _clock.GetUtcNow(), Outcome = OutcomeRolledBack, Role = role, EnvFile = envPath, BackupFile = backupPath, Reason = reason,
+                Name = request.Name, At = _clock.GetUtcNow(), Outcome = RotationOutcome.RolledBack, Role = role, EnvFile = envPath, BackupFile = backupPath, Reason = reason,
             });
             if (record is not null)
             {
@@ -350,7 +347,7 @@ public sealed class SecretRotator
 
         new RotationLog(_session.StateFolder).Append(new RotationEntry
         {
-            Name = record.Fact(RecordName), At = _clock.GetUtcNow(), Outcome = opens == "new" ? OutcomeRotated : OutcomeRolledBack,
+            Name = record.Fact(RecordName), At = _clock.GetUtcNow(), Outcome = opens == "new" ? RotationOutcome.Rotated : RotationOutcome.RolledBack,
             Role = record.Fact(RecordRole), EnvFile = envPath, BackupFile = backupFile, Reason = $"{since}; {(opens == "new" ? "finished" : "undone")} by the next command",
         });
         records.End(record);

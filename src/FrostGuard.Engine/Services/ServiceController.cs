@@ -42,7 +42,7 @@ public sealed class ServiceController
     /// <summary>Stopping a stopped service is not an error: it is already where it was asked to be.</summary>
     public async Task<FrostService> StopAsync(FrostService service, TimeSpan gracePeriod, IFrostReporter reporter, CancellationToken cancellationToken)
     {
-        if (!service.IsRunning && service.State != "restarting" && service.State != "paused")
+        if (!service.IsRunning && service.State is not (FrostContainerState.restarting or FrostContainerState.paused))
         {
             reporter.Verbose($"{service.Container} is already {service.State}.");
             return service;
@@ -81,16 +81,16 @@ public sealed class ServiceController
             while (true)
             {
                 var current = await InspectAsync(service, cancellationToken).ConfigureAwait(false);
-                if (current.IsRunning && current.Health is "healthy" or "none")
+                if (current.IsRunning && current.Health is FrostContainerHealth.healthy or FrostContainerHealth.none)
                 {
-                    reporter.Verbose($"{current.Container} is running{(current.Health == "healthy" ? " and healthy" : "")} after {_clock.GetElapsedTime(started).TotalSeconds:F1} s.");
+                    reporter.Verbose($"{current.Container} is running{(current.Health == FrostContainerHealth.healthy ? " and healthy" : "")} after {_clock.GetElapsedTime(started).TotalSeconds:F1} s.");
                     return current;
                 }
 
-                if (current.State is "exited" or "dead" || current.Health == "unhealthy")
+                if (current.State is FrostContainerState.exited or FrostContainerState.dead || current.Health == FrostContainerHealth.unhealthy)
                 {
                     throw new FrostException(ErrorIds.ServiceNotReady, FailureKind.OperationFailed,
-                        $"{current.Container} is {current.State}{(current.Health != "none" ? "/" + current.Health : "")} instead of running and healthy"
+                        $"{current.Container} is {current.State}{(current.Health != FrostContainerHealth.none ? "/" + current.Health : "")} instead of running and healthy"
                         + (current.LastProbeOutput is { Length: > 0 } probe ? $"; last health probe: {probe}" : ""),
                         service.Service,
                         $"Read its log: Get-FrostLog -Name {service.Service} -Tail 50");

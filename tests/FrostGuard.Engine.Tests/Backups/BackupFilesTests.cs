@@ -35,6 +35,83 @@ public sealed class BackupFilesTests
         Assert.False(File.Exists(path + ".partial"));
     }
 
+    /// <summary>A directory-format manifest exactly as FrostGuard wrote it when the format was a string.</summary>
+    private const string WrittenDirectoryManifest = """
+{
+  "manifestVersion": 1,
+  "id": "frostguard-20261126T010203Z",
+  "database": "frostguard",
+  "created": "2026-11-26T01:02:03+00:00",
+  "file": "frostguard-20261126T010203Z.dir",
+  "sizeBytes": 2048,
+  "dumpBytes": 4096,
+  "databaseBytes": 8192,
+  "sha256": "ab12",
+  "format": "Directory",
+  "compression": "Gzip",
+  "serverVersion": "15.20",
+  "pgDumpVersion": "15.20",
+  "durationSeconds": 1.5,
+  "label": "nightly",
+  "verified": true,
+  "snapshot": "00000003-0000001B-1",
+  "tables": [
+    {
+      "schema": "public",
+      "table": "readings",
+      "rows": 42,
+      "qualifiedName": "public.readings"
+    }
+  ],
+  "config": null,
+  "files": [
+    {
+      "name": "toc.dat",
+      "sizeBytes": 3,
+      "sha256": "cd34"
+    }
+  ],
+  "jobs": 2,
+  "checksums": null
+}
+""";
+
+    [Fact]
+    public void A_manifest_as_written_before_reads_and_is_written_again_byte_for_byte()
+    {
+        using var folder = new TempFolder();
+        var written = folder.Write("frostguard-20261126T010203Z.manifest.json", WrittenDirectoryManifest);
+        var manifest = BackupManifest.Read(written);
+        var again = System.IO.Path.Combine(folder.Path, "again.manifest.json");
+
+        manifest.Write(again);
+
+        Assert.Equal(FrostBackupFormat.Directory, manifest.ToBackup(folder.Path).Format);
+        Assert.Equal(File.ReadAllBytes(written), File.ReadAllBytes(again));
+    }
+
+    [Fact]
+    public void A_manifest_without_a_format_is_a_custom_archive()
+    {
+        using var folder = new TempFolder();
+        var written = folder.Write("frostguard-20250101T000000Z.manifest.json",
+            """{"id":"frostguard-20250101T000000Z","database":"frostguard","file":"frostguard-20250101T000000Z.dump.zst","sha256":"00","serverVersion":"15.4","pgDumpVersion":"15.4"}""");
+
+        Assert.Equal(FrostBackupFormat.Custom, BackupManifest.Read(written).ToBackup(folder.Path).Format);
+    }
+
+    [Theory]
+    [InlineData("\"Tar\"")]
+    [InlineData("1")]
+    public void A_manifest_of_a_format_FrostGuard_does_not_write_is_not_read(string format)
+    {
+        using var folder = new TempFolder();
+        var written = folder.Write("frostguard-20250101T000000Z.manifest.json",
+            $$"""{"id":"frostguard-20250101T000000Z","database":"frostguard","file":"frostguard-20250101T000000Z.dump.zst","sha256":"00","serverVersion":"15.4","pgDumpVersion":"15.4","format":{{format}}}""");
+
+        Assert.Throws<System.Text.Json.JsonException>(() => BackupManifest.Read(written));
+    }
+
     [Fact]
     public void The_catalog_lists_only_backups_with_a_manifest_and_an_archive_newest_first()
     {

@@ -149,7 +149,7 @@ public sealed class DatabaseRestorerTests : IDisposable
 
         public static FrostBackup Backup(string id, string folder) => new()
         {
-            Id = id, Database = "app", Sha256 = "", Format = "Custom", ServerVersion = "15", PgDumpVersion = "15",
+            Id = id, Database = "app", Sha256 = "", Format = FrostBackupFormat.Custom, ServerVersion = "15", PgDumpVersion = "15",
             RowCounts = new Dictionary<string, long>(), Path = Path.Combine(folder, id + ".dump.zst"), ManifestPath = Path.Combine(folder, id + BackupManifest.Extension),
         };
 
@@ -209,7 +209,7 @@ public sealed class DatabaseRestorerTests : IDisposable
 
         private static FrostService Service(string name) => new()
         {
-            Project = "unit", Service = name, Container = "unit-" + name + "-1", ContainerId = "id-" + name, State = "running", Health = "healthy", Image = "i", ImageId = "sha256:i",
+            Project = "unit", Service = name, Container = "unit-" + name + "-1", ContainerId = "id-" + name, State = FrostContainerState.running, Health = FrostContainerHealth.healthy, Image = "i", ImageId = "sha256:i",
         };
 
         private static string Names(IEnumerable<FrostService> services) => string.Join(",", services.Select(s => s.Service));

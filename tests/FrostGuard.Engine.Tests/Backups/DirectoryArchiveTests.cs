@@ -14,7 +14,7 @@ public sealed class DirectoryArchiveTests
         Id = "frostguard-20261126T010203Z",
         Database = "frostguard",
         File = DirectoryArchive.FolderName("frostguard-20261126T010203Z"),
-        Format = "Directory",
+        Format = FrostBackupFormat.Directory,
         Sha256 = DirectoryArchive.ListDigest(files),
         ServerVersion = "15.20",
         PgDumpVersion = "15.20",
@@ -87,7 +87,7 @@ public sealed class DirectoryArchiveTests
         Directory.CreateDirectory(Path.Combine(folder.Path, manifest.File));
         var listed = Assert.Single(new BackupCatalog(folder.Path).List(NullReporter.Instance));
         Assert.Equal(Path.Combine(folder.Path, manifest.File), listed.Backup.Path);
-        Assert.Equal("Directory", listed.Backup.Format);
+        Assert.Equal(FrostBackupFormat.Directory, listed.Backup.Format);
     }
 }
 

@@ -175,7 +175,7 @@ public sealed class DeploymentUpdaterTests : IDisposable
 
         private static FrostBackup Backup => new()
         {
-            Id = "backup-1", Database = "app", Sha256 = "", Format = "Custom", ServerVersion = "15", PgDumpVersion = "15",
+            Id = "backup-1", Database = "app", Sha256 = "", Format = FrostBackupFormat.Custom, ServerVersion = "15", PgDumpVersion = "15",
             RowCounts = new Dictionary<string, long>(), Path = "/nonexistent/backup-1.dump.zst", ManifestPath = "/nonexistent/backup-1.manifest.json",
         };
 

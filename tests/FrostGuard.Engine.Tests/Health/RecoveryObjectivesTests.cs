@@ -32,11 +32,11 @@ public sealed class RecoveryObjectivesTests
     }
 
     [Theory]
-    [InlineData(null, "Unknown")]
-    [InlineData(29.0, "Met")]
-    [InlineData(30.0, "Met")]
-    [InlineData(31.0, "Missed")]
-    public void Status_is_Unknown_without_a_measurement_and_Met_within_the_limit(double? minutes, string expected) =>
+    [InlineData(null, FrostObjectiveStatus.Unknown)]
+    [InlineData(29.0, FrostObjectiveStatus.Met)]
+    [InlineData(30.0, FrostObjectiveStatus.Met)]
+    [InlineData(31.0, FrostObjectiveStatus.Missed)]
+    public void Status_is_Unknown_without_a_measurement_and_Met_within_the_limit(double? minutes, FrostObjectiveStatus expected) =>
         Assert.Equal(expected, RecoveryStatusReader.Status(minutes is { } m ? TimeSpan.FromMinutes(m) : null, TimeSpan.FromMinutes(30)));
 
     [Fact]

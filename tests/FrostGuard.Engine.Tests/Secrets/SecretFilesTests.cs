@@ -80,20 +80,65 @@ public sealed class RotationLogTests
         using var folder = new TempFolder();
         var log = new RotationLog(folder.Path);
         var at = new DateTimeOffset(2026, 8, 1, 12, 0, 0, TimeSpan.Zero);
-        log.Append(new RotationEntry { Name = "DatabasePassword", At = at, Outcome = "Rotated", Role = "frostguard" });
+        log.Append(new RotationEntry { Name = "DatabasePassword", At = at, Outcome = RotationOutcome.Rotated, Role = "frostguard" });
         using (var broken = PrivateFiles.Open(log.Path, FileMode.Append))
         {
             broken.Write("not json\n"u8);
         }
 
-        log.Append(new RotationEntry { Name = "DatabasePassword", At = at.AddDays(1), Outcome = "RolledBack", Reason = "health" });
+        log.Append(new RotationEntry { Name = "DatabasePassword", At = at.AddDays(1), Outcome = RotationOutcome.RolledBack, Reason = "health" });
         var warnings = new List<string>();
 
         var entries = log.Read(warnings.Add);
 
-        Assert.Equal(["Rotated", "RolledBack"], entries.Select(e => e.Outcome));
+        Assert.Equal([RotationOutcome.Rotated, RotationOutcome.RolledBack], entries.Select(e => e.Outcome));
         Assert.Single(warnings);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(log.Path));
+    }
+
+    /// <summary>One line of each outcome, exactly as FrostGuard wrote them when the outcome was a string.</summary>
+    private const string WrittenLog = """
+{"name":"DatabasePassword","at":"2026-08-01T12:00:00+00:00","outcome":"Rotated","role":"frostguard","envFile":"/srv/shop/.env","backupFile":"/srv/shop/.env.20260801T120000Z"}
+{"name":"DatabasePassword","at":"2026-08-02T12:00:00+00:00","outcome":"RolledBack","role":"frostguard","envFile":"/srv/shop/.env","reason":"backend did not turn healthy"}
+{"name":"DatabasePassword","at":"2026-08-03T12:00:00+00:00","outcome":"RollbackFailed","reason":"the old password was refused"}
+
+""";
+
+    [Fact]
+    public void A_log_as_written_before_reads_and_is_appended_again_byte_for_byte()
+    {
+        using var written = new TempFolder();
+        using var rewritten = new TempFolder();
+        var old = new RotationLog(written.Path);
+        File.WriteAllText(old.Path, WrittenLog);
+        var again = new RotationLog(rewritten.Path);
+        var warnings = new List<string>();
+
+        var entries = old.Read(warnings.Add);
+        foreach (var entry in entries)
+        {
+            again.Append(entry);
+        }
+
+        Assert.Empty(warnings);
+        Assert.Equal([RotationOutcome.Rotated, RotationOutcome.RolledBack, RotationOutcome.RollbackFailed], entries.Select(e => e.Outcome));
+        Assert.Equal(File.ReadAllBytes(old.Path), File.ReadAllBytes(again.Path));
+    }
+
+    [Theory]
+    [InlineData("\"Abandoned\"")]
+    [InlineData("0")]
+    public void A_line_of_an_outcome_FrostGuard_does_not_write_is_reported_and_skipped(string outcome)
+    {
+        using var folder = new TempFolder();
+        var log = new RotationLog(folder.Path);
+        File.WriteAllText(log.Path, WrittenLog + $$"""{"name":"DatabasePassword","at":"2026-08-04T12:00:00+00:00","outcome":{{outcome}}}""" + "\n");
+        var warnings = new List<string>();
+
+        var entries = log.Read(warnings.Add);
+
+        Assert.Equal(3, entries.Count);
+        Assert.Contains(":4 is not a rotation record", Assert.Single(warnings), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -124,15 +169,15 @@ public sealed class RotationLogTests
         };
         var log = new RotationLog(state.Path);
         var now = new DateTimeOffset(2026, 11, 26, 0, 0, 0, TimeSpan.Zero);
-        log.Append(new RotationEntry { Name = "DatabasePassword", At = now.AddDays(-1), Outcome = "Rotated", EnvFile = "/elsewhere/.env" });
+        log.Append(new RotationEntry { Name = "DatabasePassword", At = now.AddDays(-1), Outcome = RotationOutcome.Rotated, EnvFile = "/elsewhere/.env" });
         var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(now);
 
         var fallback = Assert.Single(SecretAgeReader.Read(config, state.Path, 90, clock));
         Assert.Equal(new DateTimeOffset(written), fallback.LastRotated);
         Assert.Contains("modification time", fallback.Source);
 
-        log.Append(new RotationEntry { Name = "DatabasePassword", At = now.AddDays(-3), Outcome = "Rotated", EnvFile = env });
-        log.Append(new RotationEntry { Name = "DatabasePassword", At = now.AddDays(-2), Outcome = "RolledBack", EnvFile = env });
+        log.Append(new RotationEntry { Name = "DatabasePassword", At = now.AddDays(-3), Outcome = RotationOutcome.Rotated, EnvFile = env });
+        log.Append(new RotationEntry { Name = "DatabasePassword", At = now.AddDays(-2), Outcome = RotationOutcome.RolledBack, EnvFile = env });
         var logged = Assert.Single(SecretAgeReader.Read(config, state.Path, 90, clock));
         Assert.Equal(now.AddDays(-3), logged.LastRotated);
         Assert.Contains("rotation log", logged.Source);

@@ -53,7 +53,7 @@ public sealed class SecretRotatorTests : IDisposable
         Assert.Equal(EnvText.Replace(Old, FakeRotationWork.New, StringComparison.Ordinal), File.ReadAllText(_env));
         Assert.Equal(EnvText, File.ReadAllText(rotation.BackupFile));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(rotation.BackupFile));
-        Assert.Equal("Rotated", Assert.Single(new RotationLog(_session.StateFolder).Read()).Outcome);
+        Assert.Equal(RotationOutcome.Rotated, Assert.Single(new RotationLog(_session.StateFolder).Read()).Outcome);
         Assert.Null(_session.OperationRecords.Find(OperationRecord.Rotation));
     }
 
@@ -70,7 +70,7 @@ public sealed class SecretRotatorTests : IDisposable
         Assert.Equal("old", _work.DatabaseHas);
         Assert.Equal(EnvText, File.ReadAllText(_env));
         Assert.Equal("restart backend", _work.Calls[^1]);
-        Assert.Equal("RolledBack", Assert.Single(new RotationLog(_session.StateFolder).Read()).Outcome);
+        Assert.Equal(RotationOutcome.RolledBack, Assert.Single(new RotationLog(_session.StateFolder).Read()).Outcome);
         Assert.Null(_session.OperationRecords.Find(OperationRecord.Rotation));
         Assert.DoesNotContain(FakeRotationWork.New, e.Message);
     }
@@ -98,13 +98,13 @@ public sealed class SecretRotatorTests : IDisposable
         Assert.Equal(ErrorIds.SecretRollbackFailed, e.ErrorId);
         var record = Assert.Single(_session.OperationRecords.Interrupted().Records);
         Assert.Equal(OperationRecord.Rotation, record.Operation);
-        Assert.Equal("RollbackFailed", Assert.Single(new RotationLog(_session.StateFolder).Read()).Outcome);
+        Assert.Equal(RotationOutcome.RollbackFailed, Assert.Single(new RotationLog(_session.StateFolder).Read()).Outcome);
     }
 
     [Fact]
     public async Task An_unhealthy_reader_stops_the_rotation_before_anything_changes()
     {
-        _work.ReaderHealth = "unhealthy";
+        _work.ReaderHealth = FrostContainerHealth.unhealthy;
 
         var e = await Assert.ThrowsAsync<FrostException>(() => Rotator().RotateAsync(Request(), NullReporter.Instance, CancellationToken.None));
 
@@ -148,7 +148,7 @@ public sealed class SecretRotatorTests : IDisposable
         public List<string> Calls { get; } = [];
         /// <summary>Which password the role has: "old" or "new".</summary>
         public string DatabaseHas { get; set; } = "old";
-        public string ReaderHealth { get; set; } = "healthy";
+        public FrostContainerHealth ReaderHealth { get; set; } = FrostContainerHealth.healthy;
         public string? FailAt { get; set; }
         public bool FailAlways { get; set; }
 
@@ -179,7 +179,7 @@ public sealed class SecretRotatorTests : IDisposable
             Call("readers");
             return Task.FromResult<IReadOnlyList<FrostService>>([new FrostService
             {
-                Project = "unit", Service = "backend", Container = "unit-backend-1", ContainerId = "id-backend", State = "running", Health = ReaderHealth, Image = "i", ImageId = "sha256:i",
+                Project = "unit", Service = "backend", Container = "unit-backend-1", ContainerId = "id-backend", State = FrostContainerState.running, Health = ReaderHealth, Image = "i", ImageId = "sha256:i",
             }]);
         }
 

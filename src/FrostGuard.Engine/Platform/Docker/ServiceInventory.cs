@@ -56,8 +56,8 @@ public sealed class ServiceInventory
             Instance = labels.TryGetValue(ComposeLabels.ContainerNumber, out var number) && int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 1,
             Container = container.Name.TrimStart('/'),
             ContainerId = container.ID,
-            State = state?.Status ?? "unknown",
-            Health = state?.Health?.Status is { Length: > 0 } health ? health : "none",
+            State = StateOf(state?.Status),
+            Health = HealthOf(state?.Health?.Status),
             StartedAt = startedAt,
             Uptime = running && startedAt is { } started ? _clock.GetUtcNow() - started : null,
             RestartCount = (int)container.RestartCount,
@@ -70,6 +70,29 @@ public sealed class ServiceInventory
             LastProbeOutput = state?.Health?.Log is { Count: > 0 } probes ? probes[^1].Output?.Trim() : null,
         };
     }
+
+    /// <summary>Docker's word for the state, mapped by name: the enum's members are those words.</summary>
+    internal static FrostContainerState StateOf(string? status) => status switch
+    {
+        "created" => FrostContainerState.created,
+        "running" => FrostContainerState.running,
+        "paused" => FrostContainerState.paused,
+        "restarting" => FrostContainerState.restarting,
+        "removing" => FrostContainerState.removing,
+        "exited" => FrostContainerState.exited,
+        "dead" => FrostContainerState.dead,
+        _ => FrostContainerState.unknown,
+    };
+
+    /// <summary>No health status at all means the service has no healthcheck (Docker says "none" for it too).</summary>
+    internal static FrostContainerHealth HealthOf(string? status) => status switch
+    {
+        null or "" or "none" => FrostContainerHealth.none,
+        "starting" => FrostContainerHealth.starting,
+        "healthy" => FrostContainerHealth.healthy,
+        "unhealthy" => FrostContainerHealth.unhealthy,
+        _ => FrostContainerHealth.unknown,
+    };
 
     private static bool IsOneOff(IDictionary<string, string>? labels) =>
         labels is not null && labels.TryGetValue(ComposeLabels.OneOff, out var oneOff) && oneOff.Equals("True", StringComparison.OrdinalIgnoreCase);

@@ -46,7 +46,7 @@ public sealed class ServiceInventoryTests : IDisposable
         Assert.Equal("worker", service.Service);
         Assert.Equal(2, service.Instance);
         Assert.Equal("shop_worker_2", service.Container);
-        Assert.Equal("healthy", service.Health);
+        Assert.Equal(FrostContainerHealth.healthy, service.Health);
         Assert.Equal(TimeSpan.FromMinutes(30) - TimeSpan.FromMilliseconds(250), service.Uptime);
         Assert.Equal(3, service.RestartCount);
         Assert.Null(service.ExitCode);
@@ -62,11 +62,52 @@ public sealed class ServiceInventoryTests : IDisposable
             Status = "exited", Running = false, ExitCode = 137, OOMKilled = true, StartedAt = "2026-11-26T11:30:00Z",
         }));
 
-        Assert.Equal("exited", service.State);
-        Assert.Equal("none", service.Health);
+        Assert.Equal(FrostContainerState.exited, service.State);
+        Assert.Equal(FrostContainerHealth.none, service.Health);
         Assert.Null(service.Uptime);
         Assert.Equal(137, service.ExitCode);
         Assert.True(service.OomKilled);
+    }
+
+    [Theory]
+    [InlineData("created")]
+    [InlineData("running")]
+    [InlineData("paused")]
+    [InlineData("restarting")]
+    [InlineData("removing")]
+    [InlineData("exited")]
+    [InlineData("dead")]
+    public void EachDockerStateIsTheMemberOfItsOwnWord(string word) =>
+        Assert.Equal(word, ServiceInventory.StateOf(word).ToString());
+
+    [Theory]
+    [InlineData("starting")]
+    [InlineData("healthy")]
+    [InlineData("unhealthy")]
+    [InlineData("none")]
+    public void EachDockerHealthIsTheMemberOfItsOwnWord(string word) =>
+        Assert.Equal(word, ServiceInventory.HealthOf(word).ToString());
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("Running")]
+    [InlineData("1")]
+    [InlineData("hibernating")]
+    public void AStateDockerDoesNotDocumentIsUnknown(string? word) =>
+        Assert.Equal(FrostContainerState.unknown, ServiceInventory.StateOf(word));
+
+    [Theory]
+    [InlineData("Healthy")]
+    [InlineData("2")]
+    [InlineData("degraded")]
+    public void AHealthDockerDoesNotDocumentIsUnknown(string word) =>
+        Assert.Equal(FrostContainerHealth.unknown, ServiceInventory.HealthOf(word));
+
+    [Fact]
+    public void NoHealthAtAllIsNone()
+    {
+        Assert.Equal(FrostContainerHealth.none, ServiceInventory.HealthOf(null));
+        Assert.Equal(FrostContainerHealth.none, ServiceInventory.HealthOf(""));
     }
 
     [Fact]
