@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
 using FrostGuard.Engine.Platform;
-using FrostGuard.Engine.Platform.Database;
 using FrostGuard.Engine.Platform.Durability;
 using FrostGuard.Engine.Platform.Os;
 using FrostGuard.Engine.Platform.Reporting;
@@ -21,8 +20,14 @@ public sealed class BackupRunner
     public const int ProgressActivity = 51;
 
     private readonly FrostSession _session;
+    private readonly IBackupWork _work;
 
-    public BackupRunner(FrostSession session) => _session = session;
+    /// <param name="work">What the backup asks of Docker and the database; for real by default.</param>
+    public BackupRunner(FrostSession session, IBackupWork? work = null)
+    {
+        _session = session;
+        _work = work ?? new BackupWork(session);
+    }
 
     public static IDumpFormat FormatOf(BackupRequest request) =>
         request.Format == FrostBackupFormat.Directory ? new DirectoryDump() : new CustomDump();
@@ -46,7 +51,7 @@ public sealed class BackupRunner
         using var backupLock = BackupLock.Acquire(root, "backup of " + database);
         if (request.Format == FrostBackupFormat.Directory)
         {
-            foreach (var removed in await JobContainer.RemoveLeftoversAsync(_session.Docker, root, cancellationToken).ConfigureAwait(false))
+            foreach (var removed in await _work.RemoveLeftoverJobsAsync(root, cancellationToken).ConfigureAwait(false))
             {
                 reporter.Warning($"Removed the container {removed}, left by a backup that did not finish.");
             }
@@ -65,17 +70,11 @@ public sealed class BackupRunner
         BackupIntent.Begin(root, id, BackupIntent.Create);
         try
         {
-            await using var connection = await _session.Database.OpenAsync(cancellationToken, database).ConfigureAwait(false);
-            var server = await Preflight.CheckAsync(connection, root, reporter, cancellationToken).ConfigureAwait(false);
-            var postgres = await _session.FindPostgresAsync(cancellationToken).ConfigureAwait(false);
-            var (pgDump, pgDumpVersion) = await postgres.LocateToolAsync("pg_dump", server.Major, cancellationToken).ConfigureAwait(false);
-            Preflight.CheckToolVersion("pg_dump", pgDumpVersion, server, postgres.Name);
-
-            await using var snapshot = await DumpSnapshot.ExportAsync(connection, cancellationToken).ConfigureAwait(false);
-            reporter.Verbose($"snapshot {snapshot.Id}: {string.Join(", ", snapshot.Tables.Select(t => $"{t.QualifiedName}={t.Rows}"))}");
-            var checksums = snapshot.StartChecksums(cancellationToken);
-            var context = new DumpContext(_session, request, database, root, id, partial, server, postgres, pgDump, pgDumpVersion, snapshot, reporter);
-            var dumped = await format.DumpAsync(context, cancellationToken).ConfigureAwait(false);
+            await using var source = await _work.OpenSourceAsync(database, root, reporter, cancellationToken).ConfigureAwait(false);
+            var server = source.Server;
+            reporter.Verbose($"snapshot {source.SnapshotId}: {string.Join(", ", source.Tables.Select(t => $"{t.QualifiedName}={t.Rows}"))}");
+            var checksums = source.StartChecksums(cancellationToken);
+            var dumped = await source.DumpAsync(format, request, root, id, partial, reporter, cancellationToken).ConfigureAwait(false);
 
             var manifest = new BackupManifest
             {
@@ -90,10 +89,10 @@ public sealed class BackupRunner
                 Format = request.Format,
                 Compression = compression,
                 ServerVersion = server.Version,
-                PgDumpVersion = pgDumpVersion,
+                PgDumpVersion = source.PgDumpVersion,
                 Label = request.Label,
-                Snapshot = snapshot.Id,
-                Tables = snapshot.Tables,
+                Snapshot = source.SnapshotId,
+                Tables = source.Tables,
                 Files = dumped.Files,
                 Jobs = dumped.Jobs,
                 Checksums = await checksums.ConfigureAwait(false),
@@ -101,7 +100,7 @@ public sealed class BackupRunner
 
             if (request.Verify)
             {
-                var entries = await new BackupVerifier(_session, postgres).VerifyArchiveAsync(partial, manifest, reporter, cancellationToken).ConfigureAwait(false);
+                var entries = await source.VerifyArchiveAsync(partial, manifest, reporter, cancellationToken).ConfigureAwait(false);
                 reporter.Verbose($"verified {partial}: checksums match, pg_restore --list reads {entries} entries");
                 manifest = manifest with { Verified = true };
             }

@@ -5,7 +5,8 @@ namespace FrostGuard.Engine.Health;
 /// <summary>
 /// Runs health checks concurrently (up to a throttle), each under its own timeout, and hands
 /// each check's results out as soon as that check is done. A check that throws or runs out of
-/// time yields an Unknown result for itself; it never hides the others.
+/// time yields an Unknown result for itself; it never hides the others. Time is the context's
+/// clock (<see cref="HealthContext.Clock"/>), so a test can run it on a fake one.
 /// </summary>
 public sealed class HealthRunner
 {
@@ -62,8 +63,9 @@ public sealed class HealthRunner
     private static async Task<IReadOnlyList<FrostHealthResult>> RunOneAsync(IHealthCheck check, HealthContext context, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var started = context.Clock.GetTimestamp();
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(timeout);
+        // The timeout runs on the run's clock, as the results' durations and timestamps do.
+        using var expiry = new CancellationTokenSource(timeout, context.Clock);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, expiry.Token);
         try
         {
             // Task.Run: a check that blocks before its first await must not hold up the others.
