@@ -178,7 +178,7 @@ public sealed class BackupTesterTests : IDisposable
 
     private FrostBackup Backup() => new()
     {
-        Id = "b1", Database = "app", Sha256 = "", Format = "Custom", ServerVersion = "15", PgDumpVersion = "15",
+        Id = "b1", Database = "app", Sha256 = "", Format = FrostBackupFormat.Custom, ServerVersion = "15", PgDumpVersion = "15",
         RowCounts = new Dictionary<string, long>(), Path = Path.Combine(_folder.Path, "b1.dump.zst"), ManifestPath = Path.Combine(_folder.Path, "b1" + BackupManifest.Extension),
     };
 
