@@ -44,4 +44,22 @@ public sealed class LockAcrossForkTests
         Assert.True(Volatile.Read(ref started) >= 200, "the children did not start");
         Assert.Equal(2L * opened, new FileInfo(path).Length);
     }
+
+    [Fact]
+    public async Task A_lock_another_thread_of_this_process_holds_fails_at_once_and_is_not_waited_for()
+    {
+        using var folder = new TempFolder();
+        var path = Path.Combine(folder.Path, "lock");
+        var held = PrivateFiles.Open(path, FileMode.OpenOrCreate);
+        // Released two seconds from now: waiting for it (as for a fork's leftover) would then succeed.
+        var release = Task.Run(async () =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            await held.DisposeAsync();
+        });
+
+        var e = Assert.Throws<IOException>(() => PrivateFiles.Open(path, FileMode.OpenOrCreate));
+        Assert.Contains("locked by another process", e.Message);
+        await release;
+    }
 }
