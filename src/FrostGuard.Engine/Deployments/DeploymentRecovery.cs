@@ -5,7 +5,6 @@ using FrostGuard.Engine.Configuration;
 using FrostGuard.Engine.Deployments.Recovery;
 using FrostGuard.Engine.Platform;
 using FrostGuard.Engine.Platform.Database;
-using FrostGuard.Engine.Platform.Docker;
 using FrostGuard.Engine.Platform.Durability;
 using FrostGuard.Engine.Platform.Files;
 using FrostGuard.Engine.Platform.Os;
@@ -34,11 +33,14 @@ public sealed class DeploymentRecovery
     private const string FactFolders = "dataFolders";
     private readonly FrostSession _source;
     private readonly Func<string, string?> _getEnvironment;
+    private readonly IRecoveryWork _work;
 
-    public DeploymentRecovery(FrostSession source, Func<string, string?> getEnvironment)
+    /// <param name="work">What the recovery does to the archive, Compose, Docker and the database; for real by default.</param>
+    public DeploymentRecovery(FrostSession source, Func<string, string?> getEnvironment, IRecoveryWork? work = null)
     {
         _source = source;
         _getEnvironment = getEnvironment;
+        _work = work ?? new RecoveryWork(source);
     }
 
     /// <summary>
@@ -67,7 +69,7 @@ public sealed class DeploymentRecovery
         var backup = request.Backup;
         var (manifest, sealedConfig, target, home) = Preflight(request);
         var progress = new ProgressUpdate(ProgressId, $"Recovering the deployment from {backup.Id}", "Opening the configuration archive");
-        var made = new DrillLeftovers(target, home);
+        var made = new DrillLeftovers(target, home, _work);
         using var deploymentLock = DeploymentLock.Acquire(_source.StateFolder, $"Restore-FrostDeployment {backup.Id} into {target}");
         var records = _source.OperationRecords;
         OperationRecord? record = null;
@@ -133,35 +135,31 @@ public sealed class DeploymentRecovery
             // FROSTGUARD_CONFIG would lead it to the live deployment's state or configuration.
             using var restored = FrostSession.Open(configPath, target,
                 name => name is StatePaths.StateVariable or ConfigLocator.ConfigVariable ? null : _getEnvironment(name));
-            made.Compose = new ComposeCli(restored.Config);
+            made.Compose = restored.Config;
 
             // Compose renders the deployment's own relative mounts where it now lies, for the containers that initialise its data.
-            var rendering = await ComposeRendering.RenderAsync(target, plan.Project, restored.Config.Project.ComposeFiles, cancellationToken).ConfigureAwait(false);
+            var rendering = await _work.RenderAsync(target, plan.Project, restored.Config.Project.ComposeFiles, cancellationToken).ConfigureAwait(false);
             await InitialiseFreshFoldersAsync(plan, rendering, restored, manifest, home, made, reporter, cancellationToken).ConfigureAwait(false);
 
             var configured = clock.Elapsed;
             reporter.Verbose($"restored {files.Count} files into {target} in {configured.TotalSeconds:F1} s; FrostGuard configuration {configPath}");
             reporter.Progress(progress with { Status = $"Starting project {plan.Project} with Compose", PercentComplete = 20 });
-            var state = new DeploymentState(restored);
-            await StepAsync("start the stack", () => state.Compose.UpAsync([], request.HealthTimeout, reporter, cancellationToken)).ConfigureAwait(false);
-            await using (var probe = new AvailabilityProbe(restored.Config))
-            {
-                await StepAsync("wait for the stack to be healthy",
-                    () => state.WaitHealthyAsync([], probe, 0, request.HealthTimeout, ProgressId + 1, reporter, cancellationToken, ProgressId)).ConfigureAwait(false);
-            }
+            await StepAsync("start the stack", () => _work.StartAsync(restored, request.HealthTimeout, reporter, cancellationToken)).ConfigureAwait(false);
+            await StepAsync("wait for the stack to be healthy",
+                () => _work.WaitHealthyAsync(restored, ProgressId, request.HealthTimeout, reporter, cancellationToken)).ConfigureAwait(false);
 
             var started = clock.Elapsed - configured;
             FrostRestore? restore = null;
             if (!request.SkipDatabase)
             {
                 reporter.Progress(progress with { Status = "Restoring the database", PercentComplete = 50 });
-                restore = await Step("restore the database", () => new DatabaseRestorer(restored).RestoreHoldingLockAsync(
+                restore = await Step("restore the database", () => _work.RestoreDatabaseAsync(restored,
                     new RestoreRequest { Backup = backup, HealthTimeout = request.HealthTimeout }, reporter, cancellationToken)).ConfigureAwait(false);
             }
 
             var databaseDuration = clock.Elapsed - configured - started;
             reporter.Progress(progress with { Status = "Checking health", PercentComplete = 90 });
-            var health = await DeploymentVerification.RunAsync(restored, reporter, cancellationToken).ConfigureAwait(false);
+            var health = await _work.VerifyAsync(restored, reporter, cancellationToken).ConfigureAwait(false);
             var duration = clock.Elapsed;
             RecoveryMeasurements.TryRecord(_source.StateFolder, "full-recovery", duration, $"Restore-FrostDeployment {backup.Id} into {target}", reporter);
             result = new FrostDeploymentRecovery
@@ -313,7 +311,7 @@ public sealed class DeploymentRecovery
                         $"Check what runs from {target} (docker ps --filter label=com.docker.compose.project.working_dir={target}), remove it by hand, then move {record.Path} away.");
                 }
 
-                await new ComposeCli(restored.Config).DownAsync(reporter, cancellationToken, volumes: !inPlace).ConfigureAwait(false);
+                await _work.DownAsync(restored.Config, volumes: !inPlace, reporter, cancellationToken).ConfigureAwait(false);
                 removed.Add($"project {restored.Config.Project.Name}");
             }
 
@@ -344,7 +342,7 @@ public sealed class DeploymentRecovery
     private (BackupManifest Manifest, ConfigArchiveManifest Sealed, string Target, string Home) Preflight(DeploymentRecoveryRequest request)
     {
         var backup = request.Backup;
-        var manifest = BackupCatalog.Load(backup);
+        var manifest = _work.Load(backup);
         if (manifest.Config is not { } sealedConfig)
         {
             throw new FrostException(ErrorIds.ConfigArchiveMissing, FailureKind.NotFound,
@@ -390,8 +388,8 @@ public sealed class DeploymentRecovery
 
         var given = request.TargetConfigPath is { } path ? ConfigLoader.Load(path) : null;
         var operatorProject = request.ProjectName ?? given?.Project.Name;
-        var rendering = await ComposeRendering.RenderAsync(staging, archived.Project.Name, archived.Project.ComposeFiles, cancellationToken).ConfigureAwait(false);
-        var host = await HostUsage.ReadAsync(_source.Docker, cancellationToken).ConfigureAwait(false);
+        var rendering = await _work.RenderAsync(staging, archived.Project.Name, archived.Project.ComposeFiles, cancellationToken).ConfigureAwait(false);
+        var host = await _work.ReadHostAsync(cancellationToken).ConfigureAwait(false);
         var plan = RecoveryIsolation.Plan(new IsolationInput
         {
             Mode = request.Mode, Source = _source.Config, Archived = archived, ArchivedEnvironment = archivedEnvironment,
@@ -403,7 +401,7 @@ public sealed class DeploymentRecovery
         if (plan.Refusals.Count == 0)
         {
             EnvFile.Set(envPath, plan.Environment);
-            var final = await ComposeRendering.RenderAsync(staging, plan.Project, archived.Project.ComposeFiles, cancellationToken).ConfigureAwait(false);
+            var final = await _work.RenderAsync(staging, plan.Project, archived.Project.ComposeFiles, cancellationToken).ConfigureAwait(false);
             var effective = given ?? ConfigLoader.Parse(configText, System.IO.Path.Combine(target, DeploymentArchive.FrostGuardConfigEntry));
             plan = plan with
             {
@@ -453,35 +451,17 @@ public sealed class DeploymentRecovery
                 ?? throw new FrostException(ErrorIds.DeploymentRecoveryFailed, FailureKind.InvalidConfiguration,
                     $"No service of the restored deployment mounts {fresh.Path} ({fresh.EnvironmentKey}), so FrostGuard cannot tell which image initialises it.", fresh.Path,
                     $"Give {fresh.EnvironmentKey} an absolute path.");
-            if (service.Image is { } image && !await ImagePresentAsync(restored.Docker, image, cancellationToken).ConfigureAwait(false))
-            {
-                await new ComposeCli(restored.Config).PullAsync([service.Name], reporter, cancellationToken).ConfigureAwait(false);
-            }
-
-            await DatabaseFolderInitializer.InitializeAsync(restored.Docker, new DatabaseFolderInitializer.Request(
+            await _work.InitializeDatabaseFolderAsync(restored, new DatabaseFolderInitializer.Request(
                 service, plan.Project, fresh.Path, PostgresContainer.Major(manifest.ServerVersion), restored.Config.Database.User,
                 restored.Config.Database.Name, restored.DatabasePassword, home), reporter, cancellationToken).ConfigureAwait(false);
         }
     }
 
-    private static async Task<bool> ImagePresentAsync(DockerGateway docker, string image, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await docker.CallAsync($"inspect image {image}", (c, ct) => c.Images.InspectImageAsync(image, ct), cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (FrostException e) when (e.InnerException is global::Docker.DotNet.DockerImageNotFoundException
-                                       || e.InnerException is global::Docker.DotNet.DockerApiException { StatusCode: System.Net.HttpStatusCode.NotFound })
-        {
-            return false;
-        }
-    }
-
     /// <summary>What a drill made, so that it can remove exactly that: its project's containers, networks and volumes, its folder, its home, and data folders it created elsewhere.</summary>
-    private sealed class DrillLeftovers(string target, string home)
+    private sealed class DrillLeftovers(string target, string home, IRecoveryWork work)
     {
-        public ComposeCli? Compose { get; set; }
+        /// <summary>The restored deployment's configuration, once Compose may have made something of it.</summary>
+        public FrostConfig? Compose { get; set; }
         public List<string> Folders { get; } = [];
         /// <summary>Told each data folder as it is made, so the operation record names it before anything is in it.</summary>
         public Action<IReadOnlyList<string>>? Saved { get; set; }
@@ -497,7 +477,7 @@ public sealed class DeploymentRecovery
         {
             if (Compose is not null)
             {
-                await Compose.DownAsync(reporter, CancellationToken.None).ConfigureAwait(false);
+                await work.DownAsync(Compose, volumes: true, reporter, CancellationToken.None).ConfigureAwait(false);
             }
 
             foreach (var folder in Folders.Append(target).Append(home).Where(Directory.Exists))
@@ -510,8 +490,8 @@ public sealed class DeploymentRecovery
     }
 
     /// <summary>Opens the archive into <paramref name="staging"/>, a new private (0700) folder: the files it holds are the deployment's secrets.</summary>
-    private static IReadOnlyList<string> Extract(string staging, FrostBackup backup, BackupManifest manifest, ConfigArchiveManifest sealedConfig, ConfigArchiveKey key) =>
-        DeploymentArchive.Extract(System.IO.Path.GetDirectoryName(backup.ManifestPath)!, manifest.Id, sealedConfig, key, staging);
+    private IReadOnlyList<string> Extract(string staging, FrostBackup backup, BackupManifest manifest, ConfigArchiveManifest sealedConfig, ConfigArchiveKey key) =>
+        _work.Extract(staging, backup, manifest, sealedConfig, key);
 
     private static FrostException Failed(string step, string target, FrostException inner, FrostRecoveryMode mode) =>
         new(ErrorIds.DeploymentRecoveryFailed, FailureKind.OperationFailed,
