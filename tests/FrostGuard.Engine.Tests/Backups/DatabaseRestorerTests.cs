@@ -41,7 +41,7 @@ public sealed class DatabaseRestorerTests : IDisposable
         Assert.Equal(["checksum backup-1", "find database", "stop backend,worker", "safety app", "lock", "restore backup-1", "inspect", "start backend,worker"], _work.Calls);
         Assert.Equal("safety-1", restore.SafetyBackupId);
         Assert.Equal(["backend", "worker"], restore.ServicesRestarted);
-        Assert.Empty(Records().Records);
+        Assert.Null(_session.OperationRecords.Find(OperationRecord.Restore));
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class DatabaseRestorerTests : IDisposable
         Assert.Contains("put back from the safety backup safety-1", e.Message);
         Assert.Equal(["restore backup-1", "restore safety-1", "start backend,worker"], _work.Calls.SkipWhile(c => c != "restore backup-1"));
         // The database is as it was: nothing is left for the next command to finish.
-        Assert.Empty(Records().Records);
+        Assert.Null(_session.OperationRecords.Find(OperationRecord.Restore));
     }
 
     [Fact]
@@ -96,7 +96,7 @@ public sealed class DatabaseRestorerTests : IDisposable
         Assert.Contains("-SkipSafetyBackup", e.RecommendedAction);
         Assert.DoesNotContain(_work.Calls, c => c.StartsWith("restore", StringComparison.Ordinal) || c == "lock");
         Assert.Equal("start backend,worker", _work.Calls[^1]);
-        Assert.Empty(Records().Records); // the database never changed
+        Assert.Null(_session.OperationRecords.Find(OperationRecord.Restore)); // the database never changed
     }
 
     [Fact]
