@@ -50,27 +50,37 @@ public sealed class ApplicationServices
     }
 
     /// <summary>
-    /// Starts the services and waits until each is running and healthy (or has no health check),
-    /// all within one timeout. Never cancelled: the services come back whatever happens.
+    /// Starts every service and waits until all run healthy (or have no health check), together
+    /// and within one timeout: one that does not come back keeps none of the others from starting.
+    /// Never cancelled: the services come back whatever happens.
     /// </summary>
     public async Task StartAndWaitAsync(IReadOnlyList<FrostService> services, TimeSpan timeout, IFrostReporter reporter)
     {
-        var started = _clock.GetTimestamp();
         // Their state now, not when they were stopped: a service is started unless it runs already.
         var current = (await _session.Services.ListAsync(CancellationToken.None).ConfigureAwait(false)).ToDictionary(s => s.ContainerId);
-        foreach (var service in services.Select(s => current.GetValueOrDefault(s.ContainerId, s)))
+        var started = _clock.GetTimestamp();
+        var starts = services.Select(s => current.GetValueOrDefault(s.ContainerId, s))
+            .Select(s => (Service: s, Task: _controller.StartAsync(s, timeout, reporter, CancellationToken.None)))
+            .ToList();
+        // Every start is waited for, and each failure named below, not only the first.
+        await Task.WhenAll(starts.Select(s => (Task)s.Task)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        var failed = starts.Where(s => s.Task.IsFaulted).ToList();
+        if (failed.Count == 0)
         {
-            var left = timeout - _clock.GetElapsedTime(started);
-            try
-            {
-                await _controller.StartAsync(service, left > TimeSpan.Zero ? left : TimeSpan.Zero, reporter, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (FrostException e) when (e.ErrorId == ErrorIds.ServiceNotReady)
-            {
-                throw new FrostException(ErrorIds.ServiceUnhealthyAfterRestore, FailureKind.OperationFailed,
-                    $"After the restore, {e.Message} (waited {_clock.GetElapsedTime(started).TotalSeconds:N0} of {timeout.TotalSeconds:N0} s).", service.Service,
-                    $"Check `docker logs --tail 50 {service.Container}` and Get-FrostService; the database restore itself is done.", e);
-            }
+            return;
         }
+
+        var errors = failed.Select(f => f.Task.Exception!.GetBaseException()).ToList();
+        if (errors.FirstOrDefault(e => e is not FrostException { ErrorId: ErrorIds.ServiceNotReady }) is { } other)
+        {
+            // Not a service that failed to come back (Docker itself, say): that error as it is.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(other).Throw();
+        }
+
+        throw new FrostException(ErrorIds.ServiceUnhealthyAfterRestore, FailureKind.OperationFailed,
+            $"After the restore, {string.Join("; ", errors.Select(e => e.Message))} (waited {_clock.GetElapsedTime(started).TotalSeconds:N0} of {timeout.TotalSeconds:N0} s).",
+            string.Join(",", failed.Select(f => f.Service.Service)),
+            $"Check `docker logs --tail 50 {failed[0].Service.Container}` and Get-FrostService; the database restore itself is done.",
+            errors.Count == 1 ? errors[0] : new AggregateException(errors));
     }
 }

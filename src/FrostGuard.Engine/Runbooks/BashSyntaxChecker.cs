@@ -19,7 +19,7 @@ public static partial class BashSyntaxChecker
             }
             catch (FrostException e) when (e.ErrorId == ErrorIds.ToolNotFound)
             {
-                findings.Add(Finding(runbook, step, step.Line, FindingSeverity.Warning, $"bash is not available to check this step: {e.Message}"));
+                findings.Add(Finding(runbook, step, step.Line, FindingSeverity.Warning, $"bash is not available to check this step: {e.InnerException?.Message ?? e.Message}"));
                 continue;
             }
 

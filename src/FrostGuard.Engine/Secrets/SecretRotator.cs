@@ -331,7 +331,9 @@ public sealed class SecretRotator
         var envChanged = !(EnvFile.Parse(text).TryGet(key, out var current) && current == value);
         if (envChanged)
         {
-            AtomicFile.Write(envPath, EnvFile.WithValue(text, key, value), UnixFileMode.UserRead | UnixFileMode.UserWrite, ownerReference: envPath);
+            // The old value goes back as its line stood in the dated copy (quoted as it was); the new one is plain by policy.
+            var rewritten = opens == "new" ? EnvFile.WithValue(text, key, value) : EnvFile.WithLineOf(text, key, File.ReadAllText(backupFile));
+            AtomicFile.Write(envPath, rewritten, UnixFileMode.UserRead | UnixFileMode.UserWrite, ownerReference: envPath);
         }
 
         // Finishing restarts the readers whatever the .env held: they may have started before it changed.

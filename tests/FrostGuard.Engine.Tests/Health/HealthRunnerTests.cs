@@ -119,15 +119,21 @@ public sealed class HealthRunnerTests : IDisposable
     public async Task A_check_that_outlives_its_timeout_on_the_run_clock_becomes_unknown_and_the_others_still_report()
     {
         var hung = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var fastDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var timeout = TimeSpan.FromMinutes(10);
 
-        var run = Runner([Check("Fast"), new FakeCheck("Stuck", async (_, ct) =>
+        var run = Runner([new FakeCheck("Fast", (context, _) =>
+        {
+            fastDone.SetResult();
+            return Task.FromResult<IReadOnlyList<FrostHealthResult>>([Ok(context, "Fast")]);
+        }), new FakeCheck("Stuck", async (_, ct) =>
         {
             hung.SetResult();
             await Task.Delay(Timeout.Infinite, ct);
             return [];
         })]).RunAsync(Context(), timeout, 8, _ => { }, CancellationToken.None);
-        await hung.Task.WaitAsync(Guard);
+        // The clock moves only once the fast check has answered: its own timeout would fire too.
+        await Task.WhenAll(hung.Task, fastDone.Task).WaitAsync(Guard);
         _clock.Advance(timeout);
         var results = await run.WaitAsync(Guard);
 

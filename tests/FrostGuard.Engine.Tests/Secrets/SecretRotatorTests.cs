@@ -137,6 +137,26 @@ public sealed class SecretRotatorTests : IDisposable
         Assert.Null(_session.OperationRecords.Find(OperationRecord.Rotation));
     }
 
+    [Fact]
+    public async Task An_undone_rotation_puts_a_quoted_old_value_back_as_its_line_stood()
+    {
+        // The old .env held a value an unquoted line cannot: it goes back verbatim from the dated copy.
+        const string quoted = "POSTGRES_PASSWORD=\"horse battery staple\"";
+        var copy = _env + ".20261205T030000Z";
+        File.WriteAllText(copy, EnvText.Replace("POSTGRES_PASSWORD=" + Old, quoted, StringComparison.Ordinal));
+        File.WriteAllText(_env, EnvText.Replace(Old, FakeRotationWork.New, StringComparison.Ordinal));
+        var record = _session.OperationRecords.Begin(OperationRecord.Rotation, "Update-FrostSecret DatabasePassword", new Dictionary<string, string>
+        {
+            ["name"] = "DatabasePassword", ["role"] = "app", ["envFile"] = _env, ["key"] = "POSTGRES_PASSWORD", ["backupFile"] = copy, ["newValue"] = FakeRotationWork.New,
+        });
+        _work.OldValue = "horse battery staple";
+
+        var done = await Rotator().ResolveInterruptedAsync(record, NullReporter.Instance, CancellationToken.None);
+
+        Assert.Contains("Undone", done);
+        Assert.Equal(File.ReadAllText(copy), File.ReadAllText(_env));
+    }
+
     private SecretRotator Rotator() => new(_session, _clock, _work);
 
     private static SecretRotationRequest Request() => new(SecretRotator.DatabasePassword, FakeRotationWork.New, TimeSpan.FromSeconds(30));
@@ -152,7 +172,9 @@ public sealed class SecretRotatorTests : IDisposable
         public string? FailAt { get; set; }
         public bool FailAlways { get; set; }
 
-        public string CurrentPassword => Old;
+        public string OldValue { get; set; } = Old;
+
+        public string CurrentPassword => OldValue;
 
         public Task ProveLoginAsync(string password, string what, CancellationToken cancellationToken)
         {
@@ -195,7 +217,7 @@ public sealed class SecretRotatorTests : IDisposable
             return Task.FromResult("login with the new password");
         }
 
-        private static string Name(string password) => password == New ? "new" : password == Old ? "old" : "other";
+        private string Name(string password) => password == New ? "new" : password == OldValue ? "old" : "other";
 
         private void Call(string call)
         {

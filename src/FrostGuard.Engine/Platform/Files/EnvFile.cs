@@ -76,6 +76,34 @@ public sealed class EnvFile
     public static string WithValue(string text, string key, string value) =>
         WithValues(text, new Dictionary<string, string>(StringComparer.Ordinal) { [key] = value });
 
+    /// <summary>
+    /// The text with every line of <paramref name="key"/> replaced by that key's last line in
+    /// <paramref name="source"/> as it stands there (quotes, 'export' and all): a value put back from
+    /// a copy need not be one an unquoted line could hold. A key the source lacks changes nothing.
+    /// </summary>
+    public static string WithLineOf(string text, string key, string source)
+    {
+        var line = source.Split('\n').Select(l => l.TrimEnd('\r')).LastOrDefault(l => Entry(l)?.Key == key);
+        if (line is null)
+        {
+            return text;
+        }
+
+        var lines = text.Split('\n');
+        var found = false;
+        for (var i = 0; i < lines.Length; i++)
+        {
+            if (Entry(lines[i])?.Key == key)
+            {
+                lines[i] = line + (lines[i].EndsWith('\r') ? "\r" : "");
+                found = true;
+            }
+        }
+
+        var result = string.Join('\n', lines);
+        return found ? result : result + (result.Length == 0 || result.EndsWith('\n') ? "" : "\n") + line + "\n";
+    }
+
     /// <summary>Sets keys of the file at <paramref name="path"/>: written atomically, its mode and owner kept.</summary>
     public static void Set(string path, IReadOnlyDictionary<string, string> values)
     {

@@ -129,71 +129,52 @@ internal static class Posix
     /// <remarks>
     /// A lock this process just released can still be held for a while by a child another thread
     /// is starting: between fork and exec the child shares the open file description (close-on-exec
-    /// closes it only at exec), and on a busy machine that can last long. So a lock that would
-    /// block is tried again (up to <see cref="OwnLockPatience"/>) when no open handle of this
-    /// process holds it and /proc/locks names no other process; a lock held by this process's own
-    /// open handle (another thread's backup) or by another process fails at once.
+    /// closes it only at exec), and on a busy machine that can last long. Such a leftover
+    /// (<see cref="FlockHolders"/>) is tried again, up to <see cref="OwnLockPatience"/>; a lock an
+    /// open descriptor of this process or another process holds fails at once, and so does one
+    /// /proc/locks does not show after one more try.
     /// </remarks>
     public static void LockWithoutWaiting(Microsoft.Win32.SafeHandles.SafeFileHandle file, bool exclusive, string path)
     {
         const int Shared = 1, Exclusive = 2, NonBlocking = 4, WouldBlock = 11;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        string? key = null;
+        var unseenBefore = false;
         while (NativeFlock(file.DangerousGetHandle(), (exclusive ? Exclusive : Shared) | NonBlocking) != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
-            key ??= FileFacts.Of(file).LockKey;
-            if (errno != WouldBlock || System.Diagnostics.Stopwatch.GetElapsedTime(started) > OwnLockPatience || HeldHere(key) || !NoOtherProcessLocks(key))
+            if (errno != WouldBlock)
             {
-                throw new IOException(errno == WouldBlock ? $"{path} is locked by another process." : $"cannot lock {path} (errno {errno})", errno);
+                throw new IOException($"cannot lock {path} (errno {errno})", errno);
+            }
+
+            var locked = new IOException($"{path} is locked by another process.", WouldBlock);
+            FlockHolder holder;
+            try
+            {
+                holder = FlockHolders.Of(FileFacts.Of(file).LockKey);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw locked; // who holds it cannot be read: it is taken, as flock said
+            }
+
+            if (holder == FlockHolder.Taken || (holder == FlockHolder.Unseen && unseenBefore) || System.Diagnostics.Stopwatch.GetElapsedTime(started) > OwnLockPatience)
+            {
+                throw locked;
+            }
+
+            if (holder == FlockHolder.Unseen)
+            {
+                unseenBefore = true; // released meanwhile, most likely: once more at once
+                continue;
             }
 
             Thread.Sleep(1);
         }
-
-        if (Held.Count > 64)
-        {
-            _ = HeldHere(""); // drops the entries of closed handles
-        }
-
-        Held[file] = key ?? FileFacts.Of(file).LockKey;
     }
 
-    /// <summary>How long a lock held only in this process's name is tried again: the longest a child may take from fork to exec.</summary>
+    /// <summary>How long a fork's leftover lock is tried again: the longest a child may take from fork to exec.</summary>
     public static readonly TimeSpan OwnLockPatience = TimeSpan.FromSeconds(5);
-
-    /// <summary>True when no other process holds a flock on the file (by /proc/locks key): every holder is this process, or the lock is already gone.</summary>
-    private static bool NoOtherProcessLocks(string lockKey)
-    {
-        var owners = File.ReadLines("/proc/locks")
-            .Select(line => line.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-            .Where(fields => fields.Length >= 6 && fields[1] == "FLOCK" && fields[5] == lockKey)
-            .Select(fields => fields[4])
-            .ToList();
-        var self = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return owners.All(owner => owner == self);
-    }
-
-    /// <summary>The locks this process took, by handle: a handle that is closed no longer holds its lock.</summary>
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Microsoft.Win32.SafeHandles.SafeFileHandle, string> Held = new();
-
-    /// <summary>True when an open handle of this process holds a lock on the file.</summary>
-    private static bool HeldHere(string lockKey)
-    {
-        foreach (var (handle, key) in Held)
-        {
-            if (handle.IsClosed)
-            {
-                Held.TryRemove(handle, out _);
-            }
-            else if (key == lockKey)
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
 
     /// <summary>The canonical path of an existing file or folder (every link resolved), or null when it cannot be resolved.</summary>
     public static string? RealPath(string path)

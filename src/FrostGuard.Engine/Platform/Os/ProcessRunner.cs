@@ -103,9 +103,10 @@ public static class ProcessRunner
         }
         catch (System.ComponentModel.Win32Exception e)
         {
+            var tool = Path.GetFileName(request.FileName);
             throw new FrostException(ErrorIds.ToolNotFound, FailureKind.NotFound,
                 $"Cannot run {request.FileName}: {e.Message}.", request.FileName,
-                $"Install {request.FileName} (Debian: apt-get install {(request.FileName.Contains("compose", StringComparison.Ordinal) ? "docker-compose" : request.FileName)}) or put it on PATH.", e);
+                $"Install {tool} (Debian: apt-get install {(tool.Contains("compose", StringComparison.Ordinal) ? "docker-compose" : tool)}) or put it on PATH.", e);
         }
 
         process.StandardInput.Close();

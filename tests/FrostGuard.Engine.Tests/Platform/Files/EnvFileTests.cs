@@ -62,4 +62,14 @@ public sealed class EnvFileTests
         Assert.Contains("A", e.Message);
         Assert.DoesNotContain(value, e.Message);
     }
+
+    [Fact]
+    public void A_line_put_back_from_a_copy_keeps_its_quotes_whatever_its_value()
+    {
+        const string copy = "A=1\nexport POSTGRES_PASSWORD=\"horse battery staple\"\nB=2\n";
+        var restored = EnvFile.WithLineOf("A=1\r\nPOSTGRES_PASSWORD=new-value\r\nB=2\r\n", "POSTGRES_PASSWORD", copy);
+        Assert.Equal("A=1\r\nexport POSTGRES_PASSWORD=\"horse battery staple\"\r\nB=2\r\n", restored);
+        Assert.True(EnvFile.Parse(restored).TryGet("POSTGRES_PASSWORD", out var value) && value == "horse battery staple");
+        Assert.Equal("A=1\n", EnvFile.WithLineOf("A=1\n", "MISSING", copy));
+    }
 }

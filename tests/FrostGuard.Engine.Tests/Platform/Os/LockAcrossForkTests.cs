@@ -45,12 +45,17 @@ public sealed class LockAcrossForkTests
         Assert.Equal(2L * opened, new FileInfo(path).Length);
     }
 
-    [Fact]
-    public async Task A_lock_another_thread_of_this_process_holds_fails_at_once_and_is_not_waited_for()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_lock_another_thread_of_this_process_holds_fails_at_once_and_is_not_waited_for(bool heldThroughPrivateFiles)
     {
         using var folder = new TempFolder();
         var path = Path.Combine(folder.Path, "lock");
-        var held = PrivateFiles.Open(path, FileMode.OpenOrCreate);
+        // .NET's own FileStream takes an exclusive flock for FileShare.None too (a test holding a FrostGuard lock does that).
+        var held = heldThroughPrivateFiles
+            ? PrivateFiles.Open(path, FileMode.OpenOrCreate)
+            : new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         // Released two seconds from now: waiting for it (as for a fork's leftover) would then succeed.
         var release = Task.Run(async () =>
         {
