@@ -25,12 +25,7 @@ public sealed class BackupRunnerTests : IDisposable
     {
         var deployment = Path.Combine(_folder.Path, "deploy");
         _folder.Write("deploy/compose.yaml", "services: {}\n");
-        var config = _folder.Write("frostguard.json", $$"""
-            { "project": { "name": "unit", "directory": "{{deployment}}" },
-              "database": { "service": "postgres", "name": "app", "user": "app", "password": { "environmentVariable": "UNIT_PASSWORD" } } }
-            """);
-        var state = Path.Combine(_folder.Path, "state");
-        _session = FrostSession.Open(config, _folder.Path, name => name == "FROSTGUARD_STATE" ? state : null);
+        _session = UnitSessions.Open(_folder, deployment);
         _root = Path.Combine(_folder.Path, "backups");
     }
 

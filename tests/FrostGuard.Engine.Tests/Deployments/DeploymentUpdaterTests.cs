@@ -21,12 +21,7 @@ public sealed class DeploymentUpdaterTests : IDisposable
 
     public DeploymentUpdaterTests()
     {
-        var config = _folder.Write("frostguard.json", """
-            { "project": { "name": "unit", "directory": "/nonexistent/unit" },
-              "database": { "service": "postgres", "name": "app", "user": "app", "password": { "environmentVariable": "UNIT_PASSWORD" } } }
-            """);
-        var state = Path.Combine(_folder.Path, "state");
-        _session = FrostSession.Open(config, _folder.Path, name => name == "FROSTGUARD_STATE" ? state : null);
+        _session = UnitSessions.Open(_folder);
     }
 
     public void Dispose()

@@ -29,12 +29,7 @@ public sealed class SecretRotatorTests : IDisposable
         var deployment = Path.Combine(_folder.Path, "deployment");
         _env = _folder.Write("deployment/.env", EnvText);
         File.SetUnixFileMode(_env, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        var config = _folder.Write("frostguard.json", $$"""
-            { "project": { "name": "unit", "directory": "{{deployment}}" },
-              "database": { "service": "postgres", "name": "app", "user": "app", "password": { "envFileKey": "POSTGRES_PASSWORD" } } }
-            """);
-        var state = Path.Combine(_folder.Path, "state");
-        _session = FrostSession.Open(config, _folder.Path, name => name == "FROSTGUARD_STATE" ? state : null);
+        _session = UnitSessions.Open(_folder, deployment, """{ "envFileKey": "POSTGRES_PASSWORD" }""");
     }
 
     public void Dispose()
