@@ -50,37 +50,45 @@ public sealed class ApplicationServices
     }
 
     /// <summary>
-    /// Starts every service and waits until all run healthy (or have no health check), together
-    /// and within one timeout: one that does not come back keeps none of the others from starting.
-    /// Never cancelled: the services come back whatever happens.
+    /// Starts the services in the order given (as before: backend before worker), then waits until
+    /// all run healthy (or have no health check), together and within one timeout: one that does
+    /// not come back keeps none of the others stopped. Never cancelled: the services come back
+    /// whatever happens. Every failure is named in one ServiceUnhealthyAfterRestore.
     /// </summary>
     public async Task StartAndWaitAsync(IReadOnlyList<FrostService> services, TimeSpan timeout, IFrostReporter reporter)
     {
         // Their state now, not when they were stopped: a service is started unless it runs already.
         var current = (await _session.Services.ListAsync(CancellationToken.None).ConfigureAwait(false)).ToDictionary(s => s.ContainerId);
+        var targets = services.Select(s => current.GetValueOrDefault(s.ContainerId, s)).ToList();
         var started = _clock.GetTimestamp();
-        var starts = services.Select(s => current.GetValueOrDefault(s.ContainerId, s))
-            .Select(s => (Service: s, Task: _controller.StartAsync(s, timeout, reporter, CancellationToken.None)))
-            .ToList();
-        // Every start is waited for, and each failure named below, not only the first.
-        await Task.WhenAll(starts.Select(s => (Task)s.Task)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        var failed = starts.Where(s => s.Task.IsFaulted).ToList();
-        if (failed.Count == 0)
+        var failures = new List<(FrostService Service, Exception Error)>();
+        var waiting = new List<(FrostService Service, Task Task)>();
+        foreach (var service in targets)
+        {
+            try
+            {
+                await _controller.StartContainerAsync(service, reporter, CancellationToken.None).ConfigureAwait(false);
+                waiting.Add((service, _controller.WaitUntilReadyAsync(service, timeout, reporter, CancellationToken.None)));
+            }
+            catch (FrostException e)
+            {
+                failures.Add((service, e)); // the others are started all the same
+            }
+        }
+
+        await Task.WhenAll(waiting.Select(w => w.Task)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        failures.AddRange(waiting.Where(w => !w.Task.IsCompletedSuccessfully)
+            .Select(w => (w.Service, w.Task.Exception?.GetBaseException() ?? (Exception)new TaskCanceledException($"waiting for {w.Service.Container} was cancelled"))));
+        if (failures.Count == 0)
         {
             return;
         }
 
-        var errors = failed.Select(f => f.Task.Exception!.GetBaseException()).ToList();
-        if (errors.FirstOrDefault(e => e is not FrostException { ErrorId: ErrorIds.ServiceNotReady }) is { } other)
-        {
-            // Not a service that failed to come back (Docker itself, say): that error as it is.
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(other).Throw();
-        }
-
+        var errors = failures.Select(f => f.Error).ToList();
         throw new FrostException(ErrorIds.ServiceUnhealthyAfterRestore, FailureKind.OperationFailed,
             $"After the restore, {string.Join("; ", errors.Select(e => e.Message))} (waited {_clock.GetElapsedTime(started).TotalSeconds:N0} of {timeout.TotalSeconds:N0} s).",
-            string.Join(",", failed.Select(f => f.Service.Service)),
-            $"Check `docker logs --tail 50 {failed[0].Service.Container}` and Get-FrostService; the database restore itself is done.",
+            string.Join(",", failures.Select(f => f.Service.Service)),
+            $"Check `docker logs --tail 50 {failures[0].Service.Container}` and Get-FrostService; the database restore itself is done.",
             errors.Count == 1 ? errors[0] : new AggregateException(errors));
     }
 }

@@ -25,18 +25,22 @@ public sealed class ServiceController
 
     public async Task<FrostService> StartAsync(FrostService service, TimeSpan timeout, IFrostReporter reporter, CancellationToken cancellationToken)
     {
+        await StartContainerAsync(service, reporter, cancellationToken).ConfigureAwait(false);
+        return await WaitUntilReadyAsync(service, timeout, reporter, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Asks the Engine to start the container (nothing when it runs); does not wait for it.</summary>
+    public async Task StartContainerAsync(FrostService service, IFrostReporter reporter, CancellationToken cancellationToken)
+    {
         if (service.IsRunning)
         {
             reporter.Verbose($"{service.Container} is already running.");
-        }
-        else
-        {
-            reporter.Verbose($"Starting {service.Container}.");
-            await _docker.CallAsync($"start {service.Container}",
-                (c, ct) => c.Containers.StartContainerAsync(service.ContainerId, new ContainerStartParameters(), ct), cancellationToken).ConfigureAwait(false);
+            return;
         }
 
-        return await WaitUntilReadyAsync(service, timeout, reporter, cancellationToken).ConfigureAwait(false);
+        reporter.Verbose($"Starting {service.Container}.");
+        await _docker.CallAsync($"start {service.Container}",
+            (c, ct) => c.Containers.StartContainerAsync(service.ContainerId, new ContainerStartParameters(), ct), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Stopping a stopped service is not an error: it is already where it was asked to be.</summary>

@@ -139,6 +139,8 @@ internal static class Posix
         const int Shared = 1, Exclusive = 2, NonBlocking = 4, WouldBlock = 11;
         var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var unseenBefore = false;
+        string? key = null;
+        var pause = 1;
         while (NativeFlock(file.DangerousGetHandle(), (exclusive ? Exclusive : Shared) | NonBlocking) != 0)
         {
             var errno = Marshal.GetLastPInvokeError();
@@ -151,7 +153,8 @@ internal static class Posix
             FlockHolder holder;
             try
             {
-                holder = FlockHolders.Of(FileFacts.Of(file).LockKey);
+                key ??= FileFacts.Of(file).LockKey;
+                holder = FlockHolders.Of(key);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -169,7 +172,9 @@ internal static class Posix
                 continue;
             }
 
-            Thread.Sleep(1);
+            // Reading /proc/locks takes the kernel's lock table for a moment: back off, up to 50 ms.
+            Thread.Sleep(pause);
+            pause = Math.Min(pause * 2, 50);
         }
     }
 
