@@ -42,15 +42,18 @@ BeforeAll {
         $file = Join-Path $work "child-$([guid]::NewGuid().ToString('N')).ps1"
         Set-Content $file ("Set-Content -LiteralPath '$PidFile' `$PID`n" + $Script)
         $process = Start-Process -FilePath (Get-PwshPath) -PassThru -ArgumentList @('-NoProfile', '-NonInteractive', '-File', $file)
+        # The file exists before its number is written: wait for the number (an empty read is 0, and `kill -9 0` ends this whole run).
         $deadline = [DateTime]::UtcNow.AddSeconds(30)
-        while (-not (Test-Path $PidFile)) {
+        $childPid = 0
+        while (-not ([int]::TryParse((Get-Content -LiteralPath $PidFile -Raw -ErrorAction SilentlyContinue), [ref]$childPid) -and $childPid -gt 1)) {
             if ([DateTime]::UtcNow -gt $deadline) { throw 'the child pwsh did not start' }
             Start-Sleep -Milliseconds 50
         }
-        [pscustomobject]@{ Launcher = $process; Pid = [int](Get-Content $PidFile | Select-Object -First 1) }
+        [pscustomobject]@{ Launcher = $process; Pid = $childPid }
     }
 
     function Stop-Pwsh($Child) {
+        if ($Child.Pid -le 1) { throw "refusing to kill process $($Child.Pid)" }
         kill -9 $Child.Pid 2>$null
         $deadline = [DateTime]::UtcNow.AddSeconds(30)
         while ((Test-Path "/proc/$($Child.Pid)") -and ((Get-Content "/proc/$($Child.Pid)/stat" -ErrorAction SilentlyContinue) -notmatch '^\d+ \(.*\) Z')) {

@@ -21,12 +21,14 @@ Import-Module '$(Get-ModuleManifestPath)'
 Invoke-FrostRunbook '$Runbook' $Extra 6>`$null | Out-Null
 "@
         $launcher = Start-Process -FilePath (Get-PwshPath) -PassThru -ArgumentList @('-NoProfile', '-NonInteractive', '-File', $script)
+        # The file exists before its number is written: wait for the number (an empty read is 0, and `kill -9 0` ends this whole run).
         $deadline = [DateTime]::UtcNow.AddSeconds(30)
-        while (-not (Test-Path $pidFile)) {
+        $runnerPid = 0
+        while (-not ([int]::TryParse((Get-Content -LiteralPath $pidFile -Raw -ErrorAction SilentlyContinue), [ref]$runnerPid) -and $runnerPid -gt 1)) {
             if ([DateTime]::UtcNow -gt $deadline) { throw 'the runner did not start' }
             Start-Sleep -Milliseconds 50
         }
-        [pscustomobject]@{ Launcher = $launcher; Pid = [int](Get-Content $pidFile | Select-Object -First 1) }
+        [pscustomobject]@{ Launcher = $launcher; Pid = $runnerPid }
     }
 
     function Wait-ForFile([string] $Path, [int] $Seconds = 60) {
@@ -38,6 +40,7 @@ Invoke-FrostRunbook '$Runbook' $Extra 6>`$null | Out-Null
     }
 
     function Stop-Runner($Runner) {
+        if ($Runner.Pid -le 1) { throw "refusing to kill process $($Runner.Pid)" }
         kill -9 $Runner.Pid 2>$null
         $deadline = [DateTime]::UtcNow.AddSeconds(30)
         while ((Test-Path "/proc/$($Runner.Pid)") -and ((Get-Content "/proc/$($Runner.Pid)/stat" -ErrorAction SilentlyContinue) -notmatch '^\d+ \(.*\) Z')) {
