@@ -21,7 +21,7 @@ FRESH_PRISTINE="$FRESH_WORK/pristine"
 FRESH_RUN="$FRESH_WORK/root"
 FRESH_MIRROR=http://deb.debian.org/debian
 # The sandbox's ports and the ports the tests listen on (the recovery drill, the standby, Prometheus).
-FRESH_PORTS=(25432 28080 28443 25482 28130 28493 25493 29093)
+FRESH_PORTS=(25432 28080 28081 28082 28443 25482 28130 28131 28132 28493 25493 29093)
 # What a new user brings besides the clone: the SDK and the settings that reach the registries.
 FRESH_SDK=/usr/share/dotnet
 FRESH_SETTINGS=(

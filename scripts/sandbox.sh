@@ -135,7 +135,7 @@ env_value() { sed -n "s/^$1=//p" "$SANDBOX_DEPLOYMENT/.env" 2>/dev/null | tail -
 # The serving slot's Compose service: the backend slot COMPOSE_PROFILES names.
 serving_slot() { env_value COMPOSE_PROFILES | tr ',' '\n' | grep -m1 '^backend-' || echo backend-blue; }
 
-# The proxy's upstream include, written once in the format FrostGuard writes (UpstreamFile.cs);
+# The proxy's upstream include, written once exactly as FrostGuard writes it (UpstreamFile.Render);
 # after that it is FrostGuard's: a switch rewrites it and reloads nginx.
 write_upstream_file() {
     install -d -m 0755 "$SANDBOX_UPSTREAM"
@@ -148,7 +148,7 @@ write_upstream_file() {
     [[ "$slot" == green ]] && port=$SANDBOX_GREEN_PORT
     log "writing the proxy's upstream include for slot $slot"
     cat >"$file.tmp" <<CONF
-# Written by FrostGuard: the serving slot of backend. Do not edit: Update-FrostDeployment and
+# Written by FrostGuard: what the proxy forwards to. Do not edit: Update-FrostDeployment and
 # Undo-FrostDeployment switch it (docs/updates.md).
 upstream frostguard_backend {
     server 127.0.0.1:$port;

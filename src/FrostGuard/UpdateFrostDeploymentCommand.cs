@@ -48,7 +48,7 @@ public sealed class UpdateFrostDeploymentCommand : FrostCmdlet
         var services = Service ?? [];
         var what = (Version is null ? "Apply the deployment directory as it is" : $"Set version {Version} for {(services.Length == 0 ? "every service with a _TAG key" : string.Join(", ", services))}")
                    + (Pull ? " after git pull --ff-only" : "") + (SkipBackup ? ", without a backup" : ", after a backup") + ", rolling back on failure"
-                   + (DeploymentUpdater.DescribeSwitch(session) is { } plan ? ". " + plan : "");
+                   + ((services.Length == 0 || services.Contains(session.Config.Update.Service, StringComparer.Ordinal)) && DeploymentUpdater.DescribeSwitch(session) is { } plan ? ". " + plan : "");
         if (!ShouldProcess($"deployment {session.Config.Project.Name} ({session.Config.Project.Directory})", what))
         {
             return;

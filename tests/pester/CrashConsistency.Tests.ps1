@@ -331,6 +331,7 @@ Describe 'An update or an undo killed at a commit point' {
         ($warned -join "`n") | Should -Match "Found: the .env names slot $serving"
         ($warned -join "`n") | Should -Match 'Undone: release .* was applied again'
         $seen.Failed | Should -BeNullOrEmpty -Because "no request may fail across the kill and the repair ($($seen.Sent) sent)"
+        $seen.Sent | Should -BeGreaterThan 30 -Because 'the client asked all along'
         Get-ServedSlot | Should -Be $serving
         (Get-FrostService -Name backend).Slot | Should -Be $serving
         @(Get-FrostService -IncludeIdleSlot | Where-Object { $_.Service -eq 'backend' -and $_.IsRunning }) | Should -HaveCount 1 -Because 'exactly one slot runs'

@@ -68,7 +68,8 @@ Describe 'Restore-FrostDeployment, the full-recovery drill' {
         $script:work = Join-Path ([IO.Path]::GetTempPath()) "frostguard-drill-$([guid]::NewGuid().ToString('N'))"
         $script:drillPath = Join-Path $work 'deployment'
         $script:drillData = Join-Path $work 'data/postgres'
-        $script:ports = @{ Pg = 25482; Backend = 28130; Proxy = 28493 }
+        $script:ports = @{ Pg = 25482; Backend = 28130; Blue = 28131; Green = 28132; Proxy = 28493 }
+        $script:drillUpstream = Join-Path $work 'proxy-upstream'
         $script:project = 'frostguard-drill'
         New-Item -ItemType Directory -Path $work | Out-Null
 
@@ -95,9 +96,14 @@ echo "CREATE DATABASE frostguard;" | setpriv --reuid=postgres --regid=postgres -
             $c.health.healthUrl = "https://localhost:$($ports.Proxy)/health"
             $c.health.metricsUrl = "http://127.0.0.1:$($ports.Backend)/metrics"
             $c.tls.port = $ports.Proxy
+            $c.update.slots[0].port = $ports.Blue
+            $c.update.slots[1].port = $ports.Green
+            $c.update.proxy.internalUrl = "http://127.0.0.1:$($ports.Backend)"
+            $c.update.proxy.upstreamFolder = $drillUpstream
         }
         $script:environment = @{
             COMPOSE_PROJECT_NAME = $project; PG_PORT = "$($ports.Pg)"; BACKEND_PORT = "$($ports.Backend)"; PROXY_PORT = "$($ports.Proxy)"; PG_DATA = $drillData
+            BACKEND_BLUE_PORT = "$($ports.Blue)"; BACKEND_GREEN_PORT = "$($ports.Green)"; UPSTREAM_DIR = $drillUpstream
         }
         $script:source = Invoke-FrostBackup -IncludeConfig -Passphrase $passphrase -Verify -Label 'drill'
     }
@@ -145,6 +151,10 @@ echo "CREATE DATABASE frostguard;" | setpriv --reuid=postgres --regid=postgres -
 
         $services = @(Get-FrostService -ConfigPath $drillConfig)
         $services.Count | Should -BeGreaterOrEqual 4
+        # The restored proxy forwards to the restored slot, from an upstream folder of its own: never the live one.
+        Get-Content -Raw (Join-Path $drillUpstream 'backend.conf') | Should -Match "server 127.0.0.1:($($ports.Blue)|$($ports.Green));"
+        $answer = Invoke-WebRequest -Uri "http://127.0.0.1:$($ports.Backend)/health" -DisableKeepAlive -SkipHttpErrorCheck
+        @($answer.Headers['X-FrostGuard-Upstream'])[0] | Should -BeIn "127.0.0.1:$($ports.Blue)", "127.0.0.1:$($ports.Green)"
         $services | Where-Object { $_.State -ne 'running' -or $_.Health -notin 'healthy', 'none' } | Should -BeNullOrEmpty
         $restored = Get-FrostDatabase -ConfigPath $drillConfig
         $restored.Endpoint | Should -Match "$($ports.Pg)"

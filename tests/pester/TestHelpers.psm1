@@ -105,7 +105,7 @@ function Start-ProxyPoller {
 function Stop-ProxyPoller {
     param([Parameter(Mandatory)] $Poller)
     $Poller.State.Stop = $true
-    $Poller.Job | Wait-Job | Receive-Job
+    $Poller.Job | Wait-Job | Receive-Job -ErrorAction Stop
     Remove-Job $Poller.Job
     [pscustomobject]@{ Sent = $Poller.State.Sent; Failed = @($Poller.State.Failed); Slots = @($Poller.State.Slots) }
 }

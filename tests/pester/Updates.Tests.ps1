@@ -139,6 +139,7 @@ Describe 'Update-FrostDeployment and Undo-FrostDeployment' {
 
         $result.Succeeded | Should -BeFalse
         $result.Switched | Should -BeFalse
+        $problems[0].FullyQualifiedErrorId | Should -Be 'UpdateRolledBack,FrostGuard.UpdateFrostDeploymentCommand'
         $result.Failure | Should -Match "configuration test .* refused the upstream"
         $result.Failure | Should -Match 'nothing switched'
         (Get-FileHash $include).Hash | Should -Be $before
@@ -179,6 +180,7 @@ Describe 'Update-FrostDeployment and Undo-FrostDeployment' {
         $result.Switched | Should -BeFalse
         $result.Failure | Should -Match 'unhealthy|not healthy'
         $seen.Failed | Should -BeNullOrEmpty -Because "no request may fail while a broken release is tried ($($seen.Sent) sent)"
+        $seen.Sent | Should -BeGreaterThan 50 -Because 'the client asked all along (about 15 a second)'
         @($seen.Slots | Sort-Object -Unique) | Should -Be @($serving) -Because 'no request went to the broken slot'
         $result.Downtime | Should -Be ([TimeSpan]::Zero)
 

@@ -50,10 +50,12 @@ public sealed class ComposeCli
             arguments.Add(file);
         }
 
-        foreach (var slot in composeServices.Where(s => slots.OfComposeService(s) is not null))
+        // The .env's profiles, given on the command line: a COMPOSE_PROFILES in the operator's shell would win over the .env and start the wrong slot.
+        var profiles = slots.Any ? EnvProfiles() : [];
+        foreach (var profile in profiles.Concat(composeServices.Where(s => slots.OfComposeService(s) is not null)).Distinct(StringComparer.Ordinal))
         {
             arguments.Add("--profile");
-            arguments.Add(slot);
+            arguments.Add(profile);
         }
 
         arguments.Add("up");
@@ -65,6 +67,14 @@ public sealed class ComposeCli
         }
 
         return arguments;
+    }
+
+    private IReadOnlyList<string> EnvProfiles()
+    {
+        var path = _config.Project.EnvPath;
+        return File.Exists(path) && Platform.Files.EnvFile.Load(path).TryGet(Platform.Docker.ServiceSlots.ProfilesKey, out var value)
+            ? value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            : [];
     }
 
     public async Task UpAsync(IReadOnlyCollection<string> services, TimeSpan timeout, IFrostReporter reporter, CancellationToken cancellationToken)

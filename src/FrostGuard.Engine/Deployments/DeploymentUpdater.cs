@@ -109,6 +109,7 @@ public sealed class DeploymentUpdater
             var applied = new List<string>();
             var started = Stopwatch.GetTimestamp();
             Switching.SlotMove? move = null;
+            var switchedToNew = false;
             try
             {
                 if (request.Pull)
@@ -143,10 +144,10 @@ public sealed class DeploymentUpdater
                 var beforeUp = Stopwatch.GetTimestamp();
                 if (slotted)
                 {
-                    var tag = request.Version ?? _work.Slots!.TagOf(_slots!.ServingOrThrow()) ?? throw new InvalidOperationException("the serving slot has no tag in the .env");
+                    var tag = request.Version ?? _work.Slots!.TagOrThrow(_slots!.ServingOrThrow());
                     move = await _slots!.DeployAsync(tag, request.HealthTimeout,
                         (from, to, idleTag) => record = records.Save(record.With(FactSlotFrom, from.Name).With(FactSlotTo, to.Name).With(FactIdleTagPrefix + to.Name, idleTag ?? "")),
-                        () => RestoreAdvice(previous, backupId), reporter, cancellationToken).ConfigureAwait(false);
+                        () => RestoreAdvice(previous, backupId), reporter, cancellationToken, () => switchedToNew = true).ConfigureAwait(false);
                     applied.Add(SlotService);
                     if (upServices.Count > 0)
                     {
@@ -212,7 +213,7 @@ public sealed class DeploymentUpdater
                 FrostUpdateResult result;
                 try
                 {
-                    result = await RollBackAsync(request, previous, e, applied, backupId, probe, started, clock, reporter, switched: move is not null).ConfigureAwait(false);
+                    result = await RollBackAsync(request, previous, e, applied, backupId, probe, started, clock, reporter, switchedToNew).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -452,6 +453,12 @@ public sealed class DeploymentUpdater
         IReadOnlyList<FrostHealthResult> health;
         try
         {
+            if (_slots is not null && switched)
+            {
+                // The failure came after the switch, maybe between the proxy and the .env: one healthy slot serving first, then the release before.
+                reporter.Verbose(await _slots.ReconcileAsync(new Dictionary<string, string>(), reporter, CancellationToken.None).ConfigureAwait(false));
+            }
+
             await ApplyReleaseAsync(previous, request.HealthTimeout, probe, reporter, CancellationToken.None).ConfigureAwait(false);
             health = await VerifyAsync(reporter, CancellationToken.None).ConfigureAwait(false);
         }
@@ -500,7 +507,7 @@ public sealed class DeploymentUpdater
             Duration = clock.Elapsed,
             Health = health,
             ServingSlot = _work.Slots?.Serving()?.Name,
-            Switched = false,
+            Switched = switched, // switched to the new slot and back; false: users never left the old one
         };
     }
 
@@ -566,9 +573,17 @@ public sealed class DeploymentUpdater
             return;
         }
 
-        var named = _work.Slots!.Serving()?.Name;
+        var named = _work.Slots!.Serving();
         var served = await _work.Slots.Switch.ServedAsync(cancellationToken).ConfigureAwait(false);
-        if (_work.Slots.Switch.Written()?.Name == named && served?.Target == named)
+        if (served is null)
+        {
+            // The proxy does not answer: nothing can be switched now, and the command may be the one that repairs it.
+            reporter.Warning($"The proxy does not answer at {_session.Config.Update.Proxy!.InternalUrl}, so whether it serves slot {named?.Name ?? "(none named)"} cannot be checked; a switch will fail until it answers.");
+            return;
+        }
+
+        var idleRuns = named is not null && (await _work.Slots.ConditionAsync(_slots.Other(named), cancellationToken).ConfigureAwait(false)).Running;
+        if (named is not null && _work.Slots.Switch.HoldsExactly(Switching.SlotDeployer.Target(named)) && served.Target == named.Name && served.Upstream == named.Address && !idleRuns)
         {
             return;
         }

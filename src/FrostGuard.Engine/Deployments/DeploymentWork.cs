@@ -30,6 +30,12 @@ public sealed class DeploymentWork : IDeploymentWork
         foreach (var service in services)
         {
             var old = (await _session.Services.ListAsync(cancellationToken).ConfigureAwait(false)).Where(s => s.Service == service).ToList();
+            if (!await CanOverlapAsync(service, old, reporter, cancellationToken).ConfigureAwait(false))
+            {
+                await _state.Compose.UpAsync([service], timeout, reporter, cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
             await _state.Compose.UpBesideAsync(service, Math.Max(1, old.Count) * 2, timeout, reporter, cancellationToken).ConfigureAwait(false);
             var oldIds = old.Select(o => o.ContainerId).ToHashSet(StringComparer.Ordinal);
             try
@@ -53,6 +59,33 @@ public sealed class DeploymentWork : IDeploymentWork
                 await RemoveAsync(container, reporter).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>Only a service that owns no data and listens on no port may run twice for a moment: never the database; a listener could not bind its port twice on the host's network.</summary>
+    private async Task<bool> CanOverlapAsync(string service, IReadOnlyList<FrostService> running, IFrostReporter reporter, CancellationToken cancellationToken)
+    {
+        if (service == _session.Config.Database.Service)
+        {
+            reporter.Verbose($"{service} is the database: it is recreated in place, never run twice on its data");
+            return false;
+        }
+
+        try
+        {
+            var ports = await ServicePorts.ListeningAsync(_session, running, cancellationToken).ConfigureAwait(false);
+            if (ports.Count > 0)
+            {
+                reporter.Verbose($"{service} listens on {string.Join(", ", ports)}: it is recreated in place (a second one could not bind the port)");
+                return false;
+            }
+        }
+        catch (UnauthorizedAccessException e)
+        {
+            reporter.Warning($"Cannot read the open sockets of {service}'s processes ({e.Message}), so it is recreated in place rather than started beside the running one.");
+            return false;
+        }
+
+        return true;
     }
 
     private async Task RemoveAsync(FrostService container, IFrostReporter reporter)

@@ -60,8 +60,8 @@ public static class ScalingAdvisor
         foreach (var group in services.GroupBy(s => s.Service, StringComparer.Ordinal))
         {
             var instances = group.ToList();
-            var cpuResults = instances.Select(i => Find(results, CpuCheck.CheckName, i.ToString())).Where(r => r?.Observed is not null).Select(r => r!).ToList();
-            var memoryResults = instances.Select(i => Find(results, MemoryCheck.CheckName, i.ToString())).Where(r => r?.Observed is not null).Select(r => r!).ToList();
+            var cpuResults = instances.Select(i => Find(results, CpuCheck.CheckName, HealthContext.TargetOf(i, services))).Where(r => r?.Observed is not null).Select(r => r!).ToList();
+            var memoryResults = instances.Select(i => Find(results, MemoryCheck.CheckName, HealthContext.TargetOf(i, services))).Where(r => r?.Observed is not null).Select(r => r!).ToList();
 
             // Memory relative to the container's own limit: the container is the bottleneck, the host may not be.
             var memoryAtLimit = instances.Where(i => i.MemoryLimit is not null).Zip(memoryResults).FirstOrDefault(p => Crossed(p.Second));

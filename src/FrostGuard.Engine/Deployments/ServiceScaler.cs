@@ -59,20 +59,10 @@ public sealed class ServiceScaler
 
         if (request.Replicas is > 1)
         {
-            var pids = new List<int>();
-            foreach (var container in containers.Where(c => c.IsRunning))
-            {
-                var top = await _session.Docker.CallAsync($"list the processes of {container.Container}",
-                    (c, ct) => c.Containers.ListProcessesAsync(container.ContainerId, new global::Docker.DotNet.Models.ContainerListProcessesParameters(), ct),
-                    cancellationToken).ConfigureAwait(false);
-                var pidColumn = top.Titles.IndexOf("PID");
-                pids.AddRange(top.Processes.Select(p => int.Parse(p[pidColumn], System.Globalization.CultureInfo.InvariantCulture)));
-            }
-
             IReadOnlyList<string> ports;
             try
             {
-                ports = ListeningSockets.ForProcesses(pids);
+                ports = await ServicePorts.ListeningAsync(_session, containers, cancellationToken).ConfigureAwait(false);
             }
             catch (UnauthorizedAccessException e)
             {
@@ -137,17 +127,21 @@ public sealed class ServiceScaler
         after.Save(_state.Directory);
         reporter.Verbose($"{ComposeOverride.PathIn(_state.Directory)}:\n{after.Render()}");
         await using var probe = new AvailabilityProbe(_session.Config);
+        var slotted = _session.Config.Update.BlueGreen && request.Service == _session.Slots.Logical;
+        var switched = false;
+        Switching.SlotDeployer? deployer = null;
+        string? tag = null;
         try
         {
             var since = System.Diagnostics.Stopwatch.GetTimestamp();
-            if (_session.Config.Update.BlueGreen && request.Service == _session.Slots.Logical)
+            if (slotted)
             {
                 // The serving slot is not recreated under users: its release starts with the new settings in the idle slot and the proxy switches to it.
-                using var slots = new Switching.SlotWork(_session);
-                var deployer = new Switching.SlotDeployer(slots, TimeSpan.FromSeconds(_session.Config.Update.Proxy!.DrainTimeoutSeconds));
-                var tag = slots.TagOf(deployer.ServingOrThrow()) ?? throw new InvalidOperationException("the serving slot has no tag in the .env");
+                var slots = new Switching.SlotWork(_session);
+                deployer = new Switching.SlotDeployer(slots, TimeSpan.FromSeconds(_session.Config.Update.Proxy!.DrainTimeoutSeconds));
+                tag = slots.TagOrThrow(deployer.ServingOrThrow());
                 await deployer.DeployAsync(tag, request.HealthTimeout, (_, _, _) => { }, () => "Nothing but the service's settings changed; Set-FrostServiceLimit again with the old values goes back.",
-                    reporter, cancellationToken).ConfigureAwait(false);
+                    reporter, cancellationToken, () => switched = true).ConfigureAwait(false);
             }
             else
             {
@@ -162,7 +156,16 @@ public sealed class ServiceScaler
             before.Save(_state.Directory);
             try
             {
-                await _state.Compose.UpAsync([request.Service], request.HealthTimeout + TimeSpan.FromSeconds(60), reporter, CancellationToken.None).ConfigureAwait(false);
+                if (slotted && switched)
+                {
+                    // Back by a switch to the slot that still has the previous settings (kept stopped), not by recreating the serving one under users.
+                    await deployer!.DeployAsync(tag!, request.HealthTimeout, (_, _, _) => { }, () => "", reporter, CancellationToken.None).ConfigureAwait(false);
+                }
+                else if (!slotted)
+                {
+                    await _state.Compose.UpAsync([request.Service], request.HealthTimeout + TimeSpan.FromSeconds(60), reporter, CancellationToken.None).ConfigureAwait(false);
+                }
+                // Slots without a switch: the serving slot never changed; the new slot was stood down.
             }
             catch (FrostException restoreFailure)
             {

@@ -20,6 +20,12 @@ public interface ISlotWork
 
     string? TagOf(SlotSection slot);
 
+    /// <summary>The slot's tag, or a clear error naming the .env key to add.</summary>
+    string TagOrThrow(SlotSection slot);
+
+    /// <summary>Asks the slot itself (its address and the verify path), not through the proxy; null when nothing answers.</summary>
+    Task<ProxyAnswer?> AskSlotAsync(SlotSection slot, CancellationToken cancellationToken);
+
     /// <summary>Writes the slot's image tag into the .env.</summary>
     void SetTag(SlotSection slot, string tag);
 

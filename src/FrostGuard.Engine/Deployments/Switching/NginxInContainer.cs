@@ -10,18 +10,16 @@ namespace FrostGuard.Engine.Deployments.Switching;
 /// configured command inside it, the reload is SIGHUP to its main process through the Docker
 /// Engine, and what it serves is asked on its internal listener.
 /// </summary>
-public sealed class NginxInContainer : IProxyControl, IDisposable
+public sealed class NginxInContainer : IProxyControl
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(3);
     private readonly FrostSession _session;
     private readonly ProxySection _proxy;
-    private readonly HttpClient _http;
 
     public NginxInContainer(FrostSession session, ProxySection proxy)
     {
         _session = session;
         _proxy = proxy;
-        _http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero, AllowAutoRedirect = false }) { Timeout = AskTimeout };
     }
 
     public async Task<ProxyTest> TestAsync(CancellationToken cancellationToken)
@@ -43,13 +41,17 @@ public sealed class NginxInContainer : IProxyControl, IDisposable
             }, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<ProxyAnswer?> AskAsync(CancellationToken cancellationToken)
+    public Task<ProxyAnswer?> AskAsync(CancellationToken cancellationToken) => AskAsync(_proxy.InternalUrl.TrimEnd('/') + _proxy.VerifyPath, cancellationToken);
+
+    /// <summary>One GET on a new connection (so a worker of a reloaded configuration answers); null when nothing answers.</summary>
+    public static async Task<ProxyAnswer?> AskAsync(string url, CancellationToken cancellationToken)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, _proxy.InternalUrl.TrimEnd('/') + _proxy.VerifyPath);
-        request.Headers.ConnectionClose = true; // a new connection, so a worker of the reloaded configuration answers
+        using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero, AllowAutoRedirect = false }) { Timeout = AskTimeout };
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.ConnectionClose = true;
         try
         {
-            using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             return new ProxyAnswer((int)response.StatusCode, Header(response, "X-FrostGuard-Slot"), Header(response, "X-FrostGuard-Upstream"));
         }
         catch (HttpRequestException)
@@ -73,6 +75,4 @@ public sealed class NginxInContainer : IProxyControl, IDisposable
 
     private static string? Header(HttpResponseMessage response, string name) =>
         response.Headers.TryGetValues(name, out var values) ? values.FirstOrDefault() : null;
-
-    public void Dispose() => _http.Dispose();
 }

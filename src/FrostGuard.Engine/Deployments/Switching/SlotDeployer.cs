@@ -42,8 +42,9 @@ public sealed class SlotDeployer
     /// <paramref name="noted"/> is told the slots before anything changes (the operation record keeps them).
     /// </summary>
     /// <param name="afterMigration">Says what a database restore would lose, for the error when no slot is healthy any more.</param>
+    /// <param name="switched">Told once the proxy serves the new slot: from then on a failure is undone by switching back.</param>
     public async Task<SlotMove> DeployAsync(string tag, TimeSpan healthTimeout, Action<SlotSection, SlotSection, string?> noted, Func<string> afterMigration,
-        IFrostReporter reporter, CancellationToken cancellationToken)
+        IFrostReporter reporter, CancellationToken cancellationToken, Action? switched = null)
     {
         var from = ServingOrThrow();
         var to = Other(from);
@@ -60,6 +61,20 @@ public sealed class SlotDeployer
             await _work.StartAsync(to, healthTimeout + TimeSpan.FromSeconds(60), reporter, cancellationToken).ConfigureAwait(false);
             CrashPoints.Reach(CrashPoints.UpdateSlotStarted);
             await _work.WaitHealthyAsync(to, healthTimeout, reporter, cancellationToken).ConfigureAwait(false);
+            // Its own health check passed inside the container; the proxy will reach it at the configured address, so that is asked too.
+            var direct = await _work.AskSlotAsync(to, cancellationToken).ConfigureAwait(false);
+            if (direct is not { Succeeded: true })
+            {
+                throw new FrostException(ErrorIds.ServiceNotReady, FailureKind.OperationFailed,
+                    $"Slot {to.Name} is healthy by its own check but {to.Address} answered {(direct is null ? "nothing" : $"status {direct.Status}")}: the proxy would forward to an address where it does not serve.",
+                    to.Service, $"Check the port of slot {to.Name} in update.slots and the port it listens on (the .env, the compose file).");
+            }
+
+            var before = await _work.ConditionAsync(from, cancellationToken).ConfigureAwait(false);
+            if (!before.Healthy)
+            {
+                reporter.Warning($"{before.Describe}: the proxy switches to slot {to.Name}, which is healthy.");
+            }
         }
         catch (Exception failure)
         {
@@ -67,15 +82,10 @@ public sealed class SlotDeployer
             throw;
         }
 
-        var before = await _work.ConditionAsync(from, cancellationToken).ConfigureAwait(false);
-        if (!before.Healthy)
-        {
-            reporter.Warning($"{before.Describe}: the proxy switches to slot {to.Name}, which is healthy.");
-        }
-
         try
         {
             await _work.Switch.SwitchAsync(Target(to), reporter, cancellationToken).ConfigureAwait(false);
+            switched?.Invoke();
         }
         catch (Exception failure)
         {
@@ -129,7 +139,7 @@ public sealed class SlotDeployer
         }
 
         var done = new List<string>();
-        if (written?.Name != target.Name || servedName != target.Name)
+        if (!_work.Switch.HoldsExactly(Target(target)) || servedName != target.Name || served?.Upstream != target.Address)
         {
             await _work.Switch.SwitchAsync(Target(target), reporter, cancellationToken).ConfigureAwait(false);
             done.Add($"switched the proxy to slot {target.Name}");
@@ -137,7 +147,7 @@ public sealed class SlotDeployer
 
         if (named?.Name != target.Name)
         {
-            _work.SetServing(target, _work.TagOf(target) ?? throw new InvalidOperationException($"the .env has no tag for slot {target.Name}"));
+            _work.SetServing(target, _work.TagOrThrow(target));
             done.Add($"made slot {target.Name} the serving one in the .env");
         }
 

@@ -9,20 +9,20 @@ using FrostGuard.Engine.Platform.Reporting;
 namespace FrostGuard.Engine.Deployments.Switching;
 
 /// <summary>Slots for real: the .env, Compose, the Docker Engine, /proc/net/tcp and the deployment's nginx.</summary>
-public sealed class SlotWork : ISlotWork, IDisposable
+public sealed class SlotWork : ISlotWork
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
     private readonly FrostSession _session;
     private readonly ServiceSlots _slots;
-    private readonly NginxInContainer _nginx;
+    private readonly ProxySection _proxy;
 
     public SlotWork(FrostSession session)
     {
         _session = session;
         _slots = session.Slots;
         var proxy = session.Config.Update.Proxy ?? throw new InvalidOperationException("update.proxy is required for slots (checked when the configuration is read)");
-        _nginx = new NginxInContainer(session, proxy);
-        Switch = new UpstreamSwitch(proxy, _nginx);
+        _proxy = proxy;
+        Switch = new UpstreamSwitch(proxy, new NginxInContainer(session, proxy));
     }
 
     public IReadOnlyList<SlotSection> Slots => _slots.All;
@@ -36,6 +36,10 @@ public sealed class SlotWork : ISlotWork, IDisposable
     public SlotSection? Serving() => _slots.Serving();
 
     public string? TagOf(SlotSection slot) => EnvFile.Load(EnvPath).TryGet(DeploymentState.TagKey(slot.Service), out var tag) ? tag : null;
+
+    public string TagOrThrow(SlotSection slot) => TagOf(slot) ?? throw new FrostException(ErrorIds.UpdatePreflightFailed, FailureKind.InvalidConfiguration,
+        $"{EnvPath} has no {DeploymentState.TagKey(slot.Service)}, the image tag of slot {slot.Name}. Nothing was changed.", slot.Service,
+        $"Add {DeploymentState.TagKey(slot.Service)}=<tag> to the .env and use it in the image line of {slot.Service}.");
 
     public void SetTag(SlotSection slot, string tag)
     {
@@ -62,7 +66,9 @@ public sealed class SlotWork : ISlotWork, IDisposable
         while (true)
         {
             var container = await ContainerAsync(slot, cancellationToken).ConfigureAwait(false);
-            if (container is { State: FrostContainerState.exited or FrostContainerState.dead } || container?.Health == FrostContainerHealth.unhealthy)
+            // A container that exits and is restarted by its restart policy is failing, not starting.
+            if (container is { State: FrostContainerState.exited or FrostContainerState.dead or FrostContainerState.restarting } || container is { RestartCount: > 0 }
+                || container?.Health == FrostContainerHealth.unhealthy)
             {
                 throw new FrostException(ErrorIds.ServiceNotReady, FailureKind.OperationFailed,
                     $"Slot {slot.Name} ({container.Container}) is {container.State}/{container.Health} instead of running and healthy"
@@ -92,9 +98,12 @@ public sealed class SlotWork : ISlotWork, IDisposable
         var container = await ContainerAsync(slot, cancellationToken).ConfigureAwait(false);
         return container is null
             ? new SlotCondition(false, false, false, $"slot {slot.Name} has no container")
-            : new SlotCondition(true, container.IsRunning, container.IsRunning && container.Health is FrostContainerHealth.healthy or FrostContainerHealth.none,
+            : new SlotCondition(true, container.IsRunning || container.State == FrostContainerState.restarting, container.IsRunning && container.Health is FrostContainerHealth.healthy or FrostContainerHealth.none,
                 $"slot {slot.Name} ({container.Image}) is {container.State}/{container.Health}");
     }
+
+    public Task<ProxyAnswer?> AskSlotAsync(SlotSection slot, CancellationToken cancellationToken) =>
+        NginxInContainer.AskAsync($"http://{slot.Address}{_proxy.VerifyPath}", cancellationToken);
 
     public async Task<int> DrainAsync(SlotSection slot, TimeSpan timeout, CancellationToken cancellationToken)
     {
@@ -114,7 +123,8 @@ public sealed class SlotWork : ISlotWork, IDisposable
     public async Task StopAsync(SlotSection slot, IFrostReporter reporter, CancellationToken cancellationToken)
     {
         var container = await ContainerAsync(slot, cancellationToken).ConfigureAwait(false);
-        if (container is not { IsRunning: true })
+        // A restarting container (its release exits at start-up and the restart policy brings it back) is stopped too: docker stop ends the restarts.
+        if (container is null || container.State is FrostContainerState.exited or FrostContainerState.created or FrostContainerState.dead)
         {
             return;
         }
@@ -130,6 +140,4 @@ public sealed class SlotWork : ISlotWork, IDisposable
         var all = await _session.Services.ListAsync(true, cancellationToken).ConfigureAwait(false);
         return all.Where(s => s.ComposeService == slot.Service).OrderByDescending(s => s.IsRunning).FirstOrDefault();
     }
-
-    public void Dispose() => _nginx.Dispose();
 }

@@ -32,6 +32,9 @@ public sealed class UpstreamSwitch
     /// <summary>The target the include names now; null when it is missing or not FrostGuard's.</summary>
     public UpstreamTarget? Written() => File.Exists(Path) ? UpstreamFile.Parse(File.ReadAllText(Path)) : null;
 
+    /// <summary>True when the include is exactly what a switch to the target writes (a hand edit naming the same target is not).</summary>
+    public bool HoldsExactly(UpstreamTarget target) => File.Exists(Path) && File.ReadAllText(Path) == UpstreamFile.Render(_proxy.UpstreamName, target);
+
     /// <summary>What the proxy answers now, on a new connection.</summary>
     public Task<ProxyAnswer?> ServedAsync(CancellationToken cancellationToken) => _control.AskAsync(cancellationToken);
 
@@ -70,8 +73,16 @@ public sealed class UpstreamSwitch
             last = await _control.AskAsync(cancellationToken).ConfigureAwait(false);
             if (last is not null && last.Target == target.Name)
             {
-                reporter.Verbose($"the proxy serves {target.Name} ({last.Upstream}) after {clock.Elapsed.TotalMilliseconds:0} ms");
-                return;
+                // The header is the proxy's own; the answer and its upstream prove the target served it.
+                if (last.Succeeded && Served(last, target))
+                {
+                    reporter.Verbose($"the proxy serves {target.Name} ({last.Upstream}) after {clock.Elapsed.TotalMilliseconds:0} ms");
+                    return;
+                }
+
+                throw new FrostException(ErrorIds.ProxySwitchNotVerified, FailureKind.OperationFailed,
+                    $"The proxy switched to {target} but {_proxy.InternalUrl}{_proxy.VerifyPath} answered status {last.Status} from {last.Upstream ?? "no upstream"}: the target does not serve through the proxy.",
+                    _proxy.InternalUrl, $"Check that {string.Join(", ", target.Servers)} is where the target listens (update.slots in the configuration, the ports in the .env); read the proxy's log with Get-FrostLog -Name {_proxy.Service} -Tail 50.");
             }
 
             if (clock.Elapsed > _verifyTimeout)
@@ -85,6 +96,10 @@ public sealed class UpstreamSwitch
             await Task.Delay(PollInterval, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>nginx's $upstream_addr lists every server it tried, comma-separated.</summary>
+    private static bool Served(ProxyAnswer answer, UpstreamTarget target) =>
+        answer.Upstream is { } upstream && upstream.Split(',', StringSplitOptions.TrimEntries).Any(target.Servers.Contains);
 
     private void PutBack(string? before)
     {

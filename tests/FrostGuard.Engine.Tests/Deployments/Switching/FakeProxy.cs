@@ -12,6 +12,10 @@ internal sealed class FakeProxy : IProxyControl
     public bool TestPasses { get; set; } = true;
     public bool ReloadTakes { get; set; } = true;
     public string? Serving { get; set; }
+    /// <summary>The server behind what it serves ($upstream_addr).</summary>
+    public string? Upstream { get; set; }
+    /// <summary>The status the served target answers.</summary>
+    public int Status { get; set; } = 200;
     public int Reloads { get; private set; }
     public int Tests { get; private set; }
     public List<string> Calls { get; } = [];
@@ -29,12 +33,14 @@ internal sealed class FakeProxy : IProxyControl
         Calls.Add("reload");
         if (ReloadTakes)
         {
-            Serving = UpstreamFile.Parse(File.ReadAllText(_includePath))?.Name;
+            var target = UpstreamFile.Parse(File.ReadAllText(_includePath));
+            Serving = target?.Name;
+            Upstream = target?.Servers[0];
         }
 
         return Task.CompletedTask;
     }
 
     public Task<ProxyAnswer?> AskAsync(CancellationToken cancellationToken) =>
-        Task.FromResult<ProxyAnswer?>(Serving is null ? null : new ProxyAnswer(200, Serving, "127.0.0.1:1"));
+        Task.FromResult<ProxyAnswer?>(Serving is null ? null : new ProxyAnswer(Status, Serving, Upstream));
 }

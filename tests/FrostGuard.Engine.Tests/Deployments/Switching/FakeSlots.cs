@@ -18,6 +18,7 @@ internal class FakeSlots : ISlotWork
         Switch = new UpstreamSwitch(proxy, Proxy, TimeSpan.FromMilliseconds(200));
         File.WriteAllText(proxy.UpstreamPath, UpstreamFile.Render(proxy.UpstreamName, SlotDeployer.Target(serving == "blue" ? Blue : Green)));
         Proxy.Serving = serving;
+        Proxy.Upstream = (serving == "blue" ? Blue : Green).Address;
         ServingName = serving;
         Running[serving] = true;
         Healthy[serving] = true;
@@ -44,6 +45,14 @@ internal class FakeSlots : ISlotWork
     public SlotSection? Serving() => Slots.FirstOrDefault(s => s.Name == ServingName);
 
     public string? TagOf(SlotSection slot) => Tags[slot.Name];
+
+    public string TagOrThrow(SlotSection slot) => Tags[slot.Name];
+
+    /// <summary>What a slot answers when asked directly: 200 while it runs healthy.</summary>
+    public Dictionary<string, int> DirectStatus { get; } = [];
+
+    public Task<ProxyAnswer?> AskSlotAsync(SlotSection slot, CancellationToken cancellationToken) =>
+        Task.FromResult<ProxyAnswer?>(Running[slot.Name] ? new ProxyAnswer(DirectStatus.GetValueOrDefault(slot.Name, Healthy[slot.Name] ? 200 : 503), null, null) : null);
 
     public void SetTag(SlotSection slot, string tag)
     {

@@ -34,3 +34,18 @@ public sealed class UpstreamFileTests
         Assert.Null(UpstreamFile.Parse(text));
     }
 }
+
+public sealed class SandboxUpstreamFileTests
+{
+    [Fact]
+    public void The_sandbox_writes_its_first_include_exactly_as_a_switch_would()
+    {
+        // Otherwise the first update would find the include "not consistent" and reload for nothing.
+        var script = File.ReadAllText(RepositoryPaths.Combine("scripts/sandbox.sh"));
+        var start = script.IndexOf("<<CONF\n", StringComparison.Ordinal) + "<<CONF\n".Length;
+        var heredoc = script[start..script.IndexOf("\nCONF\n", start, StringComparison.Ordinal)] + "\n";
+        var written = heredoc.Replace("$port", "28081", StringComparison.Ordinal).Replace("$slot", "blue", StringComparison.Ordinal).Replace("\\$", "$", StringComparison.Ordinal);
+
+        Assert.Equal(UpstreamFile.Render("frostguard_backend", new UpstreamTarget("blue", ["127.0.0.1:28081"])), written);
+    }
+}

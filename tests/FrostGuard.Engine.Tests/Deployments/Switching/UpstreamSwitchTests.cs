@@ -18,6 +18,7 @@ public sealed class UpstreamSwitchTests : IDisposable
         _switch = new UpstreamSwitch(_proxy, _nginx, TimeSpan.FromMilliseconds(300));
         File.WriteAllText(_proxy.UpstreamPath, UpstreamFile.Render(_proxy.UpstreamName, new UpstreamTarget("blue", ["127.0.0.1:28081"])));
         _nginx.Serving = "blue";
+        _nginx.Upstream = "127.0.0.1:28081";
     }
 
     public void Dispose() => _folder.Dispose();
@@ -58,6 +59,19 @@ public sealed class UpstreamSwitchTests : IDisposable
 
         Assert.Equal(ErrorIds.ProxySwitchNotVerified, error.ErrorId);
         Assert.Contains("blue", error.Message);
+    }
+
+    [Fact]
+    public async Task A_target_that_answers_an_error_through_the_proxy_is_not_a_switch_and_fails_at_once()
+    {
+        _nginx.Status = 502; // the header is nginx's own: it comes with a 502 too
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var error = await Assert.ThrowsAsync<FrostException>(() => _switch.SwitchAsync(new UpstreamTarget("green", ["127.0.0.1:28082"]), NullReporter.Instance, CancellationToken.None));
+
+        Assert.Equal(ErrorIds.ProxySwitchNotVerified, error.ErrorId);
+        Assert.Contains("status 502", error.Message);
+        Assert.True(clock.Elapsed < TimeSpan.FromMilliseconds(250), "it does not wait out the timeout while users get errors");
     }
 
     [Fact]
