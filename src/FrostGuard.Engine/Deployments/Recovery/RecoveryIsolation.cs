@@ -203,14 +203,27 @@ public static partial class RecoveryIsolation
         var target = input.Target.TrimEnd('/');
         var database = input.Archived.Database.Service;
         // The proxy's upstream folder is mounted read-only, yet names the slots the proxy forwards to: shared, a drill's proxy would forward to the live backend.
+        // The rendering already holds the operator's value (-Environment) where one was given for the folder's .env key.
         var upstream = input.Archived.Update.Proxy?.UpstreamFolder.TrimEnd('/');
+        var upstreamKey = upstream is null ? null : input.ArchivedEnvironment.FirstOrDefault(e => e.Value.TrimEnd('/') == upstream).Key;
+        var upstreamSources = new HashSet<string>(StringComparer.Ordinal);
+        if (upstream is not null)
+        {
+            upstreamSources.Add(upstream);
+        }
+
+        if (upstreamKey is not null && input.OperatorEnvironment.TryGetValue(upstreamKey, out var givenUpstream))
+        {
+            upstreamSources.Add(givenUpstream.TrimEnd('/'));
+        }
+
         foreach (var (service, volume) in input.Rendering.Services.SelectMany(s => s.Volumes.Where(v => v.IsBind).Select(v => (Service: s.Name, Volume: v)))
-                     .Where(v => !v.Volume.ReadOnly || v.Volume.Source!.TrimEnd('/') == upstream)
+                     .Where(v => !v.Volume.ReadOnly || upstreamSources.Contains(v.Volume.Source!.TrimEnd('/')))
                      .DistinctBy(v => v.Volume.Source, StringComparer.Ordinal))
         {
             var source = volume.Source!.TrimEnd('/');
             var forDatabase = service == database;
-            var forUpstream = source == upstream;
+            var forUpstream = upstreamSources.Contains(source);
             var others = input.Host.Binds.Where(b => Conflicts(b, source)).ToList();
             var key = input.ArchivedEnvironment.FirstOrDefault(e => e.Value.Length > 1 && e.Value.TrimEnd('/') == source).Key
                 ?? input.OperatorEnvironment.FirstOrDefault(e => e.Value.Length > 1 && e.Value.TrimEnd('/') == source).Key;
