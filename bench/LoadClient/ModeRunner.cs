@@ -30,7 +30,7 @@ public sealed class ModeRunner(Mode mode, Options options, Target target, Stopwa
 
     public Mode Mode { get; } = mode;
 
-    /// <summary>Schedule slots given up: the single kept-alive connection was still busy (or, new mode, too many requests in flight).</summary>
+    /// <summary>Schedule slots given up: over 250 ms late (the kept-alive connection was busy that long), or, new mode, too many requests in flight.</summary>
     public int LateSlots { get; private set; }
 
     /// <summary>When this mode sent its last request (ms since start).</summary>
@@ -78,6 +78,9 @@ public sealed class ModeRunner(Mode mode, Options options, Target target, Stopwa
     private double Now => clock.Elapsed.TotalMilliseconds;
 
     private double Interval => 1000.0 / options.Rate;
+
+    /// <summary>How late a slot may be and still be sent.</summary>
+    private const double MaxLagMs = 250;
 
     /// <summary>
     /// One connection, one request after another. A connection the server closed while idle is
@@ -231,20 +234,19 @@ public sealed class ModeRunner(Mode mode, Options options, Target target, Stopwa
         }
     }
 
-    /// <summary>The next slot of the schedule; slots already past are given up, never sent in a burst.</summary>
+    /// <summary>
+    /// The next slot of the schedule. A slot a little late (a slow response on the one kept-alive
+    /// connection, a busy machine) is sent at once, so the rate holds on average; a slot more than
+    /// <see cref="MaxLagMs"/> late is given up (counted), so a long stall never ends in a burst.
+    /// </summary>
     private double NextDue(double due)
     {
         var next = due + Interval;
         var now = Now;
-        if (next < now)
+        while (now - next > MaxLagMs)
         {
-            var missed = (int)((now - next) / Interval);
-            LateSlots += missed;
-            next += missed * Interval;
-            if (next < now)
-            {
-                next = now;
-            }
+            next += Interval;
+            LateSlots++;
         }
 
         return next;
