@@ -212,6 +212,9 @@ $measured | ForEach-Object {
 
 $targeted = 'good_update', 'failed_update', 'undo'
 $figures = [ordered]@{}
+# The load, as figures of their own (the report names them); the path rides along.
+$figures['zero_downtime.rate_per_mode'] = Get-Summary @($Rate)
+$figures['zero_downtime.rate_per_mode'].path = $RequestPath
 foreach ($case in $plan.Keys) {
     $runsOfCase = @($measured | Where-Object Case -EQ $case)
     foreach ($mode in 'keepalive', 'new') {
