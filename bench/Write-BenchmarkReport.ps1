@@ -113,8 +113,13 @@ function Add-ZeroDowntimeSection([Text.StringBuilder] $Md, [string[]] $Keys) {
     [void]$Md.AppendLine('`bench/zero-downtime.ps1` runs each command in one pwsh while `bench/LoadClient` sends `GET ' + $(if ($rate) { $rate.path } else { '/health' }) + '` to the')
     [void]$Md.AppendLine("proxy's TLS port on 127.0.0.1$(if ($rate) { " at $(Format-Number $rate.median) requests per second" }) in each of two modes at once: over one kept-alive HTTP/1.1")
     [void]$Md.AppendLine('connection, and over a new TCP and TLS connection per request (`Connection: close`); the certificate is')
-    [void]$Md.AppendLine('checked against the sandbox''s for `localhost`.' + $(if (-not $rate -or $rate.path -eq '/health') { ' `/health` goes through to the backend and its database, and the `broken` image answers it 503: a request the broken release served counts as failed.' }) + ' The client writes HTTP/1.1 by hand, so nothing is ever resent')
-    [void]$Md.AppendLine('(SocketsHttpHandler resends a request that failed on a reused connection). A request fails on a non-2xx')
+    [void]$Md.AppendLine('checked against the sandbox''s for `localhost`.')
+    if (-not $rate -or $rate.path -eq '/health') {
+        [void]$Md.AppendLine('`/health` goes through to the backend and its database, and the `broken` image answers it 503: a')
+        [void]$Md.AppendLine('request the broken release served counts as failed.')
+    }
+    [void]$Md.AppendLine('The client writes HTTP/1.1 by hand, so nothing is ever resent (SocketsHttpHandler resends a request')
+    [void]$Md.AppendLine('that failed on a reused connection). A request fails on a non-2xx')
     [void]$Md.AppendLine('status, a reset or refused connection, a connection closed before the full response, or no full response')
     [void]$Md.AppendLine('within 5 s. A kept-alive connection the server closed while idle is noticed before the next request is')
     [void]$Md.AppendLine('written and replaced: a *reconnect*, counted apart, not a failure, since nothing was sent on it. Each case')

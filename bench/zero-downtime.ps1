@@ -230,6 +230,10 @@ foreach ($case in $plan.Keys) {
         }
         $figures["$key.failed"] = $failed
         $figures["$key.longest_gap_ms"] = $gap
+        if ($mode -eq 'keepalive') {
+            # Idle connections the proxy closed (a reload does), replaced before a request was written: not failures.
+            $figures["$key.reconnects"] = Get-Summary @($runsOfCase | ForEach-Object { $_.Load.modes[$mode].reconnects })
+        }
     }
     $wall = Get-Summary @($runsOfCase | ForEach-Object WallSeconds)
     $wall.strategy = $plan[$case].Strategy
