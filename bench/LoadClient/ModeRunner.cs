@@ -19,6 +19,9 @@ public readonly record struct RequestRecord(Mode Mode, double StartMs, double La
 /// </summary>
 public sealed class ModeRunner(Mode mode, Options options, Target target, Stopwatch clock)
 {
+    /// <summary>How late a slot may be and still be sent.</summary>
+    private const double MaxLagMs = 250;
+
     private readonly object _gate = new();
     private readonly List<RequestRecord> _records = [];
     private readonly Dictionary<string, int> _reconnects = new(StringComparer.Ordinal);
@@ -78,9 +81,6 @@ public sealed class ModeRunner(Mode mode, Options options, Target target, Stopwa
     private double Now => clock.Elapsed.TotalMilliseconds;
 
     private double Interval => 1000.0 / options.Rate;
-
-    /// <summary>How late a slot may be and still be sent.</summary>
-    private const double MaxLagMs = 250;
 
     /// <summary>
     /// One connection, one request after another. A connection the server closed while idle is
