@@ -15,6 +15,10 @@ SANDBOX_CONFIG="$SANDBOX_ROOT/frostguard.json"
 SANDBOX_PG_PORT="${FROSTGUARD_SANDBOX_PG_PORT:-25432}"
 SANDBOX_BACKEND_PORT="${FROSTGUARD_SANDBOX_BACKEND_PORT:-28080}"
 SANDBOX_PROXY_PORT="${FROSTGUARD_SANDBOX_PROXY_PORT:-28443}"
+# The backend's two slots (docs/updates.md); the proxy's internal listener keeps BACKEND_PORT.
+SANDBOX_BLUE_PORT="${FROSTGUARD_SANDBOX_BLUE_PORT:-$((SANDBOX_BACKEND_PORT + 1))}"
+SANDBOX_GREEN_PORT="${FROSTGUARD_SANDBOX_GREEN_PORT:-$((SANDBOX_BACKEND_PORT + 2))}"
+SANDBOX_UPSTREAM="$SANDBOX_ROOT/proxy-upstream"
 SANDBOX_APP_UID=10001
 SANDBOX_PROXY_UID=10002
 SANDBOX_BACKEND_TAGS=(current next broken)
@@ -86,13 +90,20 @@ POSTGRES_PASSWORD=$password
 ENV
 )
     fi
+    # The slots' tags and the serving slot's profile belong to Update-FrostDeployment once written;
+    # an .env from before the slots gets them from its BACKEND_TAG.
+    local backend_tag
+    backend_tag=$(env_value BACKEND_TAG)
+    grep -q '^BACKEND_BLUE_TAG=' "$env" || echo "BACKEND_BLUE_TAG=${backend_tag:-current}" >>"$env"
+    grep -q '^BACKEND_GREEN_TAG=' "$env" || echo "BACKEND_GREEN_TAG=${backend_tag:-current}" >>"$env"
+    grep -q '^COMPOSE_PROFILES=' "$env" || echo "COMPOSE_PROFILES=backend-blue" >>"$env"
     # Added to older .env files too; kept once written, like the database password.
     if ! grep -q '^REPLICATION_PASSWORD=' "$env"; then
         echo "REPLICATION_PASSWORD=$(openssl rand -base64 32 | tr -d '/+=\n' | cut -c1-32)" >>"$env"
     fi
     # Non-secret settings are rewritten from this script every time.
     local key value
-    for key in COMPOSE_PROJECT_NAME PG_UID PG_GID APP_UID APP_GID PROXY_UID PROXY_GID PG_PORT BACKEND_PORT PROXY_PORT PG_DATA TLS_DIR; do
+    for key in COMPOSE_PROJECT_NAME PG_UID PG_GID APP_UID APP_GID PROXY_UID PROXY_GID PG_PORT BACKEND_PORT BACKEND_BLUE_PORT BACKEND_GREEN_PORT PROXY_PORT PG_DATA TLS_DIR UPSTREAM_DIR; do
         case $key in
             COMPOSE_PROJECT_NAME) value=$SANDBOX_PROJECT ;;
             PG_UID) value=$(id -u postgres) ;;
@@ -101,6 +112,9 @@ ENV
             PROXY_UID | PROXY_GID) value=$SANDBOX_PROXY_UID ;;
             PG_PORT) value=$SANDBOX_PG_PORT ;;
             BACKEND_PORT) value=$SANDBOX_BACKEND_PORT ;;
+            BACKEND_BLUE_PORT) value=$SANDBOX_BLUE_PORT ;;
+            BACKEND_GREEN_PORT) value=$SANDBOX_GREEN_PORT ;;
+            UPSTREAM_DIR) value=$SANDBOX_UPSTREAM ;;
             PROXY_PORT) value=$SANDBOX_PROXY_PORT ;;
             PG_DATA) value="$SANDBOX_ROOT/data/postgres" ;;
             TLS_DIR) value="$SANDBOX_ROOT/tls" ;;
@@ -116,7 +130,37 @@ ENV
     chmod 0600 "$env"
 }
 
-env_value() { sed -n "s/^$1=//p" "$SANDBOX_DEPLOYMENT/.env" | tail -n 1; }
+env_value() { sed -n "s/^$1=//p" "$SANDBOX_DEPLOYMENT/.env" 2>/dev/null | tail -n 1; }
+
+# The serving slot's Compose service: the backend slot COMPOSE_PROFILES names.
+serving_slot() { env_value COMPOSE_PROFILES | tr ',' '\n' | grep -m1 '^backend-' || echo backend-blue; }
+
+# The proxy's upstream include, written once in the format FrostGuard writes (UpstreamFile.cs);
+# after that it is FrostGuard's: a switch rewrites it and reloads nginx.
+write_upstream_file() {
+    install -d -m 0755 "$SANDBOX_UPSTREAM"
+    local file="$SANDBOX_UPSTREAM/backend.conf"
+    [[ -s "$file" ]] && return 0
+    local slot port
+    slot=$(serving_slot)
+    slot=${slot#backend-}
+    port=$SANDBOX_BLUE_PORT
+    [[ "$slot" == green ]] && port=$SANDBOX_GREEN_PORT
+    log "writing the proxy's upstream include for slot $slot"
+    cat >"$file.tmp" <<CONF
+# Written by FrostGuard: the serving slot of backend. Do not edit: Update-FrostDeployment and
+# Undo-FrostDeployment switch it (docs/updates.md).
+upstream frostguard_backend {
+    server 127.0.0.1:$port;
+    keepalive 16;
+}
+map \$host \$frostguard_slot {
+    default "$slot";
+}
+CONF
+    chmod 0644 "$file.tmp"
+    mv "$file.tmp" "$file"
+}
 
 write_deployment_repository() {
     mkdir -p "$SANDBOX_DEPLOYMENT/postgres" "$SANDBOX_DEPLOYMENT/proxy"
@@ -228,7 +272,22 @@ write_frostguard_config() {
     "metricsUrl": "http://127.0.0.1:$SANDBOX_BACKEND_PORT/metrics"
   },
   "tls": { "domain": "localhost", "port": $SANDBOX_PROXY_PORT, "caFile": "$SANDBOX_ROOT/tls/cert.pem" },
-  "manualPath": "$ROOT/runbooks"
+  "manualPath": "$ROOT/runbooks",
+  "update": {
+    "strategy": "blueGreen",
+    "service": "backend",
+    "slots": [
+      { "name": "blue", "service": "backend-blue", "port": $SANDBOX_BLUE_PORT },
+      { "name": "green", "service": "backend-green", "port": $SANDBOX_GREEN_PORT }
+    ],
+    "proxy": {
+      "service": "proxy",
+      "upstreamFolder": "$SANDBOX_UPSTREAM",
+      "internalUrl": "http://127.0.0.1:$SANDBOX_BACKEND_PORT",
+      "testCommand": ["/usr/sbin/nginx", "-e", "stderr", "-t", "-q", "-c", "/tmp/nginx.conf"],
+      "drainTimeoutSeconds": 30
+    }
+  }
 }
 JSON
     mv "$SANDBOX_CONFIG.tmp" "$SANDBOX_CONFIG"
@@ -236,15 +295,22 @@ JSON
 
 container_health() { docker inspect -f '{{if .State.Health}}{{.State.Health.Status}}{{else}}{{.State.Status}}{{end}}' "$1" 2>/dev/null; }
 
-# Every service of the compose file has a container, and every container is healthy.
+# Every service of the compose file but the idle backend slot has a container, and every one of
+# those containers is healthy (the idle slot's container is kept stopped on purpose).
 all_services_healthy() {
-    local id ids expected
-    expected=$(compose config --services | wc -l)
+    local id ids expected service serving
+    serving=$(serving_slot)
+    expected=$(compose config --services | grep -v '^backend-' | wc -l)
+    expected=$((expected + 1))
     ids=$(compose ps -q)
-    [[ $(wc -w <<<"$ids") -ge $expected ]] || return 1
+    local counted=0
     for id in $ids; do
+        service=$(docker inspect -f '{{index .Config.Labels "com.docker.compose.service"}}' "$id" 2>/dev/null)
+        [[ "$service" == backend-* && "$service" != "$serving" ]] && continue
+        counted=$((counted + 1))
         [[ "$(container_health "$id")" == healthy ]] || return 1
     done
+    [[ $counted -ge $expected ]]
 }
 
 # Compose gives up when a dependency is not healthy yet (e.g. right after a recreate): try
@@ -268,6 +334,7 @@ sandbox_up() {
     mkdir -p "$SANDBOX_DEPLOYMENT"
     write_deployment_repository
     write_env_file
+    write_upstream_file
     initialize_database
     write_certificate
     log "starting project $SANDBOX_PROJECT"

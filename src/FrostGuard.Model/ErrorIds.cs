@@ -91,4 +91,7 @@ public static class ErrorIds
     public const string OperationRecordInvalid = "OperationRecordInvalid";
     public const string InterruptedOperationUnresolved = "InterruptedOperationUnresolved";
     public const string SafetyBackupFailed = "SafetyBackupFailed";
+    public const string ProxyConfigRejected = "ProxyConfigRejected";
+    public const string ProxySwitchNotVerified = "ProxySwitchNotVerified";
+    public const string SlotsUnhealthyAfterMigration = "SlotsUnhealthyAfterMigration";
 }

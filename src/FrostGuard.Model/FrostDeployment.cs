@@ -19,6 +19,10 @@ public sealed class FrostDeployment
     public string? TlsEndpoint { get; init; }
     public string? ManualPath { get; init; }
     public required IReadOnlyList<string> Services { get; init; }
+    /// <summary>How updates change the backend: blueGreen (a switch between two slots) or stopThenStart.</summary>
+    public string UpdateStrategy { get; init; } = "stopThenStart";
+    /// <summary>The backend's slots, serving first ("blue serving backend:next", "green idle backend:current exited"); empty without slots.</summary>
+    public IReadOnlyList<string> Slots { get; init; } = [];
     public int ContainersRunning { get; init; }
     public int ContainersTotal { get; init; }
     /// <summary>Versions of the engine and the libraries loaded in FrostGuard's private load context.</summary>

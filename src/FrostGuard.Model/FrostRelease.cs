@@ -44,6 +44,8 @@ public sealed class FrostRelease
     public required string ComposeHash { get; init; }
     /// <summary>HEAD of the deployment directory when it is a git checkout.</summary>
     public string? GitCommit { get; init; }
+    /// <summary>The backend slot that served this release (blue, green), in a deployment with slots.</summary>
+    public string? Slot { get; init; }
     /// <summary>The backup taken just before this release was left (Undo-FrostDeployment -RestoreDatabase restores it).</summary>
     public string? BackupId { get; set; }
     /// <summary>How the release came about, and for a failed one why it failed.</summary>

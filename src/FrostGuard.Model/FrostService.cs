@@ -32,8 +32,17 @@ public enum FrostContainerHealth
 /// <summary>One container of a Compose service: a scaled service yields one per instance.</summary>
 public sealed class FrostService
 {
+    private string? _composeService;
+
     public required string Project { get; init; }
+    /// <summary>The service as FrostGuard's commands name it: for a backend slot, the service the slots serve (backend).</summary>
     public required string Service { get; init; }
+    /// <summary>The Compose service of the container: <see cref="Service"/>, or the slot's own service (backend-blue).</summary>
+    public string ComposeService { get => _composeService ?? Service; init => _composeService = value; }
+    /// <summary>The slot this container runs in (blue, green) when the service runs in slots; null otherwise.</summary>
+    public string? Slot { get; init; }
+    /// <summary>True for the slot that does not serve: the previous release kept stopped, or the next one starting.</summary>
+    public bool IsIdleSlot { get; init; }
     public int Instance { get; init; }
     public required string Container { get; init; }
     public required string ContainerId { get; init; }

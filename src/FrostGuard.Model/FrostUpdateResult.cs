@@ -36,6 +36,10 @@ public sealed class FrostUpdateResult
     /// <summary>From the start of the rollback until the deployment was verified healthy again.</summary>
     public TimeSpan? RollbackDuration { get; init; }
     public TimeSpan Duration { get; init; }
+    /// <summary>The backend slot serving after the command (blue, green), in a deployment with slots.</summary>
+    public string? ServingSlot { get; init; }
+    /// <summary>True when the proxy was switched to another slot; a failed blue-green update never switches.</summary>
+    public bool Switched { get; init; }
     /// <summary>The health results of the final verification.</summary>
     public IReadOnlyList<FrostHealthResult> Health { get; init; } = [];
 

@@ -19,6 +19,10 @@ public sealed class GetFrostServiceCommand : FrostCmdlet
     [ValidateNotNullOrEmpty]
     public string[]? Name { get; set; }
 
+    /// <summary>Also list the idle backend slot's container (the previous release kept stopped for a fast undo); every other command means the serving slot.</summary>
+    [Parameter]
+    public SwitchParameter IncludeIdleSlot { get; set; }
+
     /// <summary>Also sample live CPU and memory use (two one-shot stats samples, one stats collector tick apart: 1–2 s).</summary>
     [Parameter]
     public SwitchParameter Resources { get; set; }
@@ -29,7 +33,7 @@ public sealed class GetFrostServiceCommand : FrostCmdlet
         try
         {
             var session = Session;
-            services = Await((_, ct) => session.Services.ListAsync(ct));
+            services = Await((_, ct) => session.Services.ListAsync(IncludeIdleSlot, ct));
         }
         catch (FrostException e)
         {

@@ -67,7 +67,8 @@ public sealed class UndoFrostDeploymentCommand : FrostCmdlet
         var tags = string.Join(", ", target.Tags.Select(t => $"{t.Key}={t.Value}"));
         if (!ShouldProcess($"deployment {session.Config.Project.Name}",
                 $"Go back to release {target.Id} ({tags}{(target.GitCommit is { } c ? ", commit " + c[..Math.Min(12, c.Length)] : "")})"
-                + (RestoreDatabase ? $" and restore its backup {target.BackupId ?? "(none recorded)"} over the database" : "")))
+                + (RestoreDatabase ? $" and restore its backup {target.BackupId ?? "(none recorded)"} over the database" : "")
+                + (DeploymentUpdater.DescribeSwitch(session) is { } plan ? ". " + plan : "")))
         {
             return;
         }

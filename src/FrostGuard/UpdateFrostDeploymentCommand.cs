@@ -47,7 +47,8 @@ public sealed class UpdateFrostDeploymentCommand : FrostCmdlet
         var session = Session;
         var services = Service ?? [];
         var what = (Version is null ? "Apply the deployment directory as it is" : $"Set version {Version} for {(services.Length == 0 ? "every service with a _TAG key" : string.Join(", ", services))}")
-                   + (Pull ? " after git pull --ff-only" : "") + (SkipBackup ? ", without a backup" : ", after a backup") + ", rolling back on failure";
+                   + (Pull ? " after git pull --ff-only" : "") + (SkipBackup ? ", without a backup" : ", after a backup") + ", rolling back on failure"
+                   + (DeploymentUpdater.DescribeSwitch(session) is { } plan ? ". " + plan : "");
         if (!ShouldProcess($"deployment {session.Config.Project.Name} ({session.Config.Project.Directory})", what))
         {
             return;
@@ -75,8 +76,11 @@ public sealed class UpdateFrostDeploymentCommand : FrostCmdlet
         WriteObject(result);
         if (result.RolledBack)
         {
+            var rollback = result.ServingSlot is { } slot && !result.Switched
+                ? $"The proxy was never switched: slot {slot} kept serving release {result.CurrentRelease}; the health URL was down {result.Downtime.TotalSeconds:0.0} s in all."
+                : $"It was rolled back to release {result.CurrentRelease} in {result.RollbackDuration?.TotalSeconds:0.0} s; the health URL was down {result.RollbackDowntime?.TotalSeconds:0.0} s during the rollback ({result.Downtime.TotalSeconds:0.0} s in all).";
             WriteFrostError(new FrostException(ErrorIds.UpdateRolledBack, FailureKind.OperationFailed,
-                $"The update of {result.Project} failed: {result.Failure} It was rolled back to release {result.CurrentRelease} in {result.RollbackDuration?.TotalSeconds:0.0} s; the health URL was down {result.RollbackDowntime?.TotalSeconds:0.0} s during the rollback ({result.Downtime.TotalSeconds:0.0} s in all).",
+                $"The update of {result.Project} failed: {result.Failure} {rollback}",
                 result.ToRelease, $"Fix the release and update again; Get-FrostRelease shows {result.ToRelease} as RolledBack."));
         }
     }

@@ -70,6 +70,53 @@ function New-ConfigVariant {
     $Path
 }
 
+# A client that asks the proxy's health URL on a new connection every $IntervalMs (bounded to
+# 3 minutes), in a thread, recording every failure (a non-2xx status, a reset, a timeout: no
+# retry) and the slot that answered (X-FrostGuard-Slot). Stop-ProxyPoller returns what it saw.
+function Start-ProxyPoller {
+    param([string] $Url = ((Get-SandboxConfig).update.proxy.internalUrl + '/health'), [int] $IntervalMs = 50)
+    $state = [hashtable]::Synchronized(@{ Stop = $false; Sent = 0; Failed = [Collections.Generic.List[string]]::new(); Slots = [Collections.Generic.List[string]]::new() })
+    $job = Start-ThreadJob -ArgumentList $Url, $IntervalMs, $state -ScriptBlock {
+        param($Url, $IntervalMs, $state)
+        $client = [Net.Http.HttpClient]::new()
+        $client.Timeout = [TimeSpan]::FromSeconds(5)
+        $deadline = [DateTime]::UtcNow.AddMinutes(3)
+        while (-not $state.Stop -and [DateTime]::UtcNow -lt $deadline) {
+            $request = [Net.Http.HttpRequestMessage]::new('GET', $Url)
+            $request.Headers.ConnectionClose = $true
+            $state.Sent++
+            try {
+                $response = $client.Send($request)
+                if ($response.IsSuccessStatusCode) {
+                    $slot = $null
+                    if ($response.Headers.TryGetValues('X-FrostGuard-Slot', [ref] $slot)) { $state.Slots.Add(@($slot)[0]) }
+                }
+                else { $state.Failed.Add("$([DateTime]::UtcNow.ToString('o')) status $([int]$response.StatusCode)") }
+                $response.Dispose()
+            }
+            catch { $state.Failed.Add("$([DateTime]::UtcNow.ToString('o')) $($_.Exception.GetBaseException().Message)") }
+            Start-Sleep -Milliseconds $IntervalMs # the client's pace, not a wait for a condition
+        }
+        $client.Dispose()
+    }
+    [pscustomobject]@{ Job = $job; State = $state }
+}
+
+function Stop-ProxyPoller {
+    param([Parameter(Mandatory)] $Poller)
+    $Poller.State.Stop = $true
+    $Poller.Job | Wait-Job | Receive-Job
+    Remove-Job $Poller.Job
+    [pscustomobject]@{ Sent = $Poller.State.Sent; Failed = @($Poller.State.Failed); Slots = @($Poller.State.Slots) }
+}
+
+# The slot the proxy serves, from its answer on a new connection.
+function Get-ServedSlot {
+    $url = (Get-SandboxConfig).update.proxy.internalUrl + '/health'
+    $response = Invoke-WebRequest -Uri $url -DisableKeepAlive -SkipHttpErrorCheck
+    @($response.Headers['X-FrostGuard-Slot'])[0]
+}
+
 # A field of a .pgpass line: '\' and ':' escaped (a rotated password may hold both).
 function ConvertTo-PgPassField([string] $Value) { $Value.Replace('\', '\\').Replace(':', '\:') }
 

@@ -1,6 +1,7 @@
 # Updates and rollbacks against the live sandbox, on its own deployment repository: the backend
-# images 'current', 'next' (applies migration 2) and 'broken' (fails its health check). Every
-# path leaves the sandbox as it found it: at 'current', migration 2 undone, healthy.
+# images 'current', 'next' (applies migration 2) and 'broken' (fails its health check), switched
+# between the backend's two slots behind the proxy (docs/updates.md). Every path leaves the
+# sandbox as it found it: at 'current', migration 2 undone, healthy.
 BeforeAll {
     Import-Module (Join-Path $PSScriptRoot 'TestHelpers.psm1') -Force
     Import-Module (Get-ModuleManifestPath) -Force
@@ -75,11 +76,31 @@ Describe 'Update-FrostDeployment and Undo-FrostDeployment' {
         (Get-FileHash $envPath).Hash | Should -Be $envBefore
     }
 
-    It "updates to 'next': backup, release record, new image, migration 2 applied" {
-        $result = Update-FrostDeployment -Version next -Service backend -Confirm:$false
+    It "updates to 'next' in the idle slot: backup, release record, new image, migration 2, no failed request, the old slot kept stopped" {
+        $servingBefore = Get-ServedSlot
+        $oldSlot = Get-FrostService -Name backend
+        $poller = Start-ProxyPoller
+        try { $result = Update-FrostDeployment -Version next -Service backend -Confirm:$false }
+        finally { $seen = Stop-ProxyPoller $poller }
         $result.Succeeded | Should -BeTrue
         $result.RolledBack | Should -BeFalse
         $script:startRelease = $result.FromRelease
+
+        # The switch: the proxy serves the other slot, and no request failed on the way.
+        $result.Switched | Should -BeTrue
+        $result.ServingSlot | Should -Not -Be $servingBefore
+        Get-ServedSlot | Should -Be $result.ServingSlot
+        $seen.Failed | Should -BeNullOrEmpty -Because "no request may fail during a good update ($($seen.Sent) sent)"
+        $seen.Sent | Should -BeGreaterThan 20
+        $seen.Slots | Should -Contain $servingBefore
+        $seen.Slots | Should -Contain $result.ServingSlot
+        $result.Downtime | Should -Be ([TimeSpan]::Zero)
+        (Get-FrostService -Name backend).Slot | Should -Be $result.ServingSlot
+        # The previous slot's container is kept, stopped: the fast undo starts it again.
+        $kept = Get-FrostService -IncludeIdleSlot | Where-Object { $_.Service -eq 'backend' -and $_.IsIdleSlot }
+        $kept.ContainerId | Should -Be $oldSlot.ContainerId
+        $kept.State | Should -Be 'exited'
+        $script:keptContainer = $kept.ContainerId
 
         Get-EnvValue BACKEND_TAG | Should -Be 'next'
         Get-BackendImage | Should -BeLike '*:next'
@@ -104,35 +125,34 @@ Describe 'Update-FrostDeployment and Undo-FrostDeployment' {
         (Get-FrostRelease)[0].Id | Should -Be $current.Id -Because 'the history is newest first'
     }
 
-    It "rolls back by itself from 'broken' to 'next', reporting the failure, the rollback and the downtime" {
-        $result = Update-FrostDeployment -Version broken -Service backend -HealthTimeoutSeconds 20 -Confirm:$false -ErrorVariable problems -ErrorAction SilentlyContinue
+    It 'refuses an upstream include nginx -t rejects, puts the file back and switches nothing' {
+        # An upstream block under another name than the proxy's configuration forwards to: a valid
+        # file that makes the whole configuration fail nginx -t.
+        $variant = New-ConfigVariant -Path (Join-Path ([IO.Path]::GetTempPath()) "frostguard-badupstream-$([guid]::NewGuid().ToString('N')).json") -Change { param($c) $c.update.proxy | Add-Member -NotePropertyName upstreamName -NotePropertyValue 'not_the_backend' -Force }
+        $include = Join-Path $config.update.proxy.upstreamFolder 'backend.conf'
+        $before = (Get-FileHash $include).Hash
+        $serving = Get-ServedSlot
+        $saved = $env:FROSTGUARD_CONFIG
+        $env:FROSTGUARD_CONFIG = $variant
+        try { $result = Update-FrostDeployment -Version current -Service backend -SkipBackup -Confirm:$false -ErrorAction SilentlyContinue -ErrorVariable problems }
+        finally { $env:FROSTGUARD_CONFIG = $saved; Remove-Item $variant }
 
-        $problems | Should -HaveCount 1
-        $problems[0].FullyQualifiedErrorId | Should -Be 'UpdateRolledBack,FrostGuard.UpdateFrostDeploymentCommand'
-        "$($problems[0])" | Should -Match 'rolled back'
         $result.Succeeded | Should -BeFalse
-        $result.RolledBack | Should -BeTrue
-        $result.Failure | Should -Not -BeNullOrEmpty
-
+        $result.Switched | Should -BeFalse
+        $result.Failure | Should -Match "configuration test .* refused the upstream"
+        $result.Failure | Should -Match 'nothing switched'
+        (Get-FileHash $include).Hash | Should -Be $before
+        Get-ServedSlot | Should -Be $serving
         Get-EnvValue BACKEND_TAG | Should -Be 'next'
-        Get-BackendImage | Should -BeLike '*:next'
-        (Get-FrostRelease -Current).Tags['BACKEND_TAG'] | Should -Be 'next'
-        (Get-FrostRelease -Id $result.ToRelease).Status | Should -Be 'RolledBack'
         Test-FrostHealth -Check Http -Quiet | Should -BeTrue
-
-        $seconds = $result.RollbackDowntime.TotalSeconds
-        Write-Host ("    rollback downtime {0:N1} s (health URL down from the rollback's start until it answered 200); rollback {1:N1} s; down {2:N1} s in all" -f $seconds, $result.RollbackDuration.TotalSeconds, $result.Downtime.TotalSeconds)
-        $seconds | Should -BeGreaterThan 0
-        $seconds | Should -BeLessThan 15
-
-        # Recorded for the rollback recovery objective.
-        $measured = Get-Content -Raw (Join-Path $env:FROSTGUARD_STATE 'recovery-measurements.json') | ConvertFrom-Json
-        $measured.rollback.seconds | Should -BeGreaterThan 0
     }
 
-    It "Undo-FrostDeployment -RestoreDatabase returns to 'current' with migration 2 undone" {
+    It "Undo-FrostDeployment -RestoreDatabase returns to 'current' with migration 2 undone, by starting the kept slot" {
         $result = Undo-FrostDeployment -To $script:startRelease -RestoreDatabase -Confirm:$false
         $result.Succeeded | Should -BeTrue
+        $result.Switched | Should -BeTrue
+        (Get-FrostService -Name backend).ContainerId | Should -Be $script:keptContainer -Because 'the undo starts the kept container, it does not create one'
+        Get-ServedSlot | Should -Be $result.ServingSlot
         $result.CurrentRelease | Should -Be $script:startRelease
         $result.BackupId | Should -Be (Get-FrostRelease -Id $script:startRelease).BackupId
 
@@ -143,5 +163,37 @@ Describe 'Update-FrostDeployment and Undo-FrostDeployment' {
         Invoke-Sql "SELECT count(*) FROM information_schema.columns WHERE table_name = 'readings' AND column_name = 'quality'" | Should -Be '0'
         (Get-FrostRelease -Current).Id | Should -Be $script:startRelease
         Test-FrostHealth -Check Http -Quiet | Should -BeTrue
+    }
+
+    It "never switches to 'broken': no request fails while it is tried, and the record says there was no downtime" {
+        $serving = Get-ServedSlot
+        $poller = Start-ProxyPoller
+        try { $result = Update-FrostDeployment -Version broken -Service backend -HealthTimeoutSeconds 40 -Confirm:$false -ErrorVariable problems -ErrorAction SilentlyContinue }
+        finally { $seen = Stop-ProxyPoller $poller }
+
+        $problems | Should -HaveCount 1
+        $problems[0].FullyQualifiedErrorId | Should -Be 'UpdateRolledBack,FrostGuard.UpdateFrostDeploymentCommand'
+        "$($problems[0])" | Should -Match "The proxy was never switched: slot $serving kept serving"
+        $result.Succeeded | Should -BeFalse
+        $result.RolledBack | Should -BeTrue
+        $result.Switched | Should -BeFalse
+        $result.Failure | Should -Match 'unhealthy|not healthy'
+        $seen.Failed | Should -BeNullOrEmpty -Because "no request may fail while a broken release is tried ($($seen.Sent) sent)"
+        @($seen.Slots | Sort-Object -Unique) | Should -Be @($serving) -Because 'no request went to the broken slot'
+        $result.Downtime | Should -Be ([TimeSpan]::Zero)
+
+        Get-ServedSlot | Should -Be $serving
+        Get-EnvValue BACKEND_TAG | Should -Be 'current'
+        Get-BackendImage | Should -BeLike '*:current'
+        (Get-FrostRelease -Current).Tags['BACKEND_TAG'] | Should -Be 'current'
+        (Get-FrostRelease -Id $result.ToRelease).Status | Should -Be 'RolledBack'
+        (Get-FrostRelease -Id $result.ToRelease).Note | Should -Match 'No downtime: the proxy was never switched'
+        Test-FrostHealth -Check Http -Quiet | Should -BeTrue
+        # The failed release's container is stopped, kept for its log; the idle slot's tag is back.
+        (Get-FrostService -IncludeIdleSlot | Where-Object { $_.Service -eq 'backend' -and $_.IsIdleSlot }).State | Should -Be 'exited'
+
+        # Recorded for the rollback recovery objective.
+        $measured = Get-Content -Raw (Join-Path $env:FROSTGUARD_STATE 'recovery-measurements.json') | ConvertFrom-Json
+        $measured.rollback.seconds | Should -BeGreaterThan 0
     }
 }

@@ -59,6 +59,7 @@ public static partial class ConfigLoader
             StateFolder = config.StateFolder is null ? null : Absolute(config.StateFolder, folder),
             ManualPath = config.ManualPath is null ? null : Absolute(config.ManualPath, folder),
             Tls = config.Tls?.CaFile is null ? config.Tls : config.Tls with { CaFile = Absolute(config.Tls.CaFile, folder) },
+            Update = config.Update.Proxy is null ? config.Update : config.Update with { Proxy = config.Update.Proxy with { UpstreamFolder = Absolute(config.Update.Proxy.UpstreamFolder, folder) } },
         };
         ConfigValidator.Validate(resolved, path);
         return resolved;

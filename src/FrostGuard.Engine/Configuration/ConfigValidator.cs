@@ -48,6 +48,50 @@ internal static partial class ConfigValidator
         {
             RequireUrl(config.Alerts.Webhooks[i], path, $"alerts.webhooks[{i}]");
         }
+
+        ValidateUpdate(config, path);
+    }
+
+    private static void ValidateUpdate(FrostConfig config, string path)
+    {
+        var update = config.Update;
+        Require(update.Strategy is UpdateStrategies.BlueGreen or UpdateStrategies.StopThenStart, path, "update.strategy",
+            $"'{update.Strategy}' is not one of '{UpdateStrategies.BlueGreen}' (the new release starts beside the serving one and the proxy switches to it) or '{UpdateStrategies.StopThenStart}'");
+        Require(!string.IsNullOrWhiteSpace(update.Service), path, "update.service", "must name the service the slots serve");
+        Require(update.Slots.Count is 0 or 2, path, "update.slots", $"lists {update.Slots.Count} slots; a deployment has exactly two (or none)");
+        for (var i = 0; i < update.Slots.Count; i++)
+        {
+            var slot = update.Slots[i];
+            Require(SlotNamePattern().IsMatch(slot.Name), path, $"update.slots[{i}].name", $"'{slot.Name}' is not a slot name (lower-case letters and digits)");
+            Require(ProjectNamePattern().IsMatch(slot.Service) && slot.Service != update.Service, path, $"update.slots[{i}].service",
+                $"'{slot.Service}' must be a Compose service name other than '{update.Service}' (each slot is a service of its own)");
+            Require(slot.Port is > 0 and < 65536, path, $"update.slots[{i}].port", $"{slot.Port} is not a TCP port (1-65535)");
+        }
+
+        if (update.Slots.Count == 2)
+        {
+            Require(update.Slots[0].Name != update.Slots[1].Name && update.Slots[0].Service != update.Slots[1].Service && update.Slots[0].Port != update.Slots[1].Port,
+                path, "update.slots", "the two slots need different names, services and ports");
+        }
+
+        if (update.BlueGreen)
+        {
+            Require(update.Slots.Count == 2, path, "update.slots", "the blueGreen strategy needs two slots");
+            Require(update.Proxy is not null, path, "update.proxy", "the blueGreen strategy needs the proxy it switches");
+        }
+
+        if (update.Proxy is { } proxy)
+        {
+            Require(Path.IsPathRooted(proxy.UpstreamFolder), path, "update.proxy.upstreamFolder", "must name a folder");
+            Require(SlotNamePattern().IsMatch(proxy.UpstreamName.Replace("_", "", StringComparison.Ordinal)), path, "update.proxy.upstreamName", $"'{proxy.UpstreamName}' is not an nginx upstream name (letters, digits, '_')");
+            Require(!proxy.UpstreamFile.Contains('/', StringComparison.Ordinal) && proxy.UpstreamFile.EndsWith(".conf", StringComparison.Ordinal), path, "update.proxy.upstreamFile",
+                $"'{proxy.UpstreamFile}' must be a file name ending in .conf");
+            Require(Uri.TryCreate(proxy.InternalUrl, UriKind.Absolute, out var internalUrl) && internalUrl.Scheme == "http" && internalUrl.IsLoopback, path, "update.proxy.internalUrl",
+                $"'{proxy.InternalUrl}' must be a plain-HTTP URL on the loopback address (the proxy's internal listener)");
+            Require(proxy.VerifyPath.StartsWith('/'), path, "update.proxy.verifyPath", "must start with '/'");
+            Require(proxy.TestCommand.Count > 0, path, "update.proxy.testCommand", "must give the configuration test to run in the proxy's container (nginx -t)");
+            Require(proxy.DrainTimeoutSeconds is >= 0 and <= 3600, path, "update.proxy.drainTimeoutSeconds", "must be between 0 and 3600");
+        }
     }
 
     private static void RequireUrl(string? value, string path, string key)
@@ -100,4 +144,7 @@ internal static partial class ConfigValidator
 
     [GeneratedRegex("^[a-z0-9][a-z0-9_-]*$")]
     private static partial Regex ProjectNamePattern();
+
+    [GeneratedRegex("^[a-z0-9]+$")]
+    private static partial Regex SlotNamePattern();
 }

@@ -17,6 +17,7 @@ public sealed record FrostConfig
     public TlsSection? Tls { get; init; }
     public string? ManualPath { get; init; }
     public AlertSection Alerts { get; init; } = new();
+    public UpdateSection Update { get; init; } = new();
 
     /// <summary>The file this configuration was read from.</summary>
     [JsonIgnore]

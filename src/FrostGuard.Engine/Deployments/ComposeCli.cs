@@ -34,9 +34,15 @@ public sealed class ComposeCli
         return files;
     }
 
-    /// <summary>Arguments for `up -d` of the given services (all when empty); --no-deps so Compose neither touches nor waits on others.</summary>
+    /// <summary>
+    /// Arguments for `up -d` of the given services (all when empty); --no-deps so Compose neither
+    /// touches nor waits on others. The slots' service (backend) means the serving slot; a slot
+    /// named is brought up with its profile, whichever slot the .env says serves.
+    /// </summary>
     public IReadOnlyList<string> UpArguments(IReadOnlyCollection<string> services)
     {
+        var slots = Platform.Docker.ServiceSlots.Of(_config);
+        var composeServices = services.Select(slots.ComposeServiceOf).Distinct(StringComparer.Ordinal).ToList();
         var arguments = new List<string> { "-p", _config.Project.Name };
         foreach (var file in Files())
         {
@@ -44,12 +50,18 @@ public sealed class ComposeCli
             arguments.Add(file);
         }
 
+        foreach (var slot in composeServices.Where(s => slots.OfComposeService(s) is not null))
+        {
+            arguments.Add("--profile");
+            arguments.Add(slot);
+        }
+
         arguments.Add("up");
         arguments.Add("-d");
-        if (services.Count > 0)
+        if (composeServices.Count > 0)
         {
             arguments.Add("--no-deps");
-            arguments.AddRange(services);
+            arguments.AddRange(composeServices);
         }
 
         return arguments;
@@ -65,6 +77,25 @@ public sealed class ComposeCli
         {
             throw new FrostException(ErrorIds.ComposeFailed, FailureKind.OperationFailed,
                 $"Compose could not bring up {(services.Count == 0 ? "the services" : string.Join(", ", services))} of project {_config.Project.Name} (exit code {result.ExitCode}): {result.Tail()}",
+                Directory, $"Run `{file} {string.Join(' ', arguments)}` in {Directory} to see the whole output; Get-FrostService shows the containers.");
+        }
+    }
+
+    /// <summary>
+    /// `up -d --no-recreate --scale` of one service to <paramref name="instances"/>: a container of
+    /// the service's new configuration starts beside the old ones, which Compose leaves running.
+    /// </summary>
+    public async Task UpBesideAsync(string service, int instances, TimeSpan timeout, IFrostReporter reporter, CancellationToken cancellationToken)
+    {
+        var (file, prefix) = await ToolAsync(cancellationToken).ConfigureAwait(false);
+        var arguments = prefix.Concat(["-p", _config.Project.Name]).Concat(Files().SelectMany(f => new[] { "-f", f }))
+            .Concat(["up", "-d", "--no-deps", "--no-recreate", "--scale", $"{service}={instances}", service]).ToList();
+        reporter.Verbose($"{file} {string.Join(' ', arguments)}");
+        var result = await ProcessRunner.RunToolAsync(file, arguments, Directory, timeout, l => reporter.Verbose("compose: " + l), cancellationToken).ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            throw new FrostException(ErrorIds.ComposeFailed, FailureKind.OperationFailed,
+                $"Compose could not start a new {service} beside the running one (exit code {result.ExitCode}): {result.Tail()}",
                 Directory, $"Run `{file} {string.Join(' ', arguments)}` in {Directory} to see the whole output; Get-FrostService shows the containers.");
         }
     }

@@ -20,9 +20,12 @@ public sealed class DeploymentInspector
     public async Task<FrostDeployment> InspectAsync(CancellationToken cancellationToken)
     {
         var versionTask = _docker.CallAsync("read its version", (c, ct) => c.System.GetVersionAsync(ct), cancellationToken);
-        var servicesTask = new ServiceInventory(_docker, _config.Project.Name).ListAsync(cancellationToken);
+        var servicesTask = new ServiceInventory(_docker, _config.Project.Name, slots: ServiceSlots.Of(_config)).ListAsync(true, cancellationToken);
         var version = await versionTask.ConfigureAwait(false);
-        var services = await servicesTask.ConfigureAwait(false);
+        var all = await servicesTask.ConfigureAwait(false);
+        var services = all.Where(s => !s.IsIdleSlot).ToList();
+        var slots = all.Where(s => s.Slot is not null).OrderBy(s => s.IsIdleSlot)
+            .Select(s => $"{s.Slot} {(s.IsIdleSlot ? "idle" : "serving")} {s.Image} {s.State}").ToList();
         var db = _config.Database;
         return new FrostDeployment
         {
@@ -42,6 +45,8 @@ public sealed class DeploymentInspector
             TlsEndpoint = _config.Tls is { } tls ? $"{tls.Domain}:{tls.Port}" : null,
             ManualPath = _config.ManualPath,
             Services = services.Select(s => s.Service).Distinct(StringComparer.Ordinal).ToList(),
+            UpdateStrategy = _config.Update.Strategy,
+            Slots = slots,
             ContainersRunning = services.Count(s => s.IsRunning),
             ContainersTotal = services.Count,
             Components = EngineComponents.Versions(),

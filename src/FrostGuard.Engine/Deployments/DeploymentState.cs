@@ -80,6 +80,7 @@ public sealed class DeploymentState
             Tags = ReadTags(),
             ComposeHash = HashFiles(Compose.Files()),
             GitCommit = await new GitCheckout(Directory).HeadAsync(cancellationToken).ConfigureAwait(false),
+            Slot = _session.Slots.Serving()?.Name,
             Note = note,
         };
     }
@@ -111,8 +112,10 @@ public sealed class DeploymentState
     /// and healthy (or has no healthcheck) and the health URL answers 200 after <paramref name="since"/>.
     /// A container that exits or turns unhealthy fails at once, not at the timeout.
     /// </summary>
-    public async Task WaitHealthyAsync(IReadOnlyCollection<string> services, AvailabilityProbe probe, long since, TimeSpan timeout,
-        int progressId, IFrostReporter reporter, CancellationToken cancellationToken, int parentProgressId = -1)
+    /// <param name="probe">The health URL's probe; null: the containers alone decide.</param>
+    /// <param name="except">Containers (ids) that do not count: the old ones a new container starts beside.</param>
+    public async Task WaitHealthyAsync(IReadOnlyCollection<string> services, AvailabilityProbe? probe, long since, TimeSpan timeout,
+        int progressId, IFrostReporter reporter, CancellationToken cancellationToken, int parentProgressId = -1, IReadOnlySet<string>? except = null)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var activity = new ProgressUpdate(progressId, "Waiting for the deployment to be healthy", "", ParentActivityId: parentProgressId);
@@ -121,7 +124,7 @@ public sealed class DeploymentState
             while (true)
             {
                 var all = await _session.Services.ListAsync(cancellationToken).ConfigureAwait(false);
-                var watched = all.Where(s => services.Count == 0 || services.Contains(s.Service)).ToList();
+                var watched = all.Where(s => (services.Count == 0 || services.Contains(s.Service)) && except?.Contains(s.ContainerId) != true).ToList();
                 var failed = watched.FirstOrDefault(s => s.State is FrostContainerState.exited or FrostContainerState.dead || s.Health == FrostContainerHealth.unhealthy);
                 if (failed is not null)
                 {
@@ -133,7 +136,7 @@ public sealed class DeploymentState
 
                 var waiting = watched.Where(s => !(s.IsRunning && s.Health is FrostContainerHealth.healthy or FrostContainerHealth.none)).ToList();
                 var missing = services.Where(n => watched.All(s => s.Service != n)).ToList();
-                var urlUp = probe.UntilUp(since) is not null || !probe.Measures;
+                var urlUp = probe is null || !probe.Measures || probe.UntilUp(since) is not null;
                 if (waiting.Count == 0 && missing.Count == 0 && urlUp)
                 {
                     reporter.Verbose($"healthy after {clock.Elapsed.TotalSeconds:F1} s");
@@ -141,7 +144,7 @@ public sealed class DeploymentState
                 }
 
                 var what = string.Join(", ", waiting.Select(w => $"{w} {w.State}/{w.Health}" + (w.LastProbeOutput is { Length: > 0 } probeOutput ? $" (last health probe: {Shorten(probeOutput)})" : "")).Concat(missing.Select(m => $"{m} has no container"))
-                    .Concat(urlUp ? [] : [$"{probe.Url} not answering 200"]));
+                    .Concat(urlUp ? [] : [$"{probe!.Url} not answering 200"]));
                 if (clock.Elapsed > timeout)
                 {
                     throw new FrostException(ErrorIds.UpdateHealthTimeout, FailureKind.OperationFailed,

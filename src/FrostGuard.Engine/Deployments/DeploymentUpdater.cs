@@ -27,6 +27,11 @@ public sealed class DeploymentUpdater
     private const string FactTarget = "targetRelease";
     private const string FactRestoreDatabase = "restoreDatabase";
     private const string FactRestored = "restoredFrom";
+    private const string FactSlotFrom = "slotFrom";
+    private const string FactSlotTo = "slotTo";
+    private const string FactIdleTagPrefix = "idleTag.";
+
+    private readonly Switching.SlotDeployer? _slots;
 
     /// <param name="work">What updates do to Compose, Docker, git, the .env and the database; for real by default.</param>
     public DeploymentUpdater(FrostSession session, IDeploymentWork? work = null)
@@ -34,7 +39,35 @@ public sealed class DeploymentUpdater
         _session = session;
         _work = work ?? new DeploymentWork(session);
         _store = new ReleaseStore(session.StateFolder, session.Config.Project.Name);
+        _slots = _work.Slots is { } slots
+            ? new Switching.SlotDeployer(slots, TimeSpan.FromSeconds(session.Config.Update.Proxy?.DrainTimeoutSeconds ?? 30))
+            : null;
     }
+
+    /// <summary>For -WhatIf and the confirmation: how the slots' service changes (null without slots, or for the stopThenStart strategy).</summary>
+    public static string? DescribeSwitch(FrostSession session)
+    {
+        if (!session.Config.Update.BlueGreen)
+        {
+            return null;
+        }
+
+        var slots = session.Slots;
+        var serving = slots.Serving();
+        if (serving is null)
+        {
+            return $"{slots.Logical}: the .env names no serving slot (COMPOSE_PROFILES), so the update will stop before any change";
+        }
+
+        var idle = slots.Other(serving);
+        var proxy = session.Config.Update.Proxy!;
+        return $"{slots.Logical}: the release starts in slot {idle.Name} ({idle.Service}, port {idle.Port}) beside slot {serving.Name}, which keeps serving; "
+            + $"only once {idle.Name} is healthy is {proxy.UpstreamPath} rewritten, tested ({string.Join(' ', proxy.TestCommand)}), nginx reloaded and the switch verified through {proxy.InternalUrl}; "
+            + $"then {serving.Name} drains (up to {proxy.DrainTimeoutSeconds} s) and is stopped, kept for a fast undo. A release that fails its health check never takes a request";
+    }
+
+    /// <summary>The service the slots serve (backend).</summary>
+    private string SlotService => _session.Config.Update.Service;
 
     public ReleaseStore Store => _store;
 
@@ -54,6 +87,7 @@ public sealed class DeploymentUpdater
         try
         {
             Step(1, "preflight");
+            await ReconcileSlotsIfNeededAsync(reporter, cancellationToken).ConfigureAwait(false);
             var targets = await _work.PreflightAsync(request, probe, reporter, cancellationToken).ConfigureAwait(false);
 
             string? backupId = null;
@@ -74,6 +108,7 @@ public sealed class DeploymentUpdater
 
             var applied = new List<string>();
             var started = Stopwatch.GetTimestamp();
+            Switching.SlotMove? move = null;
             try
             {
                 if (request.Pull)
@@ -82,24 +117,59 @@ public sealed class DeploymentUpdater
                     await _work.PullAsync(reporter, cancellationToken).ConfigureAwait(false);
                 }
 
-                Step(5, "apply with Compose");
-                if (request.Version is { } version)
+                var upServices = request.Version is null ? (IReadOnlyList<string>)request.Services : targets;
+                var slotted = _slots is not null && (upServices.Count == 0 || upServices.Contains(SlotService));
+                if (slotted)
                 {
-                    _work.WriteTags(targets.ToDictionary(DeploymentState.TagKey, _ => version));
-                    reporter.Verbose($"{_work.EnvPath}: {string.Join(", ", targets.Select(t => $"{DeploymentState.TagKey(t)}={version}"))}");
+                    upServices = upServices.Count == 0
+                        ? (await _work.ServiceNamesAsync(cancellationToken).ConfigureAwait(false)).Where(s => s != SlotService).ToList()
+                        : upServices.Where(s => s != SlotService).ToList();
+                }
+
+                Step(5, slotted ? "the new release beside the serving one" : "apply with Compose");
+                if (request.Version is { } version && upServices.Count > 0)
+                {
+                    _work.WriteTags(upServices.ToDictionary(DeploymentState.TagKey, _ => version));
+                    reporter.Verbose($"{_work.EnvPath}: {string.Join(", ", upServices.Select(t => $"{DeploymentState.TagKey(t)}={version}"))}");
+                }
+
+                if (request.Version is not null)
+                {
                     record = records.Save(record.At(CrashPoints.UpdateEnvWritten));
                     CrashPoints.Reach(CrashPoints.UpdateEnvWritten);
                 }
 
-                var upServices = request.Version is null ? (IReadOnlyList<string>)request.Services : targets;
-                applied.AddRange(upServices);
                 var beforeUp = Stopwatch.GetTimestamp();
-                await _work.UpAsync(upServices, request.HealthTimeout + TimeSpan.FromSeconds(60), reporter, cancellationToken).ConfigureAwait(false);
+                if (slotted)
+                {
+                    var tag = request.Version ?? _work.Slots!.TagOf(_slots!.ServingOrThrow()) ?? throw new InvalidOperationException("the serving slot has no tag in the .env");
+                    move = await _slots!.DeployAsync(tag, request.HealthTimeout,
+                        (from, to, idleTag) => record = records.Save(record.With(FactSlotFrom, from.Name).With(FactSlotTo, to.Name).With(FactIdleTagPrefix + to.Name, idleTag ?? "")),
+                        () => RestoreAdvice(previous, backupId), reporter, cancellationToken).ConfigureAwait(false);
+                    applied.Add(SlotService);
+                    if (upServices.Count > 0)
+                    {
+                        if (request.Version is not null)
+                        {
+                            await _work.UpOverlappingAsync(upServices, request.HealthTimeout + TimeSpan.FromSeconds(60), reporter, cancellationToken).ConfigureAwait(false);
+                        }
+                        else
+                        {
+                            await _work.UpAsync(upServices, request.HealthTimeout + TimeSpan.FromSeconds(60), reporter, cancellationToken).ConfigureAwait(false);
+                        }
+                    }
+                }
+                else
+                {
+                    await _work.UpAsync(upServices, request.HealthTimeout + TimeSpan.FromSeconds(60), reporter, cancellationToken).ConfigureAwait(false);
+                }
+
+                applied.AddRange(upServices);
                 record = records.Save(record.At(CrashPoints.UpdateApplied));
                 CrashPoints.Reach(CrashPoints.UpdateApplied);
 
                 Step(6, "wait for health");
-                await _work.WaitHealthyAsync(upServices, probe, beforeUp, request.HealthTimeout, reporter, cancellationToken).ConfigureAwait(false);
+                await _work.WaitHealthyAsync(slotted ? [.. applied] : upServices, probe, beforeUp, request.HealthTimeout, reporter, cancellationToken).ConfigureAwait(false);
                 var health = await VerifyAsync(reporter, cancellationToken).ConfigureAwait(false);
 
                 var release = await _work.CaptureAsync(request.Version, FrostReleaseStatus.Deployed,
@@ -122,7 +192,17 @@ public sealed class DeploymentUpdater
                     Downtime = probe.Downtime(started),
                     Duration = clock.Elapsed,
                     Health = health,
+                    ServingSlot = move?.To.Name ?? _work.Slots?.Serving()?.Name,
+                    Switched = move is not null && move.From.Name != move.To.Name,
                 };
+            }
+            catch (FrostException e) when (e.ErrorId == ErrorIds.SlotsUnhealthyAfterMigration)
+            {
+                // Nothing is rolled back automatically: the database is the operator's decision (the error says which command and what it loses).
+                var failed = await _work.CaptureAsync(request.Version, FrostReleaseStatus.Failed, $"failed: {e.Message}", CancellationToken.None).ConfigureAwait(false);
+                _store.Save(failed);
+                records.End(record);
+                throw;
             }
             catch (Exception e)
             {
@@ -131,7 +211,7 @@ public sealed class DeploymentUpdater
                 FrostUpdateResult result;
                 try
                 {
-                    result = await RollBackAsync(request, previous, e, applied, backupId, probe, started, clock, reporter).ConfigureAwait(false);
+                    result = await RollBackAsync(request, previous, e, applied, backupId, probe, started, clock, reporter, switched: move is not null).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
@@ -169,6 +249,7 @@ public sealed class DeploymentUpdater
         var records = _session.OperationRecords;
         try
         {
+            await ReconcileSlotsIfNeededAsync(reporter, cancellationToken).ConfigureAwait(false);
             var target = ResolveUndoTarget(request.To);
             var from = _store.CurrentId();
             // Written before the first change: a killed undo is finished by the next command (the same undo again).
@@ -197,6 +278,7 @@ public sealed class DeploymentUpdater
         {
             reporter.Progress(progress with { Status = $"applying release {target.Id}", PercentComplete = 10 });
             var started = Stopwatch.GetTimestamp();
+            var servingBefore = _work.Slots?.Serving()?.Name;
             var services = await ApplyReleaseAsync(target, request.HealthTimeout, probe, reporter, cancellationToken).ConfigureAwait(false);
             record = records.Save(record.At(CrashPoints.UndoReleaseApplied));
             CrashPoints.Reach(CrashPoints.UndoReleaseApplied);
@@ -231,6 +313,8 @@ public sealed class DeploymentUpdater
                 Downtime = probe.Downtime(started),
                 Duration = clock.Elapsed,
                 Health = health,
+                ServingSlot = _work.Slots?.Serving()?.Name,
+                Switched = servingBefore is not null && servingBefore != _work.Slots?.Serving()?.Name,
             };
         }
     }
@@ -244,6 +328,27 @@ public sealed class DeploymentUpdater
         var since = record.Interruption;
         var previous = _store.Get(record.Fact(FactPrevious));
         await using var probe = _work.OpenAvailability();
+        if (_slots is not null && record.Fact(FactSlotFrom) is { Length: > 0 } from)
+        {
+            var idleTags = _work.Slots!.Slots.Where(s => record.Fact(FactIdleTagPrefix + s.Name).Length > 0)
+                .ToDictionary(s => s.Name, s => record.Fact(FactIdleTagPrefix + s.Name));
+            var found = await _slots.ReconcileAsync(idleTags, reporter, cancellationToken).ConfigureAwait(false);
+            if (_work.Slots!.Serving()?.Name != from)
+            {
+                // The slot before is not healthy: the new one keeps serving, and is what is recorded.
+                var kept = await _work.CaptureAsync(null, FrostReleaseStatus.Deployed, $"kept after an interrupted update: slot {from} was not healthy", cancellationToken).ConfigureAwait(false);
+                _store.Save(kept);
+                _store.SetCurrent(kept.Id);
+                _session.OperationRecords.End(record);
+                return $"{since}. {found} Slot {from} was not healthy, so the new release keeps serving, recorded as {kept.Id}.";
+            }
+
+            await ApplyReleaseAsync(previous, TimeSpan.FromSeconds(180), probe, reporter, cancellationToken).ConfigureAwait(false);
+            _store.SetCurrent(previous.Id);
+            _session.OperationRecords.End(record);
+            return $"{since}. {found} Undone: release {previous.Id} was applied again.";
+        }
+
         await ApplyReleaseAsync(previous, TimeSpan.FromSeconds(180), probe, reporter, cancellationToken).ConfigureAwait(false);
         var done = $"Undone: release {previous.Id} was applied again";
 
@@ -299,7 +404,7 @@ public sealed class DeploymentUpdater
     }
 
     private async Task<FrostUpdateResult> RollBackAsync(UpdateRequest request, FrostRelease previous, Exception failure, IReadOnlyList<string> applied,
-        string? backupId, IAvailability probe, long started, Stopwatch clock, IFrostReporter reporter)
+        string? backupId, IAvailability probe, long started, Stopwatch clock, IFrostReporter reporter, bool switched)
     {
         var failureMessage = failure switch
         {
@@ -351,6 +456,11 @@ public sealed class DeploymentUpdater
         }
 
         var rollbackDuration = rollbackClock.Elapsed;
+        if (_slots is not null && !switched)
+        {
+            attempted.Note += $" No downtime: the proxy was never switched, slot {_work.Slots!.Serving()?.Name} kept serving release {previous.Id}.";
+        }
+
         _store.Save(attempted);
         _store.SetCurrent(previous.Id);
         var rollbackDowntime = probe.UntilUp(rollbackStart) ?? rollbackDuration;
@@ -379,6 +489,8 @@ public sealed class DeploymentUpdater
             RollbackDuration = rollbackDuration,
             Duration = clock.Elapsed,
             Health = health,
+            ServingSlot = _work.Slots?.Serving()?.Name,
+            Switched = false,
         };
     }
 
@@ -393,7 +505,8 @@ public sealed class DeploymentUpdater
         }
 
         var now = _work.ReadTags();
-        var changed = release.Tags.Where(t => !now.TryGetValue(t.Key, out var v) || v != t.Value).ToDictionary(t => t.Key, t => t.Value);
+        var slotKeys = SlotTagKeys();
+        var changed = release.Tags.Where(t => !slotKeys.Contains(t.Key) && (!now.TryGetValue(t.Key, out var v) || v != t.Value)).ToDictionary(t => t.Key, t => t.Value);
         if (changed.Count > 0)
         {
             _work.WriteTags(changed);
@@ -401,13 +514,75 @@ public sealed class DeploymentUpdater
         }
 
         // Only the services whose tag changed, unless the compose files may have changed too.
-        var services = commitChanged
+        IReadOnlyList<string> services = commitChanged
             ? []
             : release.Services.Select(s => s.Service).Where(s => changed.ContainsKey(DeploymentState.TagKey(s))).ToList();
         var beforeUp = Stopwatch.GetTimestamp();
+        if (_slots is not null && release.Tags.TryGetValue(DeploymentState.TagKey(SlotService), out var wanted))
+        {
+            // The slots' service goes back by a switch: the release starts in the idle slot (its container kept stopped when it ran there last) and takes over once healthy.
+            var serving = _slots.ServingOrThrow();
+            if (commitChanged || _work.Slots!.TagOf(serving) != wanted)
+            {
+                await _slots.DeployAsync(wanted, healthTimeout, (_, _, _) => { }, () => "Undo-FrostDeployment -RestoreDatabase puts a release's backup back; read Get-FrostRelease first.",
+                    reporter, cancellationToken).ConfigureAwait(false);
+            }
+
+            services = commitChanged
+                ? (await _work.ServiceNamesAsync(cancellationToken).ConfigureAwait(false)).Where(s => s != SlotService).ToList()
+                : services.Where(s => s != SlotService).ToList();
+            if (services.Count > 0)
+            {
+                await _work.UpAsync(services, healthTimeout + TimeSpan.FromSeconds(60), reporter, cancellationToken).ConfigureAwait(false);
+            }
+
+            await _work.WaitHealthyAsync([.. services, SlotService], probe, beforeUp, healthTimeout, reporter, cancellationToken).ConfigureAwait(false);
+            return [.. services, SlotService];
+        }
+
         await _work.UpAsync(services, healthTimeout + TimeSpan.FromSeconds(60), reporter, cancellationToken).ConfigureAwait(false);
         await _work.WaitHealthyAsync(services, probe, beforeUp, healthTimeout, reporter, cancellationToken).ConfigureAwait(false);
         return services;
+    }
+
+    /// <summary>
+    /// Before a change: when the proxy's include, what nginx serves and the .env disagree about
+    /// the serving slot (a crash, a hand edit), one healthy slot is made to serve first, and said.
+    /// </summary>
+    private async Task ReconcileSlotsIfNeededAsync(IFrostReporter reporter, CancellationToken cancellationToken)
+    {
+        if (_slots is null)
+        {
+            return;
+        }
+
+        var named = _work.Slots!.Serving()?.Name;
+        var served = await _work.Slots.Switch.ServedAsync(cancellationToken).ConfigureAwait(false);
+        if (_work.Slots.Switch.Written()?.Name == named && served?.Target == named)
+        {
+            return;
+        }
+
+        var said = await _slots.ReconcileAsync(new Dictionary<string, string>(), reporter, cancellationToken).ConfigureAwait(false);
+        reporter.Warning($"The slots were not consistent before this command. {said}");
+    }
+
+    /// <summary>The .env keys the slots own (each slot's tag and the release tag of the slots' service), which only a switch changes.</summary>
+    private HashSet<string> SlotTagKeys() => _slots is null
+        ? []
+        : [DeploymentState.TagKey(SlotService), .. _work.Slots!.Slots.Select(s => DeploymentState.TagKey(s.Service))];
+
+    /// <summary>What the operator can do when neither slot is healthy after a migration, and what it costs.</summary>
+    private string RestoreAdvice(FrostRelease previous, string? backupId)
+    {
+        if (backupId is null)
+        {
+            return $"This update took no backup (-SkipBackup). Fix forward with Update-FrostDeployment -Version <a fixed release>, or restore a backup of your choice (Get-FrostBackup | Restore-FrostBackup), losing every write since it was taken.";
+        }
+
+        var backup = _work.Backups(NullReporter.Instance).FirstOrDefault(b => b.Id == backupId);
+        var taken = backup is null ? "" : $" taken {backup.Created:u}";
+        return $"Fix forward with Update-FrostDeployment -Version <a fixed release>, or go back with `Undo-FrostDeployment -To {previous.Id} -RestoreDatabase`: it restores backup {backupId}{taken} and loses every write made since then (the old release kept writing during the update).";
     }
 
     /// <summary>The deployment's verification after a change: a Critical result fails it, Warnings are reported, not acted on.</summary>

@@ -17,6 +17,53 @@ public sealed class DeploymentWork : IDeploymentWork
     {
         _session = session;
         _state = new DeploymentState(session);
+        Slots = session.Config.Update.BlueGreen ? new Switching.SlotWork(session) : null;
+    }
+
+    public Switching.ISlotWork? Slots { get; }
+
+    public async Task<IReadOnlyList<string>> ServiceNamesAsync(CancellationToken cancellationToken) =>
+        (await _session.Services.ListAsync(cancellationToken).ConfigureAwait(false)).Select(s => s.Service).Distinct(StringComparer.Ordinal).ToList();
+
+    public async Task UpOverlappingAsync(IReadOnlyList<string> services, TimeSpan timeout, IFrostReporter reporter, CancellationToken cancellationToken)
+    {
+        foreach (var service in services)
+        {
+            var old = (await _session.Services.ListAsync(cancellationToken).ConfigureAwait(false)).Where(s => s.Service == service).ToList();
+            await _state.Compose.UpBesideAsync(service, Math.Max(1, old.Count) * 2, timeout, reporter, cancellationToken).ConfigureAwait(false);
+            var oldIds = old.Select(o => o.ContainerId).ToHashSet(StringComparer.Ordinal);
+            try
+            {
+                await _state.WaitHealthyAsync([service], null, 0, timeout,
+                    DeploymentUpdater.ProgressId + 1, reporter, cancellationToken, DeploymentUpdater.ProgressId, except: oldIds).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The new container never took over: it goes, the old ones keep running.
+                foreach (var created in (await _session.Services.ListAsync(CancellationToken.None).ConfigureAwait(false)).Where(s => s.Service == service && !oldIds.Contains(s.ContainerId)))
+                {
+                    await RemoveAsync(created, reporter).ConfigureAwait(false);
+                }
+
+                throw;
+            }
+
+            foreach (var container in old)
+            {
+                await RemoveAsync(container, reporter).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task RemoveAsync(FrostService container, IFrostReporter reporter)
+    {
+        reporter.Verbose($"stopping and removing {container.Container}");
+        await _session.Docker.CallAsync($"stop {container.Container}",
+            async (client, ct) => await client.Containers.StopContainerAsync(container.ContainerId, new global::Docker.DotNet.Models.ContainerStopParameters { WaitBeforeKillSeconds = 10 }, ct).ConfigureAwait(false),
+            CancellationToken.None).ConfigureAwait(false);
+        await _session.Docker.CallAsync($"remove {container.Container}",
+            async (client, ct) => { await client.Containers.RemoveContainerAsync(container.ContainerId, new global::Docker.DotNet.Models.ContainerRemoveParameters(), ct).ConfigureAwait(false); return true; },
+            CancellationToken.None).ConfigureAwait(false);
     }
 
     public string EnvPath => _state.EnvPath;

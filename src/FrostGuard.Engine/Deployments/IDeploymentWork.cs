@@ -54,4 +54,13 @@ public interface IDeploymentWork
 
     /// <summary>The backups in the backup root.</summary>
     IReadOnlyList<FrostBackup> Backups(IFrostReporter reporter);
+
+    /// <summary>The backend's slots when updates switch between them (update.strategy blueGreen); null otherwise.</summary>
+    Switching.ISlotWork? Slots { get; }
+
+    /// <summary>The services that have containers now (the slots' service once).</summary>
+    Task<IReadOnlyList<string>> ServiceNamesAsync(CancellationToken cancellationToken);
+
+    /// <summary>Each service's new containers (as many as run now) start beside the old ones and turn healthy before the old ones are stopped and removed (a worker has no port to share).</summary>
+    Task UpOverlappingAsync(IReadOnlyList<string> services, TimeSpan timeout, IFrostReporter reporter, CancellationToken cancellationToken);
 }

@@ -50,6 +50,38 @@ public static class ListeningSockets
         return ports;
     }
 
+    /// <summary>Connections accepted on a local port and still open (ESTABLISHED) in this network namespace: what a server has left to finish.</summary>
+    public static int EstablishedTo(int port)
+    {
+        var count = 0;
+        foreach (var table in new[] { "/proc/net/tcp", "/proc/net/tcp6" }.Where(File.Exists))
+        {
+            count += EstablishedTo(File.ReadAllText(table), port);
+        }
+
+        return count;
+    }
+
+    /// <summary>The ESTABLISHED (state 01) lines of a /proc/net/tcp table whose local port is <paramref name="port"/>.</summary>
+    public static int EstablishedTo(string procNetTcp, int port)
+    {
+        var count = 0;
+        foreach (var line in procNetTcp.Split('\n').Skip(1))
+        {
+            var fields = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            if (fields.Length >= 4 && fields[3] == "01")
+            {
+                var local = fields[1];
+                if (int.Parse(local[(local.IndexOf(':') + 1)..], NumberStyles.HexNumber, CultureInfo.InvariantCulture) == port)
+                {
+                    count++;
+                }
+            }
+        }
+
+        return count;
+    }
+
     /// <summary>The local ports of the LISTEN (state 0A) lines of a /proc/net/tcp table.</summary>
     public static IEnumerable<int> ListeningPorts(string procNetTcp)
     {

@@ -39,7 +39,7 @@ public sealed class ServiceScaler
     /// <summary>The override as it would be after the request (no change made).</summary>
     public ServiceOverride Plan(ScaleRequest request, ComposeOverride current)
     {
-        var now = current.For(request.Service);
+        var now = current.For(_session.Slots.ComposeServiceOf(request.Service));
         return request.RemoveLimits
             ? now with { MemoryBytes = null, Cpus = null }
             : new ServiceOverride(request.Replicas ?? now.Replicas, request.MemoryBytes ?? now.MemoryBytes, request.Cpus ?? now.Cpus);
@@ -132,14 +132,28 @@ public sealed class ServiceScaler
         using var deploymentLock = DeploymentLock.Acquire(_session.StateFolder, $"changing service {request.Service} ({ComposeOverride.PathIn(_state.Directory)})");
         var before = LoadOverride();
         var wanted = Plan(request, before);
-        var after = before.With(request.Service, wanted);
+        // The slots' service: both slots get the settings, so the next release starts with them too.
+        var after = _session.Slots.AllComposeServicesOf(request.Service).Aggregate(before, (o, service) => o.With(service, wanted));
         after.Save(_state.Directory);
         reporter.Verbose($"{ComposeOverride.PathIn(_state.Directory)}:\n{after.Render()}");
         await using var probe = new AvailabilityProbe(_session.Config);
         try
         {
             var since = System.Diagnostics.Stopwatch.GetTimestamp();
-            await _state.Compose.UpAsync([request.Service], request.HealthTimeout + TimeSpan.FromSeconds(60), reporter, cancellationToken).ConfigureAwait(false);
+            if (_session.Config.Update.BlueGreen && request.Service == _session.Slots.Logical)
+            {
+                // The serving slot is not recreated under users: its release starts with the new settings in the idle slot and the proxy switches to it.
+                using var slots = new Switching.SlotWork(_session);
+                var deployer = new Switching.SlotDeployer(slots, TimeSpan.FromSeconds(_session.Config.Update.Proxy!.DrainTimeoutSeconds));
+                var tag = slots.TagOf(deployer.ServingOrThrow()) ?? throw new InvalidOperationException("the serving slot has no tag in the .env");
+                await deployer.DeployAsync(tag, request.HealthTimeout, (_, _, _) => { }, () => "Nothing but the service's settings changed; Set-FrostServiceLimit again with the old values goes back.",
+                    reporter, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await _state.Compose.UpAsync([request.Service], request.HealthTimeout + TimeSpan.FromSeconds(60), reporter, cancellationToken).ConfigureAwait(false);
+            }
+
             await _state.WaitHealthyAsync([request.Service], probe, since, request.HealthTimeout, DeploymentUpdater.ProgressId + 5, reporter, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is FrostException || e is OperationCanceledException)

@@ -35,7 +35,10 @@ public sealed class FrostSession : IDisposable
     /// <summary>For tools that must authenticate themselves (pg_dump in the container); never logged.</summary>
     internal string DatabasePassword => _password ??= PasswordResolver.Resolve(Config, _getEnvironment);
 
-    public ServiceInventory Services => new(Docker, Config.Project.Name);
+    public ServiceInventory Services => new(Docker, Config.Project.Name, slots: Slots);
+
+    /// <summary>The backend's slots, when the deployment runs it in two (docs/updates.md).</summary>
+    public ServiceSlots Slots => ServiceSlots.Of(Config);
 
     /// <summary>The records of this deployment's state-changing operations (what a crash leaves).</summary>
     public OperationRecords OperationRecords => new(StateFolder, Config.Project.Name);

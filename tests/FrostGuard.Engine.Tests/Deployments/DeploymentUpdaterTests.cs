@@ -137,6 +137,80 @@ public sealed class DeploymentUpdaterTests : IDisposable
         Assert.Equal(OperationRecord.Undo, record.Operation);
     }
 
+    [Fact]
+    public async Task With_slots_the_backend_starts_beside_the_serving_slot_and_the_worker_overlaps()
+    {
+        var slots = WithSlots();
+        _work.Tags["WORKER_TAG"] = "current";
+
+        var result = await Updater().UpdateAsync(Request() with { Services = ["backend", "worker"] }, NullReporter.Instance, CancellationToken.None);
+
+        Assert.True(result.Succeeded);
+        Assert.True(result.Switched);
+        Assert.Equal("green", result.ServingSlot);
+        Assert.Equal(["backend", "worker"], result.Services);
+        Assert.Equal(["tag green=next", "start green", "wait green", "serving green next", "drain blue", "stop blue"], slots.Calls);
+        Assert.Equal(["preflight", "backup", "capture Deployed", "write WORKER_TAG=next", "overlap worker", "wait backend,worker", "health", "capture Deployed next"], _work.Calls);
+    }
+
+    [Fact]
+    public async Task With_slots_a_release_that_never_turns_healthy_is_never_switched_to_and_its_record_says_so()
+    {
+        var slots = WithSlots();
+
+        var result = await Updater().UpdateAsync(Request() with { Version = "broken" }, NullReporter.Instance, CancellationToken.None);
+
+        Assert.False(result.Succeeded);
+        Assert.True(result.RolledBack);
+        Assert.False(result.Switched);
+        Assert.Equal("blue", result.ServingSlot);
+        Assert.Empty(slots.Proxy.Calls);
+        Assert.DoesNotContain(_work.Calls, c => c.StartsWith("up", StringComparison.Ordinal)); // the release before runs on: nothing to put back
+        Assert.Contains("No downtime: the proxy was never switched, slot blue kept serving", Updater().Store.Get(result.ToRelease!).Note);
+        Assert.Null(_session.OperationRecords.Find(OperationRecord.Update));
+    }
+
+    [Fact]
+    public async Task With_slots_when_neither_slot_is_healthy_after_the_migration_nothing_is_restored_and_the_operator_gets_the_command()
+    {
+        var slots = WithSlots();
+        slots.Healthy["blue"] = false;
+
+        var error = await Assert.ThrowsAsync<FrostException>(() => Updater().UpdateAsync(Request() with { Version = "broken" }, NullReporter.Instance, CancellationToken.None));
+
+        Assert.Equal(ErrorIds.SlotsUnhealthyAfterMigration, error.ErrorId);
+        Assert.Matches("Undo-FrostDeployment -To \\S+ -RestoreDatabase", error.RecommendedAction);
+        Assert.Contains("backup-1", error.RecommendedAction);
+        Assert.DoesNotContain(_work.Calls, c => c.StartsWith("restore", StringComparison.Ordinal) || c.StartsWith("up", StringComparison.Ordinal));
+        Assert.Contains(Updater().Store.List(), r => r.Status == FrostReleaseStatus.Failed);
+        Assert.Null(_session.OperationRecords.Find(OperationRecord.Update));
+    }
+
+    [Fact]
+    public async Task With_slots_undo_is_a_start_of_the_kept_slot_a_health_check_and_a_switch()
+    {
+        var slots = WithSlots();
+        await Updater().UpdateAsync(Request(), NullReporter.Instance, CancellationToken.None);
+        _work.Tags["BACKEND_TAG"] = "next";
+        slots.Calls.Clear();
+
+        var result = await Updater().UndoAsync(new UndoRequest(), NullReporter.Instance, CancellationToken.None);
+
+        Assert.True(result.Succeeded);
+        Assert.True(result.Switched);
+        Assert.Equal("blue", result.ServingSlot);
+        Assert.Equal(["start blue", "wait blue", "serving blue current", "drain green", "stop green"], slots.Calls); // blue kept its tag: no recreate
+    }
+
+    private FakeSlotsForUpdater WithSlots()
+    {
+        var slots = new FakeSlotsForUpdater(_folder.Path);
+        _work.Slots = slots;
+        return slots;
+    }
+
+    private sealed class FakeSlotsForUpdater(string folder) : FrostGuard.Engine.Tests.Deployments.Switching.FakeSlots(Path.Combine(folder, "upstream-" + Guid.NewGuid().ToString("N")[..8]));
+
     private DeploymentUpdater Updater() => new(_session, _work);
 
     private static UpdateRequest Request() => new() { Version = "next" };
@@ -159,7 +233,7 @@ public sealed class DeploymentUpdaterTests : IDisposable
         public Task<IReadOnlyList<string>> PreflightAsync(UpdateRequest request, IAvailability availability, IFrostReporter reporter, CancellationToken cancellationToken)
         {
             Call("preflight");
-            return Task.FromResult<IReadOnlyList<string>>(["backend"]);
+            return Task.FromResult<IReadOnlyList<string>>(request.Services.Count > 0 ? request.Services : ["backend"]);
         }
 
         public Task<FrostBackup> BackupAsync(string label, IFrostReporter reporter, CancellationToken cancellationToken)
@@ -223,6 +297,13 @@ public sealed class DeploymentUpdaterTests : IDisposable
         }
 
         public IReadOnlyList<FrostBackup> Backups(IFrostReporter reporter) => [Backup];
+
+        public FrostGuard.Engine.Deployments.Switching.ISlotWork? Slots { get; set; }
+
+        public Task<IReadOnlyList<string>> ServiceNamesAsync(CancellationToken cancellationToken) => Task.FromResult<IReadOnlyList<string>>(["backend", "worker"]);
+
+        public Task UpOverlappingAsync(IReadOnlyList<string> services, TimeSpan timeout, IFrostReporter reporter, CancellationToken cancellationToken) =>
+            Done("overlap " + string.Join(",", services));
 
         private Task Done(string call)
         {

@@ -20,6 +20,15 @@ public sealed class ListeningSocketsTests
     }
 
     [Fact]
+    public void Only_established_connections_accepted_on_the_port_count_as_left_to_drain()
+    {
+        // Line 1 is ESTABLISHED with local port 0xD8A4 (55460); its peer's side (local 0xD6D8) and the listener do not count.
+        Assert.Equal(1, ListeningSockets.EstablishedTo(Table, 0xD8A4));
+        Assert.Equal(0, ListeningSockets.EstablishedTo(Table, 0xD6D8));
+        Assert.Equal(0, ListeningSockets.EstablishedTo(Table, 0xE2C0));
+    }
+
+    [Fact]
     public void A_process_with_only_outgoing_connections_listens_on_nothing()
     {
         // The worker: it posts to the API and binds no port.

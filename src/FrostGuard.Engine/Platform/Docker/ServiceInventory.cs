@@ -3,21 +3,31 @@ using Docker.DotNet.Models;
 
 namespace FrostGuard.Engine.Platform.Docker;
 
-/// <summary>The containers of a Compose project, one <see cref="FrostService"/> per container.</summary>
+/// <summary>
+/// The containers of a Compose project, one <see cref="FrostService"/> per container. A service
+/// that runs in slots is named as the slots' service (backend), its slot beside it; the idle
+/// slot's container is left out unless asked for, so every command naming the service means the
+/// serving slot.
+/// </summary>
 public sealed class ServiceInventory
 {
     private readonly DockerGateway _docker;
     private readonly string _project;
     private readonly TimeProvider _clock;
+    private readonly ServiceSlots? _slots;
 
-    public ServiceInventory(DockerGateway docker, string project, TimeProvider? clock = null)
+    public ServiceInventory(DockerGateway docker, string project, TimeProvider? clock = null, ServiceSlots? slots = null)
     {
         _docker = docker;
         _project = project;
         _clock = clock ?? TimeProvider.System;
+        _slots = slots is { Any: true } ? slots : null;
     }
 
-    public async Task<IReadOnlyList<FrostService>> ListAsync(CancellationToken cancellationToken)
+    /// <summary>The containers, without the idle slot's.</summary>
+    public Task<IReadOnlyList<FrostService>> ListAsync(CancellationToken cancellationToken) => ListAsync(false, cancellationToken);
+
+    public async Task<IReadOnlyList<FrostService>> ListAsync(bool includeIdleSlot, CancellationToken cancellationToken)
     {
         var parameters = new ContainersListParameters
         {
@@ -36,23 +46,34 @@ public sealed class ServiceInventory
                 (client, ct) => client.Containers.InspectContainerAsync(c.ID, ct), cancellationToken));
         var inspected = await Task.WhenAll(services).ConfigureAwait(false);
 
+        var serving = _slots?.Serving();
         return inspected
-            .Select(ToService)
+            .Select(c => ToService(c, serving))
+            .Where(s => includeIdleSlot || !s.IsIdleSlot)
             .OrderBy(s => s.Service, StringComparer.Ordinal)
+            .ThenBy(s => s.Slot, StringComparer.Ordinal)
             .ThenBy(s => s.Instance)
             .ToList();
     }
 
-    public FrostService ToService(ContainerInspectResponse container)
+    public FrostService ToService(ContainerInspectResponse container) => ToService(container, _slots?.Serving());
+
+    /// <param name="serving">The serving slot; when unknown, a running slot container counts as serving.</param>
+    public FrostService ToService(ContainerInspectResponse container, Configuration.SlotSection? serving)
     {
         var labels = container.Config?.Labels ?? new Dictionary<string, string>();
         var state = container.State;
         var running = state?.Running == true;
         var startedAt = ParseDockerTime(state?.StartedAt);
+        var composeService = labels.TryGetValue(ComposeLabels.Service, out var service) ? service : container.Name.TrimStart('/');
+        var slot = _slots?.OfComposeService(composeService);
         return new FrostService
         {
             Project = labels.TryGetValue(ComposeLabels.Project, out var project) ? project : _project,
-            Service = labels.TryGetValue(ComposeLabels.Service, out var service) ? service : container.Name.TrimStart('/'),
+            Service = slot is null ? composeService : _slots!.Logical,
+            ComposeService = composeService,
+            Slot = slot?.Name,
+            IsIdleSlot = slot is not null && (serving is null ? !running : serving.Name != slot.Name),
             Instance = labels.TryGetValue(ComposeLabels.ContainerNumber, out var number) && int.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 1,
             Container = container.Name.TrimStart('/'),
             ContainerId = container.ID,

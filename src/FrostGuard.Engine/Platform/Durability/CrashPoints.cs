@@ -90,6 +90,18 @@ public static class CrashPoints
         "the .env; the containers recreated by Compose",
         "The containers run the new version, not yet verified; the record names the release before. The next Update-FrostDeployment or Undo-FrostDeployment puts that release back (undone).");
 
+    public static readonly CrashPoint UpdateSlotStarted = new("update.slot-started", "Update-FrostDeployment, Undo-FrostDeployment (slots)",
+        "the .env with the idle slot's new tag; the idle slot's container started by Compose",
+        "The new release runs in the idle slot, healthy or not; users are still served by the serving slot. The next Update- or Undo-FrostDeployment finds the proxy still on the serving slot, stops the other one and puts its tag back (undone).");
+
+    public static readonly CrashPoint SwitchUpstreamWritten = new("switch.upstream-written", "Update-FrostDeployment, Undo-FrostDeployment (slots)",
+        "the proxy's upstream include naming the new slot (atomic rename; the folder)",
+        "The include names the new slot; nginx still serves the old one (not reloaded). The next Update- or Undo-FrostDeployment sees the include and nginx disagree, switches back to the slot the .env names while it is healthy, and stops the other (undone).");
+
+    public static readonly CrashPoint UpdateSwitched = new("update.switched", "Update-FrostDeployment, Undo-FrostDeployment (slots)",
+        "the include; nginx reloaded and verified to serve the new slot; the .env still names the old slot",
+        "Users are served by the new slot; the old one still runs. The next Update- or Undo-FrostDeployment switches back to the slot the .env names while it is healthy and stops the new one (undone); were it not healthy, the new one keeps serving and is recorded.");
+
     public static readonly CrashPoint RotationPendingWritten = new("rotation.pending-written", "Update-FrostSecret",
         "the dated copy of the .env; the pending rotation (0600) holding the new value",
         "The database and the .env have the old password. The next command finds the pending rotation, sees the old password still opens the database, and drops it (undone).");
@@ -114,7 +126,7 @@ public static class CrashPoints
     [
         BackupDumping, JobContainerCreated, BackupDumped, BackupFilesPlaced, BackupCommitted, CopyFilesPlaced, CopyCommitted, RemoveManifestRemoved, RetentionOneRemoved,
         RestoreWritersStopped, RestoreSafetyTaken, RestoreDatabaseChanging, RestoreRestored, UndoReleaseApplied, UndoTablesDropped,
-        UpdateReleaseRecorded, UpdateEnvWritten, UpdateApplied, RotationPendingWritten, RotationRoleAltered, RotationEnvWritten,
+        UpdateReleaseRecorded, UpdateEnvWritten, UpdateApplied, UpdateSlotStarted, SwitchUpstreamWritten, UpdateSwitched, RotationPendingWritten, RotationRoleAltered, RotationEnvWritten,
         RecoveryStaged, RecoveryMoved,
     ];
 

@@ -1,0 +1,36 @@
+using FrostGuard.Engine.Deployments.Switching;
+
+namespace FrostGuard.Engine.Tests.Deployments.Switching;
+
+public sealed class UpstreamFileTests
+{
+    [Fact]
+    public void What_is_rendered_parses_back_to_the_same_target()
+    {
+        var target = new UpstreamTarget("green", ["127.0.0.1:28082"]);
+        var text = UpstreamFile.Render("frostguard_backend", target);
+
+        Assert.Contains("upstream frostguard_backend {", text);
+        Assert.Contains("    server 127.0.0.1:28082;", text);
+        Assert.Contains("default \"green\";", text);
+        Assert.Equal(target.Name, UpstreamFile.Parse(text)!.Name);
+        Assert.Equal(target.Servers, UpstreamFile.Parse(text)!.Servers);
+    }
+
+    [Fact]
+    public void Several_servers_are_kept_in_order()
+    {
+        var target = new UpstreamTarget("without-app2", ["10.0.0.1:80", "10.0.0.3:80 max_fails=1"]);
+
+        Assert.Equal(["10.0.0.1:80", "10.0.0.3:80"], UpstreamFile.Parse(UpstreamFile.Render("lb", target))!.Servers);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("upstream x { server 127.0.0.1:1; }")]
+    [InlineData("map $host $frostguard_slot { default \"blue\"; }")]
+    public void A_file_FrostGuard_did_not_write_names_no_target(string text)
+    {
+        Assert.Null(UpstreamFile.Parse(text));
+    }
+}
