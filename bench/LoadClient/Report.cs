@@ -14,6 +14,11 @@ public sealed class ModeSummary
     public required double LongestGapMs { get; init; }
     public required double LongestGapFromMs { get; init; }
     public required double LongestGapToMs { get; init; }
+
+    /// <summary>The same from the first successful response on: without the client's own start (a connection, the JIT).</summary>
+    public required double LongestGapAfterFirstOkMs { get; init; }
+    public required double LongestGapAfterFirstOkFromMs { get; init; }
+    public required double LongestGapAfterFirstOkToMs { get; init; }
     public required double? P50LatencyMs { get; init; }
     public required double? P99LatencyMs { get; init; }
     public required double? MaxLatencyMs { get; init; }
@@ -31,16 +36,9 @@ public sealed class ModeSummary
     public static ModeSummary Of(IReadOnlyList<RequestRecord> records, IReadOnlyDictionary<string, int> reconnects, int lateSlots, double sendingMs)
     {
         var okEnds = records.Where(r => r.Ok).Select(r => r.EndMs).Order().ToList();
-        double longest = 0, from = 0, to = 0, previous = 0;
-        foreach (var end in okEnds.Append(Math.Max(sendingMs, okEnds.Count > 0 ? okEnds[^1] : 0)))
-        {
-            if (end - previous > longest)
-            {
-                (longest, from, to) = (end - previous, previous, end);
-            }
-
-            previous = end;
-        }
+        var ends = okEnds.Append(Math.Max(sendingMs, okEnds.Count > 0 ? okEnds[^1] : 0)).ToList();
+        var (longest, from, to) = LongestGap(0, ends);
+        var (warmLongest, warmFrom, warmTo) = okEnds.Count > 0 ? LongestGap(okEnds[0], ends) : (longest, from, to);
 
         var latencies = records.Where(r => r.Ok).Select(r => r.LatencyMs).Order().ToList();
         var failures = records.Where(r => !r.Ok).ToList();
@@ -68,6 +66,9 @@ public sealed class ModeSummary
             LongestGapMs = longest,
             LongestGapFromMs = from,
             LongestGapToMs = to,
+            LongestGapAfterFirstOkMs = warmLongest,
+            LongestGapAfterFirstOkFromMs = warmFrom,
+            LongestGapAfterFirstOkToMs = warmTo,
             P50LatencyMs = Percentile(latencies, 0.50),
             P99LatencyMs = Percentile(latencies, 0.99),
             MaxLatencyMs = latencies.Count > 0 ? latencies[^1] : null,
@@ -77,6 +78,22 @@ public sealed class ModeSummary
             FirstFailureMs = failures.Count > 0 ? failures.Min(f => f.StartMs) : null,
             LastFailureMs = failures.Count > 0 ? failures.Max(f => f.StartMs) : null,
         };
+    }
+
+    private static (double Longest, double From, double To) LongestGap(double start, List<double> ends)
+    {
+        double longest = 0, from = start, to = start, previous = start;
+        foreach (var end in ends)
+        {
+            if (end - previous > longest)
+            {
+                (longest, from, to) = (end - previous, previous, end);
+            }
+
+            previous = end;
+        }
+
+        return (longest, from, to);
     }
 
     /// <summary>Nearest rank.</summary>
@@ -103,6 +120,9 @@ public sealed class ModeSummary
         json.WriteNumber("longestGapMs", Round(LongestGapMs));
         json.WriteNumber("longestGapFromMs", Round(LongestGapFromMs));
         json.WriteNumber("longestGapToMs", Round(LongestGapToMs));
+        json.WriteNumber("longestGapAfterFirstOkMs", Round(LongestGapAfterFirstOkMs));
+        json.WriteNumber("longestGapAfterFirstOkFromMs", Round(LongestGapAfterFirstOkFromMs));
+        json.WriteNumber("longestGapAfterFirstOkToMs", Round(LongestGapAfterFirstOkToMs));
         WriteOptional(json, "p50LatencyMs", P50LatencyMs);
         WriteOptional(json, "p99LatencyMs", P99LatencyMs);
         WriteOptional(json, "maxLatencyMs", MaxLatencyMs);
@@ -127,7 +147,7 @@ public sealed class ModeSummary
     }
 
     public string OneLine(string mode) =>
-        $"{mode}: {Sent} sent, {Failed} failed, {Reconnects.Values.Sum()} reconnects, longest gap {LongestGapMs:F0} ms, "
+        $"{mode}: {Sent} sent, {Failed} failed, {Reconnects.Values.Sum()} reconnects, longest gap {LongestGapMs:F0} ms ({LongestGapAfterFirstOkMs:F0} ms after the first success), "
         + $"p50 {P50LatencyMs:F1} ms, p99 {P99LatencyMs:F1} ms"
         + (SlotsSeen.Count > 0 ? ", slots " + string.Join(" ", SlotsSeen.Select(s => $"{s.Key}={s.Value}")) : "")
         + (FailuresByKind.Count > 0 ? ", failures " + string.Join(" ", FailuresByKind.Select(s => $"{s.Key}={s.Value}")) : "");
