@@ -73,6 +73,13 @@ function Get-BackendTag {
     $line.Substring('BACKEND_TAG='.Length)
 }
 
+# The release users get: the health answer through the proxy names the backend's build (variant).
+function Get-ServedRelease {
+    $answer = curl -fsS --max-time 5 --cacert $config.tls.caFile "https://$($config.tls.domain):$($config.tls.port)/health"
+    if ($LASTEXITCODE -ne 0) { throw "the proxy's /health did not answer 200 (curl exit $LASTEXITCODE)" }
+    ($answer | ConvertFrom-Json).variant
+}
+
 function Start-LoadClient([string] $Name) {
     $files = @{ Out = Join-Path $runFolder "$Name.json"; Status = Join-Path $work "$Name.status.json"; Stop = Join-Path $work "$Name.stop" }
     $files.Values | Remove-Item -ErrorAction SilentlyContinue
@@ -152,6 +159,9 @@ function Measure-Case([string] $Case, [int] $Run, [string] $ExpectedTag, [script
     $tag = Get-BackendTag
     $problem = & $Expect $result $commandErrors
     if (-not $problem -and $tag -ne $ExpectedTag) { $problem = "BACKEND_TAG is $tag afterwards, not $ExpectedTag" }
+    # What users get, not only what the .env says: a case that changed nothing would measure nothing.
+    $served = Get-ServedRelease
+    if (-not $problem -and $served -ne $ExpectedTag) { $problem = "the proxy serves release $served afterwards, not $ExpectedTag" }
     if ($problem) { throw "$Case (run $Run) did not do what the case expects: $problem. Errors: $($commandErrors -join '; ')" }
     $window = @{ fromMs = $commandStart - $load.startUnixMs; toMs = $commandEnd - $load.startUnixMs }
     [pscustomobject]@{
@@ -173,10 +183,10 @@ $plan = [ordered]@{}
 foreach ($name in $allCases.Keys) { if ($name -in $Cases) { $plan[$name] = $allCases[$name] } }
 
 function Reset-ToCurrent {
-    if ((Get-BackendTag) -eq 'current') { return }
+    if ((Get-BackendTag) -eq 'current' -and (Get-ServedRelease) -eq 'current') { return }
     $reset = Update-FrostDeployment -ConfigPath $ConfigPath -Version current -Service backend -Confirm:$false
     if ($reset.BackupId) { $script:backups.Add($reset.BackupId) }
-    if ((Get-BackendTag) -ne 'current') { throw 'putting the deployment back to current failed' }
+    if ((Get-BackendTag) -ne 'current' -or (Get-ServedRelease) -ne 'current') { throw 'putting the deployment back to current failed' }
 }
 
 $measured = [Collections.Generic.List[object]]::new()
