@@ -152,6 +152,12 @@ function Add-ZeroDowntimeSection([Text.StringBuilder] $Md, [string[]] $Keys) {
         }
     }
     [void]$Md.AppendLine()
+    if ($rate -and $rate.skipped) {
+        foreach ($case in $rate.skipped.Keys) {
+            [void]$Md.AppendLine("Not measured: $($cases[$case] ?? $case). It did not do what the case expects: $($rate.skipped[$case]).")
+        }
+        [void]$Md.AppendLine()
+    }
     [void]$Md.AppendLine('<details><summary>Every figure (min, median, max)</summary>')
     [void]$Md.AppendLine()
     Add-FigureTable $Md $Keys
