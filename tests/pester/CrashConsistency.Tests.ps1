@@ -133,16 +133,20 @@ $Script
 }
 
 AfterAll {
-    if ((Get-EnvValue BACKEND_TAG) -ne 'current' -or (Get-Migration) -contains 2) {
-        $target = (Get-FrostRelease | Where-Object { $_.Tags['BACKEND_TAG'] -eq 'current' -and $_.Status -eq 'Deployed' } | Select-Object -Last 1).Id
-        Undo-FrostDeployment -To $target -RestoreDatabase:((Get-Migration) -contains 2) -Confirm:$false -WarningAction SilentlyContinue | Out-Null
+    try {
+        if ((Get-EnvValue BACKEND_TAG) -ne 'current' -or (Get-Migration) -contains 2) {
+            $target = (Get-FrostRelease | Where-Object { $_.Tags['BACKEND_TAG'] -eq 'current' -and $_.Status -eq 'Deployed' } | Select-Object -Last 1).Id
+            Undo-FrostDeployment -To $target -RestoreDatabase:((Get-Migration) -contains 2) -Confirm:$false -WarningAction SilentlyContinue | Out-Null
+        }
+        Wait-SandboxHealthy
     }
-    Wait-SandboxHealthy
-    # The dated .env copies the rotations kept hold passwords no longer in use.
-    Get-ChildItem -Force -Path $config.project.directory -Filter '.env.*' | Where-Object FullName -NotIn $envCopiesBefore | Remove-Item -Force
-    $env:FROSTGUARD_CONFIG = $savedConfig
-    $env:FROSTGUARD_STATE = $savedState
-    Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
+    finally {
+        # The suites after this one must not inherit its state folder, whatever happened above.
+        Get-ChildItem -Force -Path $config.project.directory -Filter '.env.*' | Where-Object FullName -NotIn $envCopiesBefore | Remove-Item -Force
+        $env:FROSTGUARD_CONFIG = $savedConfig
+        $env:FROSTGUARD_STATE = $savedState
+        Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
+    }
 }
 
 Describe 'A backup, copy, removal or retention run killed at a commit point' {
@@ -306,6 +310,31 @@ Describe 'An update or an undo killed at a commit point' {
         "$named" | Should -Match "Update-FrostDeployment.*was interrupted at $([regex]::Escape($Point))"
         $warned = Get-Warning { Update-FrostDeployment -Version does-not-exist -Service backend -SkipBackup -Confirm:$false -ErrorAction SilentlyContinue }
         ($warned -join "`n") | Should -Match ([regex]::Escape($Said))
+        Get-EnvValue BACKEND_TAG | Should -Be 'current'
+        Test-Path (Get-RecordPath update) | Should -BeFalse
+        Assert-Invariant $Point
+    }
+
+    It '<Point>: one healthy slot serves, the one before; no request fails; the next update says what it found and undoes the rest' -ForEach @(
+        @{ Point = 'update.slot-started' }
+        @{ Point = 'switch.upstream-written' }
+        @{ Point = 'update.switched' }
+    ) {
+        $serving = Get-ServedSlot
+        $poller = Start-ProxyPoller
+        try {
+            Invoke-Crash $Point 'Update-FrostDeployment -Version next -Service backend -SkipBackup -Confirm:$false' | Out-Null
+            Test-Path (Get-RecordPath update) | Should -BeTrue
+            $warned = Get-Warning { Update-FrostDeployment -Version does-not-exist -Service backend -SkipBackup -Confirm:$false -ErrorAction SilentlyContinue }
+        }
+        finally { $seen = Stop-ProxyPoller $poller }
+        ($warned -join "`n") | Should -Match "Found: the .env names slot $serving"
+        ($warned -join "`n") | Should -Match 'Undone: release .* was applied again'
+        $seen.Failed | Should -BeNullOrEmpty -Because "no request may fail across the kill and the repair ($($seen.Sent) sent)"
+        Get-ServedSlot | Should -Be $serving
+        (Get-FrostService -Name backend).Slot | Should -Be $serving
+        @(Get-FrostService -IncludeIdleSlot | Where-Object { $_.Service -eq 'backend' -and $_.IsRunning }) | Should -HaveCount 1 -Because 'exactly one slot runs'
+        Get-Content -Raw (Join-Path $config.update.proxy.upstreamFolder 'backend.conf') | Should -Match "default `"$serving`""
         Get-EnvValue BACKEND_TAG | Should -Be 'current'
         Test-Path (Get-RecordPath update) | Should -BeFalse
         Assert-Invariant $Point

@@ -278,7 +278,7 @@ Update-FrostSecret -Name DatabasePassword -Confirm:$false -Verbose | Format-List
         try { Update-FrostSecret -Name DatabasePassword -NewValue (ConvertTo-Secure $value) -TimeoutSeconds 1 -Confirm:$false } catch { $failure = $_ }
 
         $failure.FullyQualifiedErrorId | Should -BeLike 'SecretRotationFailed,*'
-        "$failure" | Should -Match 'backend_1 is still \w+/\w+ after 1 s'
+        "$failure" | Should -Match 'backend-\w+_1 is still \w+/\w+ after 1 s'
         "$failure" | Should -Match 'backend restarted and healthy with the old value'
         Test-Login $old | Should -BeTrue
         Test-Login $value | Should -BeFalse

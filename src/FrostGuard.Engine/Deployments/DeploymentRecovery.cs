@@ -441,6 +441,12 @@ public sealed class DeploymentRecovery
             }
 
             made.Made(fresh.Path);
+            if (fresh.ForUpstream)
+            {
+                WriteUpstream(restored, fresh.Path, reporter);
+                continue;
+            }
+
             if (!fresh.ForDatabase)
             {
                 PrivateFiles.CreateFolder(fresh.Path);
@@ -455,6 +461,31 @@ public sealed class DeploymentRecovery
                 service, plan.Project, fresh.Path, PostgresContainer.Major(manifest.ServerVersion), restored.Config.Database.User,
                 restored.Config.Database.Name, restored.DatabasePassword, home), reporter, cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// The restored proxy's upstream include, naming the restored serving slot on its own port
+    /// (the proxy reads it: 0755 folder, 0644 file; it holds no secret). Without it the proxy
+    /// would not start, and with the live one it would forward to the live backend.
+    /// </summary>
+    private static void WriteUpstream(FrostSession restored, string folder, IFrostReporter reporter)
+    {
+        Directory.CreateDirectory(folder);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute | UnixFileMode.GroupRead | UnixFileMode.GroupExecute
+                | UnixFileMode.OtherRead | UnixFileMode.OtherExecute);
+        }
+        if (restored.Config.Update.Proxy is not { } proxy || !restored.Slots.Any)
+        {
+            return;
+        }
+
+        var serving = restored.Slots.Serving() ?? restored.Slots.All[0];
+        var path = Path.Combine(folder, proxy.UpstreamFile);
+        AtomicFile.Write(path, Switching.UpstreamFile.Render(proxy.UpstreamName, Switching.SlotDeployer.Target(serving)),
+            UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        reporter.Verbose($"{path}: the restored proxy forwards to slot {serving.Name} ({serving.Address})");
     }
 
     /// <summary>What a drill made, so that it can remove exactly that: its project's containers, networks and volumes, its folder, its home, and data folders it created elsewhere.</summary>

@@ -129,8 +129,9 @@ public sealed class DeploymentUpdater
                 Step(5, slotted ? "the new release beside the serving one" : "apply with Compose");
                 if (request.Version is { } version && upServices.Count > 0)
                 {
-                    _work.WriteTags(upServices.ToDictionary(DeploymentState.TagKey, _ => version));
-                    reporter.Verbose($"{_work.EnvPath}: {string.Join(", ", upServices.Select(t => $"{DeploymentState.TagKey(t)}={version}"))}");
+                    var tags = upServices.SelectMany(TagKeysOf).Distinct(StringComparer.Ordinal).ToDictionary(k => k, _ => version, StringComparer.Ordinal);
+                    _work.WriteTags(tags);
+                    reporter.Verbose($"{_work.EnvPath}: {string.Join(", ", tags.Select(t => $"{t.Key}={t.Value}"))}");
                 }
 
                 if (request.Version is not null)
@@ -333,17 +334,26 @@ public sealed class DeploymentUpdater
             var idleTags = _work.Slots!.Slots.Where(s => record.Fact(FactIdleTagPrefix + s.Name).Length > 0)
                 .ToDictionary(s => s.Name, s => record.Fact(FactIdleTagPrefix + s.Name));
             var found = await _slots.ReconcileAsync(idleTags, reporter, cancellationToken).ConfigureAwait(false);
-            if (_work.Slots!.Serving()?.Name != from)
+            try
             {
-                // The slot before is not healthy: the new one keeps serving, and is what is recorded.
-                var kept = await _work.CaptureAsync(null, FrostReleaseStatus.Deployed, $"kept after an interrupted update: slot {from} was not healthy", cancellationToken).ConfigureAwait(false);
+                // The release before goes back by a switch when it no longer serves (its slot was kept).
+                await ApplyReleaseAsync(previous, TimeSpan.FromSeconds(180), probe, reporter, cancellationToken).ConfigureAwait(false);
+            }
+            catch (FrostException failure) when (failure.ErrorId != ErrorIds.RollbackFailed)
+            {
+                if (!await ServingIsHealthyAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    throw;
+                }
+
+                // The release before does not turn healthy in its slot: the new one keeps serving, and is what is recorded.
+                var kept = await _work.CaptureAsync(null, FrostReleaseStatus.Deployed, $"kept after an interrupted update: release {previous.Id} did not turn healthy ({failure.Message})", cancellationToken).ConfigureAwait(false);
                 _store.Save(kept);
                 _store.SetCurrent(kept.Id);
                 _session.OperationRecords.End(record);
-                return $"{since}. {found} Slot {from} was not healthy, so the new release keeps serving, recorded as {kept.Id}.";
+                return $"{since}. {found} Release {previous.Id} did not turn healthy again ({failure.Message}), so slot {_work.Slots!.Serving()?.Name} keeps serving the new release, recorded as {kept.Id}.";
             }
 
-            await ApplyReleaseAsync(previous, TimeSpan.FromSeconds(180), probe, reporter, cancellationToken).ConfigureAwait(false);
             _store.SetCurrent(previous.Id);
             _session.OperationRecords.End(record);
             return $"{since}. {found} Undone: release {previous.Id} was applied again.";
@@ -566,6 +576,22 @@ public sealed class DeploymentUpdater
         var said = await _slots.ReconcileAsync(new Dictionary<string, string>(), reporter, cancellationToken).ConfigureAwait(false);
         reporter.Warning($"The slots were not consistent before this command. {said}");
     }
+
+    /// <summary>
+    /// The .env keys a version is written to: the service's tag; with slots but the stopThenStart
+    /// strategy, the serving slot's tag too (its image line reads that one), as it is recreated in place.
+    /// </summary>
+    private IEnumerable<string> TagKeysOf(string service)
+    {
+        yield return DeploymentState.TagKey(service);
+        if (_slots is null && service == SlotService && _session.Slots is { Any: true } slots && slots.Serving() is { } serving)
+        {
+            yield return DeploymentState.TagKey(serving.Service);
+        }
+    }
+
+    private async Task<bool> ServingIsHealthyAsync(CancellationToken cancellationToken) =>
+        _work.Slots!.Serving() is { } serving && (await _work.Slots.ConditionAsync(serving, cancellationToken).ConfigureAwait(false)).Healthy;
 
     /// <summary>The .env keys the slots own (each slot's tag and the release tag of the slots' service), which only a switch changes.</summary>
     private HashSet<string> SlotTagKeys() => _slots is null

@@ -25,12 +25,12 @@ public sealed class ContainersCheck : IHealthCheck
 
         var store = new StateFile<Dictionary<string, int>>(context.StateFolder, "restart-counts.json");
         var previous = store.Read() ?? new Dictionary<string, int>();
-        var results = services.Select(s => Judge(context, s, previous, started)).ToList();
+        var results = services.Select(s => Judge(context, s, HealthContext.TargetOf(s, services), previous, started)).ToList();
         store.Write(services.ToDictionary(s => s.ContainerId, s => s.RestartCount));
         return results;
     }
 
-    private static FrostHealthResult Judge(HealthContext context, FrostService s, Dictionary<string, int> previous, long started)
+    private static FrostHealthResult Judge(HealthContext context, FrostService s, string target, Dictionary<string, int> previous, long started)
     {
         var (status, message) = s switch
         {
@@ -43,7 +43,7 @@ public sealed class ContainersCheck : IHealthCheck
                 (HealthStatus.Warning, $"{s.Container} restarted {s.RestartCount - before} time(s) since the previous check ({s.RestartCount} in all). Read Get-FrostLog -Name {s.Service} -Since 1h"),
             _ => (HealthStatus.Ok, $"{s.Container} is running{(s.Health == FrostContainerHealth.healthy ? " and healthy" : " (no healthcheck)")}, {s.RestartCount} restart(s)."),
         };
-        return context.Result(CheckName, s.ToString(), status, message, Rule, s.RestartCount, "restarts", context.Clock.GetElapsedTime(started));
+        return context.Result(CheckName, target, status, message, Rule, s.RestartCount, "restarts", context.Clock.GetElapsedTime(started));
     }
 
     private static string Probe(FrostService s) => s.LastProbeOutput is { Length: > 0 } probe ? $" (last probe: {probe})" : "";

@@ -92,11 +92,11 @@ public sealed class CpuCheck : IHealthCheck
         {
             if (resources.TryGetValue(service.ContainerId, out var r))
             {
-                observed.Add((service.ToString(), r.CpuPercent / Math.Max(1, r.OnlineCpus), $"{r.CpuPercent:0.#}% of one CPU ({basis}), of {r.OnlineCpus} CPUs:"));
+                observed.Add((HealthContext.TargetOf(service, services), r.CpuPercent / Math.Max(1, r.OnlineCpus), $"{r.CpuPercent:0.#}% of one CPU ({basis}), of {r.OnlineCpus} CPUs:"));
             }
             else
             {
-                results.Add(context.Result(CheckName, service.ToString(), HealthStatus.Unknown, $"{service.Container} is {service.State}: no CPU use to judge.",
+                results.Add(context.Result(CheckName, HealthContext.TargetOf(service, services), HealthStatus.Unknown, $"{service.Container} is {service.State}: no CPU use to judge.",
                     context.Thresholds.Describe(MetricKeys.Cpu), duration: context.Clock.GetElapsedTime(started)));
             }
         }

@@ -57,6 +57,13 @@ public sealed class HealthContext
     /// <summary>The project's containers, listed once per run.</summary>
     public Task<IReadOnlyList<FrostService>> ServicesAsync(CancellationToken cancellationToken) => _services.Value.WaitAsync(cancellationToken);
 
+    /// <summary>
+    /// How a result names a container: by its service when the service has one container, whatever
+    /// its number (a worker started beside the old one during an update is #2); service#number when scaled.
+    /// </summary>
+    public static string TargetOf(FrostService service, IReadOnlyList<FrostService> all) =>
+        all.Count(s => s.Service == service.Service) > 1 ? $"{service.Service}#{service.Instance}" : service.Service;
+
     /// <summary>One stats sample per running container id (one collector tick), taken once per run.</summary>
     public Task<IReadOnlyDictionary<string, global::Docker.DotNet.Models.ContainerStatsResponse>> FirstSampleAsync(CancellationToken cancellationToken) =>
         _firstSample.Value.WaitAsync(cancellationToken);

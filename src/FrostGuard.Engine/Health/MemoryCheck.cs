@@ -19,9 +19,9 @@ public sealed class MemoryCheck : IHealthCheck
         foreach (var service in services)
         {
             results.Add(samples.TryGetValue(service.ContainerId, out var sample) && sample.MemoryStats?.Limit is > 0 and var limit
-                ? context.Judge(CheckName, service.ToString(), MetricKeys.Memory, Services.ContainerStatsMath.MemoryUsedBytes(sample.MemoryStats) * 100.0 / limit,
+                ? context.Judge(CheckName, HealthContext.TargetOf(service, services), MetricKeys.Memory, Services.ContainerStatsMath.MemoryUsedBytes(sample.MemoryStats) * 100.0 / limit,
                     $"{Services.ContainerStatsMath.MemoryUsedBytes(sample.MemoryStats) / 1048576.0:F1} MiB of {limit / 1048576.0:F0} MiB in use:", started)
-                : context.Result(CheckName, service.ToString(), HealthStatus.Unknown, $"{service.Container} is {service.State}: no memory use to judge.",
+                : context.Result(CheckName, HealthContext.TargetOf(service, services), HealthStatus.Unknown, $"{service.Container} is {service.State}: no memory use to judge.",
                     context.Thresholds.Describe(MetricKeys.Memory), duration: context.Clock.GetElapsedTime(started)));
         }
 

@@ -202,6 +202,30 @@ public sealed class DeploymentUpdaterTests : IDisposable
         Assert.Equal(["start blue", "wait blue", "serving blue current", "drain green", "stop green"], slots.Calls); // blue kept its tag: no recreate
     }
 
+    [Fact]
+    public async Task With_slots_an_update_killed_after_the_switch_is_undone_by_the_next_command_switching_back_and_saying_what_it_found()
+    {
+        var slots = WithSlots();
+        var before = await Updater().UpdateAsync(Request(), NullReporter.Instance, CancellationToken.None);
+        // As update.switched leaves it: nginx serves green, the .env still names blue, both run, green runs next.
+        slots.ServingName = "blue";
+        slots.Running["blue"] = slots.Healthy["blue"] = true;
+        var record = _session.OperationRecords.Begin(OperationRecord.Update, "Update-FrostDeployment -Version next",
+            new Dictionary<string, string> { ["previousRelease"] = before.FromRelease!, ["slotFrom"] = "blue", ["slotTo"] = "green", ["idleTag.green"] = "current" });
+        slots.Calls.Clear();
+
+        var said = await Updater().ResolveInterruptedUpdateAsync(record.At(CrashPoints.UpdateSwitched), NullReporter.Instance, CancellationToken.None);
+
+        Assert.Contains("Found: the .env names slot blue", said);
+        Assert.Contains("nginx serves green", said);
+        Assert.Contains($"Undone: release {before.FromRelease} was applied again", said);
+        Assert.Equal("blue", slots.Proxy.Serving);
+        Assert.False(slots.Running["green"]);
+        Assert.Equal("current", slots.Tags["green"]);
+        Assert.Equal(before.FromRelease, Updater().Store.CurrentId());
+        Assert.Null(_session.OperationRecords.Find(OperationRecord.Update));
+    }
+
     private FakeSlotsForUpdater WithSlots()
     {
         var slots = new FakeSlotsForUpdater(_folder.Path);

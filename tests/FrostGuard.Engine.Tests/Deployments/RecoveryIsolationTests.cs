@@ -206,6 +206,62 @@ public sealed class RecoveryIsolationTests
     }
 
     [Fact]
+    public void A_drill_of_a_deployment_with_slots_gets_its_own_upstream_folder_slot_ports_and_internal_listener()
+    {
+        // The proxy mounts the upstream folder read-only, yet it decides where the proxy forwards: shared, the drill's proxy would reach the live slots.
+        var live = Live with
+        {
+            Update = new UpdateSection
+            {
+                Strategy = UpdateStrategies.BlueGreen,
+                Slots = [new SlotSection { Name = "blue", Service = "backend-blue", Port = 28081 }, new SlotSection { Name = "green", Service = "backend-green", Port = 28082 }],
+                Proxy = new ProxySection { UpstreamFolder = "/var/lib/frostguard/proxy-upstream", InternalUrl = "http://127.0.0.1:28080" },
+            },
+        };
+        var environment = new Dictionary<string, string>(ArchivedEnvironment)
+        {
+            ["BACKEND_BLUE_PORT"] = "28081", ["BACKEND_GREEN_PORT"] = "28082", ["UPSTREAM_DIR"] = "/var/lib/frostguard/proxy-upstream", ["COMPOSE_PROFILES"] = "backend-green",
+        };
+        var rendering = Rendering(extra: """
+              proxy-upstream-reader:
+                image: nginx
+                volumes:
+                - /var/lib/frostguard/proxy-upstream:/upstream:ro
+            """);
+        var input = Input(rendering: rendering) with { Source = live, Archived = live, ArchivedEnvironment = environment };
+
+        var plan = RecoveryIsolation.Plan(input);
+
+        Assert.Empty(plan.Refusals);
+        var upstream = Assert.Single(plan.FreshFolders, f => f.ForUpstream);
+        Assert.Equal(new FreshFolder("UPSTREAM_DIR", "/var/tmp/drill.frostguard/data/upstream_dir", ForDatabase: false, ForUpstream: true), upstream);
+        Assert.Equal(upstream.Path, plan.Environment["UPSTREAM_DIR"]);
+        Assert.DoesNotContain(28081, plan.Ports.Values);
+        Assert.DoesNotContain(28082, plan.Ports.Values);
+
+        const string archivedJson = """
+            {
+              "project": { "name": "frostguard", "directory": "/opt/frostguard" },
+              "database": { "name": "frostguard", "user": "frostguard", "port": 25432, "password": { "envFileKey": "POSTGRES_PASSWORD" } },
+              "update": {
+                "strategy": "blueGreen",
+                "slots": [ { "name": "blue", "service": "backend-blue", "port": 28081 }, { "name": "green", "service": "backend-green", "port": 28082 } ],
+                "proxy": { "upstreamFolder": "/var/lib/frostguard/proxy-upstream", "internalUrl": "http://127.0.0.1:28080" }
+              }
+            }
+            """;
+        var (json, changes) = RecoveredConfig.Rewrite(archivedJson, live, "/var/tmp/drill", "/var/tmp/drill.frostguard", FrostRecoveryMode.Drill, plan);
+        var effective = ConfigLoader.Parse(json, "/var/tmp/drill/.frostguard/frostguard.json");
+
+        Assert.Equal([plan.Ports[28081], plan.Ports[28082]], effective.Update.Slots.Select(s => s.Port));
+        Assert.Equal($"http://127.0.0.1:{plan.Ports[28080]}", effective.Update.Proxy!.InternalUrl);
+        Assert.Equal(upstream.Path, effective.Update.Proxy.UpstreamFolder);
+        Assert.Contains(changes, c => c.Item == "update.proxy.upstreamFolder");
+        Assert.Empty(RecoveryIsolation.CheckEffective(FrostRecoveryMode.Drill, live, "/var/lib/frostguard/state", "/var/backups/frostguard", effective with { BackupRoot = "/var/tmp/drill.frostguard/backups", StateFolder = "/var/tmp/drill.frostguard/state" },
+            "/var/tmp/drill", plan, LiveHost()));
+    }
+
+    [Fact]
     public void A_read_only_mount_of_the_whole_host_does_not_block_a_recovery_but_one_of_its_folder_does()
     {
         var agent = new BindUse("monitoring", "node-exporter", "/", Writable: false);

@@ -66,6 +66,35 @@ public static class RecoveredConfig
             Set(tlsSection, "port", "tls.port", Text(tls.Port), Mapped(tls.Port), "the restored proxy's port");
         }
 
+        if (json["update"] is JsonObject update)
+        {
+            if (update["slots"] is JsonArray slots)
+            {
+                for (var i = 0; i < slots.Count && i < archived.Update.Slots.Count; i++)
+                {
+                    if (slots[i] is JsonObject slot)
+                    {
+                        var port = archived.Update.Slots[i].Port;
+                        Set(slot, "port", $"update.slots[{i}].port", Text(port), Mapped(port), "the restored slot's port");
+                    }
+                }
+            }
+
+            if (update["proxy"] is JsonObject proxy && archived.Update.Proxy is { } archivedProxy)
+            {
+                if (Uri.TryCreate(archivedProxy.InternalUrl, UriKind.Absolute, out var internalUrl))
+                {
+                    Set(proxy, "internalUrl", "update.proxy.internalUrl", archivedProxy.InternalUrl,
+                        new UriBuilder(internalUrl) { Port = Mapped(internalUrl.Port) }.Uri.AbsoluteUri.TrimEnd('/'), "the restored proxy's internal listener");
+                }
+
+                if (plan.FreshFolders.FirstOrDefault(f => f.ForUpstream) is { } upstream)
+                {
+                    Set(proxy, "upstreamFolder", "update.proxy.upstreamFolder", archivedProxy.UpstreamFolder, upstream.Path, "the restored proxy's own upstream folder");
+                }
+            }
+        }
+
         if (mode != FrostRecoveryMode.InPlace)
         {
             Set(json, "backupRoot", "backupRoot", archived.BackupRoot, Path.Combine(home, "backups"), "the restored deployment's own backups (and its safety backup)");

@@ -28,8 +28,12 @@ public sealed record IsolationInput
     public required HostUsage Host { get; init; }
 }
 
-/// <summary>A host folder the recovery creates empty for a writable mount; the database's is initialised as a cluster.</summary>
-public sealed record FreshFolder(string EnvironmentKey, string Path, bool ForDatabase);
+/// <summary>
+/// A host folder the recovery creates empty for a writable mount; the database's is initialised
+/// as a cluster; the proxy's upstream folder (read-only in the proxy, but it decides where the
+/// proxy forwards) gets the include for the restored deployment's own serving slot.
+/// </summary>
+public sealed record FreshFolder(string EnvironmentKey, string Path, bool ForDatabase, bool ForUpstream = false);
 
 /// <summary>What a recovery changes so that it touches nothing that runs, or why it must not start.</summary>
 public sealed record RecoveryPlan
@@ -198,12 +202,15 @@ public static partial class RecoveryIsolation
         var inPlace = input.Mode == FrostRecoveryMode.InPlace;
         var target = input.Target.TrimEnd('/');
         var database = input.Archived.Database.Service;
+        // The proxy's upstream folder is mounted read-only, yet names the slots the proxy forwards to: shared, a drill's proxy would forward to the live backend.
+        var upstream = input.Archived.Update.Proxy?.UpstreamFolder.TrimEnd('/');
         foreach (var (service, volume) in input.Rendering.Services.SelectMany(s => s.Volumes.Where(v => v.IsBind).Select(v => (Service: s.Name, Volume: v)))
-                     .Where(v => !v.Volume.ReadOnly)
+                     .Where(v => !v.Volume.ReadOnly || v.Volume.Source!.TrimEnd('/') == upstream)
                      .DistinctBy(v => v.Volume.Source, StringComparer.Ordinal))
         {
             var source = volume.Source!.TrimEnd('/');
             var forDatabase = service == database;
+            var forUpstream = source == upstream;
             var others = input.Host.Binds.Where(b => Conflicts(b, source)).ToList();
             var key = input.ArchivedEnvironment.FirstOrDefault(e => e.Value.Length > 1 && e.Value.TrimEnd('/') == source).Key
                 ?? input.OperatorEnvironment.FirstOrDefault(e => e.Value.Length > 1 && e.Value.TrimEnd('/') == source).Key;
@@ -217,11 +224,17 @@ public static partial class RecoveryIsolation
                     refusals.Add($"the {service} service would mount {source} writable, and {usedBy}");
                 }
 
-                if (forDatabase && key is not null)
+                if ((forDatabase || forUpstream) && key is not null)
                 {
-                    fresh.Add(new FreshFolder(key, source, ForDatabase: true));
+                    fresh.Add(new FreshFolder(key, source, forDatabase, forUpstream));
                 }
 
+                continue;
+            }
+
+            if (inPlace is false && forUpstream && key is null)
+            {
+                refusals.Add($"the {service} service mounts the proxy's upstream folder {source} written in the compose file itself rather than taken from .env, so a recovery into a new folder would switch the live proxy; put it in a .env variable");
                 continue;
             }
 
@@ -238,9 +251,9 @@ public static partial class RecoveryIsolation
                     refusals.Add($"-Environment {key}={given} is the archived folder itself: a recovery into a new folder never uses the folders of the deployment it came from");
                 }
 
-                if (forDatabase)
+                if (forDatabase || forUpstream)
                 {
-                    fresh.Add(new FreshFolder(key, chosen, ForDatabase: true));
+                    fresh.Add(new FreshFolder(key, chosen, forDatabase, forUpstream));
                 }
 
                 isolation.Add(new FrostRecoveryIsolation { Item = key, From = source, To = chosen, Reason = "given with -Environment" });
@@ -260,11 +273,13 @@ public static partial class RecoveryIsolation
 
             var folder = Path.Combine(input.Home, "data", key.ToLowerInvariant());
             environment[key] = folder;
-            fresh.Add(new FreshFolder(key, folder, forDatabase));
+            fresh.Add(new FreshFolder(key, folder, forDatabase, forUpstream));
             isolation.Add(new FrostRecoveryIsolation
             {
                 Item = key, From = source, To = folder,
-                Reason = forDatabase ? "a new data folder, initialised empty: never the live one" : $"a new empty folder for a writable mount{(others.Count > 0 ? $" ({usedBy})" : "")}",
+                Reason = forDatabase ? "a new data folder, initialised empty: never the live one"
+                    : forUpstream ? "the proxy's own upstream folder, naming the restored slots: never the live proxy's"
+                    : $"a new empty folder for a writable mount{(others.Count > 0 ? $" ({usedBy})" : "")}",
             });
         }
 
@@ -410,12 +425,17 @@ public static partial class RecoveryIsolation
             yield return ("tls.port", tls.Port);
         }
 
-        foreach (var (key, url) in new[] { ("health.healthUrl", config.Health.HealthUrl), ("health.metricsUrl", config.Health.MetricsUrl), ("health.prometheusUrl", config.Health.PrometheusUrl) })
+        foreach (var (key, url) in new[] { ("health.healthUrl", config.Health.HealthUrl), ("health.metricsUrl", config.Health.MetricsUrl), ("health.prometheusUrl", config.Health.PrometheusUrl), ("update.proxy.internalUrl", config.Update.Proxy?.InternalUrl) })
         {
             if (url is not null && Uri.TryCreate(url, UriKind.Absolute, out var uri))
             {
                 yield return (key, uri.Port);
             }
+        }
+
+        for (var i = 0; i < config.Update.Slots.Count; i++)
+        {
+            yield return ($"update.slots[{i}].port", config.Update.Slots[i].Port);
         }
     }
 
@@ -483,6 +503,12 @@ public static partial class RecoveryIsolation
     public static IReadOnlySet<int> SourcePorts(FrostConfig config)
     {
         var ports = new HashSet<int> { config.Database.Port };
+        ports.UnionWith(config.Update.Slots.Select(s => s.Port));
+        if (config.Update.Proxy is { } proxy && Uri.TryCreate(proxy.InternalUrl, UriKind.Absolute, out var internalUrl))
+        {
+            ports.Add(internalUrl.Port);
+        }
+
         if (config.Tls is { } tls)
         {
             ports.Add(tls.Port);
