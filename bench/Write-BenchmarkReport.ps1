@@ -92,6 +92,90 @@ else {
     Write-Warning "No chromium here (apt-get install chromium): the chart stays an SVG ($chartSvg)"
 }
 
+# --- the zero-downtime section --------------------------------------------------------------------
+# One table of what users saw per case: two rows per case (one per connection mode), the worst run
+# for failures and gaps (the targets hold in every run), medians for the rest; every figure's
+# min/median/max below it, folded.
+function Add-ZeroDowntimeSection([Text.StringBuilder] $Md, [string[]] $Keys) {
+    $cases = [ordered]@{
+        good_update = 'Good update (`-Version next`)'
+        failed_update = 'Failed update (`-Version broken`)'
+        undo = '`Undo-FrostDeployment`'
+        stop_then_start = 'Old strategy (good update)'
+    }
+    $modes = [ordered]@{ keepalive = 'kept alive'; new = 'new per request' }
+    $rate = $figures['zero_downtime.rate_per_mode']
+    [void]$Md.AppendLine('The cases: `Update-FrostDeployment -Version next -Service backend` (good), `-Version broken` (failed:')
+    [void]$Md.AppendLine('it must roll back), `Undo-FrostDeployment` right after the good update, and the good update again with')
+    [void]$Md.AppendLine('a copy of the configuration whose `update.strategy` is `stopThenStart` (the old strategy). The strategy')
+    [void]$Md.AppendLine('column is what each case ran with (a configuration without an `update` section has only stopThenStart).')
+    [void]$Md.AppendLine()
+    [void]$Md.AppendLine('`bench/zero-downtime.ps1` runs each command in one pwsh while `bench/LoadClient` sends `GET ' + $(if ($rate) { $rate.path } else { '/health' }) + '` to the')
+    [void]$Md.AppendLine("proxy's TLS port on 127.0.0.1$(if ($rate) { " at $(Format-Number $rate.median) requests per second" }) in each of two modes at once: over one kept-alive HTTP/1.1")
+    [void]$Md.AppendLine('connection, and over a new TCP and TLS connection per request (`Connection: close`); the certificate is')
+    [void]$Md.AppendLine('checked against the sandbox''s for `localhost`.')
+    if (-not $rate -or $rate.path -eq '/health') {
+        [void]$Md.AppendLine('`/health` goes through to the backend and its database, and the `broken` image answers it 503: a')
+        [void]$Md.AppendLine('request the broken release served counts as failed.')
+    }
+    [void]$Md.AppendLine('The client writes HTTP/1.1 by hand, so nothing is ever resent (SocketsHttpHandler resends a request')
+    [void]$Md.AppendLine('that failed on a reused connection). A request fails on a non-2xx')
+    [void]$Md.AppendLine('status, a reset or refused connection, a connection closed before the full response, or no full response')
+    [void]$Md.AppendLine('within 5 s. A kept-alive connection the server closed while idle is noticed before the next request is')
+    [void]$Md.AppendLine('written and replaced: a *reconnect*, counted apart, not a failure, since nothing was sent on it. Each case')
+    [void]$Md.AppendLine('has 2 s of successes before the command and 2 s after it; the wall time is the command''s alone, in process.')
+    [void]$Md.AppendLine('*Longest gap*: the longest time without a successful response in a mode: between the completions of two')
+    [void]$Md.AppendLine('successive successes, and from the last to the end of sending (the client''s own start, before its first')
+    [void]$Md.AppendLine('success, is left out: the command starts only after 2 s of successes). *Reconnects* (kept-alive mode, in')
+    [void]$Md.AppendLine('the folded list): idle connections the proxy closed, as a reload does, replaced before a request was written.')
+    [void]$Md.AppendLine('Failed and gap are the worst run''s (the targets must hold in every run), requests per second the lowest')
+    [void]$Md.AppendLine('run''s, sent and wall time medians. The deployment is back on `current` before each update (after the')
+    [void]$Md.AppendLine('undo, or by an unmeasured update); the undo undoes the good update just measured. The old strategy has no')
+    [void]$Md.AppendLine('target: it is the baseline. Every request of every run: `.artifacts/bench/zero-downtime/<time>/`.')
+    [void]$Md.AppendLine()
+    [void]$Md.AppendLine('| Case | Strategy | Runs | Wall time (s) | Connection | Sent | Req/s | Failed | Longest gap (ms) | Target | Verdict |')
+    [void]$Md.AppendLine('|------|----------|-----:|--------------:|------------|-----:|------:|-------:|-----------------:|--------|---------|')
+    foreach ($case in $cases.Keys) {
+        $wall = $figures["zero_downtime.$case.wall_s"]
+        if (-not $wall) { continue }
+        $first = $true
+        foreach ($mode in $modes.Keys) {
+            $key = "zero_downtime.$case.$mode"
+            $failed = $figures["$key.failed"]; $gap = $figures["$key.longest_gap_ms"]; $perSecond = $figures["$key.requests_per_s"]
+            if (-not $failed) { continue }
+            $targets = @($failed, $gap, $perSecond | Where-Object { $_.Contains('pass') })
+            $target = if ($failed.Contains('target')) { '0 failed, gap <= 1 s, >= 50/s' } else { '>= 50/s' }
+            $verdict = if (@($targets | Where-Object { -not $_.pass }).Count -eq 0) { 'met' } else { '**missed**' }
+            $lead = if ($first) { "| $($cases[$case]) | $($wall.strategy) | $($wall.runs) | $(Format-Number $wall.median)" } else { '| | | |' }
+            [void]$Md.AppendLine("$lead | $($modes[$mode]) | $(Format-Number $figures["$key.sent"].median) | $(Format-Number $perSecond.min) | $(Format-Number $failed.max) | $(Format-Number $gap.max) | $target | $verdict |")
+            $first = $false
+        }
+    }
+    [void]$Md.AppendLine()
+    if ($rate -and $rate.skipped) {
+        foreach ($case in $rate.skipped.Keys) {
+            [void]$Md.AppendLine("Not measured: $($cases[$case] ?? $case). It did not do what the case expects: $($rate.skipped[$case]).")
+        }
+        [void]$Md.AppendLine()
+    }
+    [void]$Md.AppendLine('<details><summary>Every figure (min, median, max)</summary>')
+    [void]$Md.AppendLine()
+    Add-FigureTable $Md $Keys
+    [void]$Md.AppendLine('</details>')
+    [void]$Md.AppendLine()
+}
+
+function Add-FigureTable([Text.StringBuilder] $Md, [string[]] $Keys) {
+    [void]$Md.AppendLine('| Figure | Min | Median | Max | Runs | Target | Verdict |')
+    [void]$Md.AppendLine('|--------|----:|-------:|----:|-----:|--------|---------|')
+    foreach ($key in $Keys) {
+        $f = $figures[$key]
+        $verdict = if ($f.Contains('pass')) { if ($f.pass) { 'met' } else { '**missed**' } } else { '' }
+        [void]$Md.AppendLine("| ``$key`` | $(Format-Number $f.min) | $(Format-Number $f.median) | $(Format-Number $f.max) | $($f.runs) | $($f.target) | $verdict |")
+    }
+    [void]$Md.AppendLine()
+}
+
 # --- docs/benchmarks.md ---------------------------------------------------------------------------
 $machine = $result.machine
 $md = [Text.StringBuilder]::new()
@@ -102,12 +186,13 @@ $md = [Text.StringBuilder]::new()
 [void]$md.AppendLine('same data. Machines are noisy, so each figure is the median of several runs (min and max beside it),')
 [void]$md.AppendLine('and targets are judged on the median, mostly as ratios against a baseline measured alongside.')
 [void]$md.AppendLine()
+if ($result.commit) { [void]$md.AppendLine("Code measured: commit ``$($result.commit)``.") ; [void]$md.AppendLine() }
 [void]$md.AppendLine("Machine: $($machine.cores) CPUs, $($machine.os); PowerShell $($machine.pwsh), .NET $($machine.dotnet)$(if ($machine.postgres) { ", PostgreSQL $($machine.postgres)" })$(if ($machine.docker) { ", Docker $($machine.docker)" }).")
 [void]$md.AppendLine()
 $groups = [ordered]@{
     'module' = 'Module: import and first call (fresh pwsh each)'; 'first_call' = 'Module: import and first call (fresh pwsh each)'; 'import' = 'Module: import and first call (fresh pwsh each)'
     'backup' = 'Backup: FrostGuard vs the manual''s command vs the limit'; 'parallel' = 'Parallel backup and restore'
-    'health' = 'Health checks'; 'runbooks' = 'Runbooks'
+    'health' = 'Health checks'; 'runbooks' = 'Runbooks'; 'zero_downtime' = 'Zero-downtime updates: what users see'
 }
 $byGroup = [ordered]@{}
 foreach ($key in $figures.Keys) {
@@ -118,14 +203,8 @@ foreach ($key in $figures.Keys) {
 foreach ($group in $byGroup.Keys) {
     [void]$md.AppendLine("## $group")
     [void]$md.AppendLine()
-    [void]$md.AppendLine('| Figure | Min | Median | Max | Runs | Target | Verdict |')
-    [void]$md.AppendLine('|--------|----:|-------:|----:|-----:|--------|---------|')
-    foreach ($key in $byGroup[$group]) {
-        $f = $figures[$key]
-        $verdict = if ($f.Contains('pass')) { if ($f.pass) { 'met' } else { '**missed**' } } else { '' }
-        [void]$md.AppendLine("| ``$key`` | $(Format-Number $f.min) | $(Format-Number $f.median) | $(Format-Number $f.max) | $($f.runs) | $($f.target) | $verdict |")
-    }
-    [void]$md.AppendLine()
+    if ($group -eq $groups['zero_downtime']) { Add-ZeroDowntimeSection $md $byGroup[$group] }
+    else { Add-FigureTable $md $byGroup[$group] }
 }
 [void]$md.AppendLine('## Scaling')
 [void]$md.AppendLine()
@@ -141,6 +220,7 @@ $chartLink = [IO.Path]::GetRelativePath((Split-Path ([IO.Path]::GetFullPath($Mar
 [void]$md.AppendLine('- `_s`, `_ms`: seconds, milliseconds; `_mb_per_s`: MB of pg_dump output per second; ratios have no unit.')
 [void]$md.AppendLine('- `backup.<size>mb.baseline_s`: the manual''s `docker-compose exec -T postgres pg_dump -Fc … > file`; `limit_s`: `pg_dump -Fc -Z0` on the host, no compression at all; `frostguard_stdout_s`: the default backup with the archive over the exec''s stdout (`database.dumpOutput: "stdout"`) instead of the FIFO (see docs/backups.md).')
 [void]$md.AppendLine('- `health.shell_sequence_ms`: the manual''s shell commands in a row (`docker-compose ps`, `docker stats --no-stream`, `curl -f`, `pg_isready`, `df`).')
+[void]$md.AppendLine('- `zero_downtime.<case>.<mode>.longest_gap_ms`: the longest time without a successful response in that mode (see its section); `failed` and `longest_gap_ms` are judged on the worst run, not the median.')
 [void]$md.AppendLine('- `runbooks.naive_fresh_pwsh_per_step_ms`: a fresh `pwsh -c` per step, as a naive runner does; `pwsh_step_overhead_ms`: FrostGuard''s cost per step over a plain script.')
 Set-Content -Path $MarkdownPath -Value $md.ToString()
 Write-Host "report: $MarkdownPath; chart: $(if (Test-Path $chartPng) { $chartPng } else { $chartSvg })"

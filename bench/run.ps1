@@ -2,8 +2,9 @@
 .SYNOPSIS
 FrostGuard's benchmarks, all in one run on the same sandbox: module import and first calls
 (fresh pwsh processes, interleaved with an empty binary module), runbooks (bench/runbooks.ps1),
-health checks (bench/health.ps1), backup throughput at several database sizes and parallel
-backup and restore (bench/backup.ps1). Each figure is min/median/max, with its target and
+health checks (bench/health.ps1), what users see of an update, an undo and a failed update
+(bench/zero-downtime.ps1), backup throughput at several database sizes and parallel backup and
+restore (bench/backup.ps1). Each figure is min/median/max, with its target and
 verdict where it has one. Results: bench/results/<date>.json, docs/benchmarks.md and a PNG chart
 of the scaling series (bench/Write-BenchmarkReport.ps1). -Quick: fewer runs, smaller databases,
 results and report under .artifacts/bench/results/ (the committed ones stay the full run's).
@@ -68,6 +69,9 @@ $phases.runbooks_s = [math]::Round($phase.Elapsed.TotalSeconds, 1); $phase.Resta
 $healthFigures = & (Join-Path $PSScriptRoot 'health.ps1') -ConfigPath $ConfigPath -Runs $(if ($Quick) { 3 } else { 5 })
 foreach ($entry in $healthFigures.GetEnumerator()) { $figures[$entry.Key] = $entry.Value }
 $phases.health_s = [math]::Round($phase.Elapsed.TotalSeconds, 1); $phase.Restart()
+$zeroDowntimeFigures = & (Join-Path $PSScriptRoot 'zero-downtime.ps1') -ConfigPath $ConfigPath -Runs $(if ($Quick) { 1 } else { 3 })
+foreach ($entry in $zeroDowntimeFigures.GetEnumerator()) { $figures[$entry.Key] = $entry.Value }
+$phases.zero_downtime_s = [math]::Round($phase.Elapsed.TotalSeconds, 1); $phase.Restart()
 # Quick leaves out the parallel formats and restores (about a minute): a smoke check, not the report.
 $backupFigures = & (Join-Path $PSScriptRoot 'backup.ps1') -ConfigPath $ConfigPath -Formats:(-not $Quick) `
     -SizesMB $(if ($Quick) { @(64, 128) } else { @(256, 512, 1024) }) -Runs $(if ($Quick) { 1 } else { 3 }) `
@@ -82,6 +86,8 @@ $result = [ordered]@{
         postgres = ((& pg_dump --version) -replace '^pg_dump \(PostgreSQL\) ', ''); docker = (& docker version --format '{{.Server.Version}}')
     }
     quick = [bool]$Quick
+    # The code measured: the checkout's commit, marked when it had changes not committed.
+    commit = "$(git -C $root rev-parse --short HEAD)$(if (git -C $root status --porcelain --untracked-files=no) { '+changes' })"
     phases = $phases
     figures = $figures
 }
