@@ -13,7 +13,8 @@ this pwsh (its wall time on a stopwatch), then the client runs -TailSeconds more
                     stopThenStart, the old strategy, for comparison (no target)
 
 After the last case the deployment is put back to current (an unmeasured update), so every round
-starts from the same release. Figures per case and mode: requests sent, failed, requests per
+starts from the same release; at the end the database goes back to the backup taken by an unmeasured
+first update (Undo-FrostDeployment -RestoreDatabase to the release found), as the test suites expect it. Figures per case and mode: requests sent, failed, requests per
 second and the longest gap between two successful responses (from the first success on, so not
 the client's own start); per case the command's wall time.
 Targets (good_update, failed_update, undo): 0 failed and no gap over 1000 ms, judged on the worst
@@ -198,9 +199,17 @@ function Reset-ToCurrent {
 
 $measured = [Collections.Generic.List[object]]::new()
 $skipped = [ordered]@{}
+$script:startRelease = $null
 $backups = [Collections.Generic.List[string]]::new()
 try {
     Reset-ToCurrent
+    # An unmeasured update first: its backup is recorded with the release the benchmark found, and no later
+    # case starts from that release again (a release's backup is the one taken when it was last left), so the
+    # database goes back to exactly that backup at the end.
+    $prime = Update-FrostDeployment -ConfigPath $ConfigPath -Version current -Service backend -Confirm:$false
+    if (-not $prime.Succeeded) { throw "the unmeasured first update failed: $($prime.Failure)" }
+    $backups.Add($prime.BackupId)
+    $script:startRelease = $prime.FromRelease
     for ($run = 1; $run -le $Runs; $run++) {
         foreach ($case in $plan.Keys) {
             $m = Measure-Case $case $run $plan[$case].Tag $plan[$case].Command $plan[$case].Expect
@@ -216,6 +225,12 @@ try {
 finally {
     Write-Progress -Activity 'Zero-downtime benchmark' -Completed
     try { Reset-ToCurrent } catch { Write-Warning "the deployment could not be put back to current: $_" }
+    # 'next' migrated the database (migration 2) and an undo keeps the schema: the sandbox is left as it was found,
+    # as the test suites expect it, by the release before the benchmark with its backup.
+    if ($script:startRelease) {
+        try { $undone = Undo-FrostDeployment -ConfigPath $ConfigPath -To $script:startRelease -RestoreDatabase -Confirm:$false -ErrorAction Stop; Write-Host "zero-downtime: database back to the backup $($undone.BackupId) of release $($script:startRelease)" }
+        catch { Write-Warning "the database could not be put back as it was before the benchmark: $_" }
+    }
     foreach ($id in $backups) { Get-FrostBackup -ConfigPath $ConfigPath -Id $id -ErrorAction SilentlyContinue | Remove-FrostBackup -ConfigPath $ConfigPath -Confirm:$false }
     if ($null -eq $previousState) { Remove-Item Env:FROSTGUARD_STATE -ErrorAction SilentlyContinue } else { $env:FROSTGUARD_STATE = $previousState }
     Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
