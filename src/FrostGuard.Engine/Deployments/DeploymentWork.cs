@@ -90,10 +90,7 @@ public sealed class DeploymentWork : IDeploymentWork
 
     private async Task RemoveAsync(FrostService container, IFrostReporter reporter)
     {
-        reporter.Verbose($"stopping and removing {container.Container}");
-        await _session.Docker.CallAsync($"stop {container.Container}",
-            async (client, ct) => await client.Containers.StopContainerAsync(container.ContainerId, new global::Docker.DotNet.Models.ContainerStopParameters { WaitBeforeKillSeconds = 10 }, ct).ConfigureAwait(false),
-            CancellationToken.None).ConfigureAwait(false);
+        await new Services.ServiceController(_session.Docker, _session.Services).StopAsync(container, Switching.SlotWork.StopGrace, reporter, CancellationToken.None).ConfigureAwait(false);
         await _session.Docker.CallAsync($"remove {container.Container}",
             async (client, ct) => { await client.Containers.RemoveContainerAsync(container.ContainerId, new global::Docker.DotNet.Models.ContainerRemoveParameters(), ct).ConfigureAwait(false); return true; },
             CancellationToken.None).ConfigureAwait(false);

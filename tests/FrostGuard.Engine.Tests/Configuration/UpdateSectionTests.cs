@@ -47,7 +47,7 @@ public sealed class UpdateSectionTests : IDisposable
     [InlineData("\"port\": 28082", "\"port\": 28081", "the two slots need different")]
     [InlineData("\"service\": \"backend-green\"", "\"service\": \"backend\"", "update.slots[1].service")]
     [InlineData("\"name\": \"green\"", "\"name\": \"Green!\"", "update.slots[1].name")]
-    [InlineData("\"http://127.0.0.1:28080\"", "\"http://10.0.0.5:28080\"", "update.proxy.internalUrl")]
+    [InlineData("\"http://127.0.0.1:28080\"", "\"http://app.example:28080\"", "update.proxy.internalUrl")]
     [InlineData("\"http://127.0.0.1:28080\"", "\"https://127.0.0.1:28443\"", "update.proxy.internalUrl")]
     public void A_bad_update_section_names_the_key(string from, string to, string named)
     {

@@ -1,10 +1,10 @@
 using System.Diagnostics;
-using Docker.DotNet.Models;
 using FrostGuard.Engine.Configuration;
 using FrostGuard.Engine.Platform;
 using FrostGuard.Engine.Platform.Docker;
 using FrostGuard.Engine.Platform.Files;
 using FrostGuard.Engine.Platform.Reporting;
+using FrostGuard.Engine.Services;
 
 namespace FrostGuard.Engine.Deployments.Switching;
 
@@ -12,6 +12,9 @@ namespace FrostGuard.Engine.Deployments.Switching;
 public sealed class SlotWork : ISlotWork
 {
     private static readonly TimeSpan PollInterval = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>As the sandbox's stop_grace_period: SIGTERM, then SIGKILL after this.</summary>
+    public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
     private readonly FrostSession _session;
     private readonly ServiceSlots _slots;
     private readonly ProxySection _proxy;
@@ -123,16 +126,14 @@ public sealed class SlotWork : ISlotWork
     public async Task StopAsync(SlotSection slot, IFrostReporter reporter, CancellationToken cancellationToken)
     {
         var container = await ContainerAsync(slot, cancellationToken).ConfigureAwait(false);
-        // A restarting container (its release exits at start-up and the restart policy brings it back) is stopped too: docker stop ends the restarts.
-        if (container is null || container.State is FrostContainerState.exited or FrostContainerState.created or FrostContainerState.dead)
+        if (container is null)
         {
             return;
         }
 
-        reporter.Verbose($"stopping slot {slot.Name} ({container.Container}); it is kept for a fast undo");
-        await _session.Docker.CallAsync($"stop {container.Container}",
-            async (client, ct) => await client.Containers.StopContainerAsync(container.ContainerId, new ContainerStopParameters { WaitBeforeKillSeconds = 10 }, ct).ConfigureAwait(false),
-            cancellationToken).ConfigureAwait(false);
+        // The controller stops a restarting container too (a release that exits at start-up): docker stop ends the restarts.
+        reporter.Verbose($"slot {slot.Name} ({container.Container}) is kept for a fast undo");
+        await new ServiceController(_session.Docker, _session.Services).StopAsync(container, StopGrace, reporter, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<FrostService?> ContainerAsync(SlotSection slot, CancellationToken cancellationToken)

@@ -20,9 +20,9 @@ public sealed class UpstreamFileTests
     [Fact]
     public void Several_servers_are_kept_in_order()
     {
-        var target = new UpstreamTarget("without-app2", ["10.0.0.1:80", "10.0.0.3:80 max_fails=1"]);
+        var target = new UpstreamTarget("without-app2", ["app1.example:80", "app3.example:80 max_fails=1"]);
 
-        Assert.Equal(["10.0.0.1:80", "10.0.0.3:80"], UpstreamFile.Parse(UpstreamFile.Render("lb", target))!.Servers);
+        Assert.Equal(["app1.example:80", "app3.example:80"], UpstreamFile.Parse(UpstreamFile.Render("lb", target))!.Servers);
     }
 
     [Theory]
