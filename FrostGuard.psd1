@@ -15,6 +15,7 @@
         'module/FrostGuard.Health.format.ps1xml'
         'module/FrostGuard.Deployments.format.ps1xml'
         'module/FrostGuard.Security.format.ps1xml'
+        'module/FrostGuard.Fleet.format.ps1xml'
     )
     CmdletsToExport      = @(
         'Get-FrostDatabase'
@@ -60,6 +61,14 @@
         'Get-FrostSecretAge'
         'Test-FrostCertificate'
         'Test-FrostSecurity'
+        'Get-FrostHost'
+        'Install-FrostModule'
+        'Undo-FrostRunbookRun'
+        'Get-FrostUpstream'
+        'Set-FrostUpstream'
+        'Enable-FrostWalArchive'
+        'Disable-FrostWalArchive'
+        'Get-FrostWalArchive'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

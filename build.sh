@@ -5,7 +5,7 @@
 #   ./build.sh build                      build the module into bin/ (Import-Module ./FrostGuard.psd1)
 #   ./build.sh test                       build, bring the sandbox up, run every test suite
 #   ./build.sh demo                       run the main job against the sandbox
-#   ./build.sh sandbox up|down|reset|status
+#   ./build.sh sandbox up|down|reset|status [--fleet]   (--fleet: the fleet's sshd hosts too; down: only them)
 #   ./build.sh package                    out/FrostGuard/<version>/ and a .nupkg
 #   ./build.sh bench [--quick]            benchmarks (bench/)
 #   ./build.sh fresh-check                demo and test in a pristine Debian 12 root (slow; not CI)
@@ -20,6 +20,8 @@ source scripts/prerequisites.sh
 source scripts/module.sh
 # shellcheck source=scripts/sandbox.sh
 source scripts/sandbox.sh
+# shellcheck source=scripts/fleet.sh
+source scripts/fleet.sh
 # shellcheck source=scripts/tests.sh
 source scripts/tests.sh
 # shellcheck source=scripts/fresh-check.sh
@@ -52,11 +54,19 @@ case "$command" in
         ;;
     sandbox)
         case "${1:-}" in
-            up) ensure_prerequisites && sandbox_up ;;
-            down) ensure_dockerd && sandbox_down ;;
-            reset) ensure_dockerd && sandbox_reset ;;
-            status) ensure_dockerd && sandbox_status ;;
-            *) die "usage: ./build.sh sandbox up|down|reset|status" ;;
+            up)
+                ensure_prerequisites && sandbox_up
+                [[ "${2:-}" != --fleet ]] || fleet_up
+                ;;
+            down)
+                if [[ "${2:-}" == --fleet ]]; then fleet_down; else ensure_dockerd && fleet_down && sandbox_down; fi
+                ;;
+            reset) ensure_dockerd && fleet_down && sandbox_reset && rm -rf "$FLEET_ROOT" ;;
+            status)
+                ensure_dockerd && sandbox_status
+                [[ "${2:-}" != --fleet ]] || fleet_status
+                ;;
+            *) die "usage: ./build.sh sandbox up|down|reset|status [--fleet]" ;;
         esac
         ;;
     package)
@@ -69,6 +79,15 @@ case "$command" in
         build_module
         sandbox_up
         "$PWSH" -NoProfile -File "$ROOT/bench/run.ps1" -ConfigPath "$SANDBOX_CONFIG" "$@"
+        ;;
+    fleet)
+        # The fleet's hosts alone, over a sandbox that is up (the fleet tests bring them up and down).
+        case "${1:-}" in
+            up) ensure_pwsh && fleet_up ;;
+            down) fleet_down ;;
+            status) fleet_status ;;
+            *) die "usage: ./build.sh fleet up|down|status" ;;
+        esac
         ;;
     fresh-check)
         fresh_check

@@ -3,7 +3,8 @@
 FrostGuard's benchmarks, all in one run on the same sandbox: module import and first calls
 (fresh pwsh processes, interleaved with an empty binary module), runbooks (bench/runbooks.ps1),
 health checks (bench/health.ps1), what users see of an update, an undo and a failed update
-(bench/zero-downtime.ps1), backup throughput at several database sizes and parallel backup and
+(bench/zero-downtime.ps1), the fleet's fan-out over SSH remoting on a fleet of its own brought
+up and down around it (bench/fleet.ps1), point-in-time recovery (bench/pitr.ps1), backup throughput at several database sizes and parallel backup and
 restore (bench/backup.ps1). Each figure is min/median/max, with its target and
 verdict where it has one. Results: bench/results/<date>.json, docs/benchmarks.md and a PNG chart
 of the scaling series (bench/Write-BenchmarkReport.ps1). -Quick: fewer runs, smaller databases,
@@ -72,6 +73,14 @@ $phases.health_s = [math]::Round($phase.Elapsed.TotalSeconds, 1); $phase.Restart
 $zeroDowntimeFigures = & (Join-Path $PSScriptRoot 'zero-downtime.ps1') -ConfigPath $ConfigPath -Runs $(if ($Quick) { 1 } else { 3 })
 foreach ($entry in $zeroDowntimeFigures.GetEnumerator()) { $figures[$entry.Key] = $entry.Value }
 $phases.zero_downtime_s = [math]::Round($phase.Elapsed.TotalSeconds, 1); $phase.Restart()
+# Its own fleet (/var/lib/frostguard-fleet-bench, ports from 24200, 20 light hosts), never the default one.
+$fleetFigures = & (Join-Path $PSScriptRoot 'fleet.ps1') -FiguresOnly -Runs $(if ($Quick) { 5 } else { 11 }) -ColdRuns $(if ($Quick) { 3 } else { 5 })
+foreach ($entry in $fleetFigures.GetEnumerator()) { $figures[$entry.Key] = $entry.Value }
+$phases.fleet_s = [math]::Round($phase.Elapsed.TotalSeconds, 1); $phase.Restart()
+# Point-in-time recovery on a backup root of its own: the achieved RPO with the database killed, base backups, recovery time.
+$pitrFigures = & (Join-Path $PSScriptRoot 'pitr.ps1') -ConfigPath $ConfigPath -RpoRuns $(if ($Quick) { 1 } else { 3 }) -SizeMB $(if ($Quick) { 256 } else { 1024 }) -WalMB $(if ($Quick) { 64 } else { 256 })
+foreach ($entry in $pitrFigures.GetEnumerator()) { $figures[$entry.Key] = $entry.Value }
+$phases.pitr_s = [math]::Round($phase.Elapsed.TotalSeconds, 1); $phase.Restart()
 # Quick leaves out the parallel formats and restores (about a minute): a smoke check, not the report.
 $backupFigures = & (Join-Path $PSScriptRoot 'backup.ps1') -ConfigPath $ConfigPath -Formats:(-not $Quick) `
     -SizesMB $(if ($Quick) { @(64, 128) } else { @(256, 512, 1024) }) -Runs $(if ($Quick) { 1 } else { 3 }) `

@@ -179,22 +179,30 @@ write_deployment_repository() {
     fi
 }
 
-initialize_database() {
-    local data="$SANDBOX_ROOT/data/postgres"
-    [[ -s "$data/PG_VERSION" ]] && return 0
-    log "initializing PostgreSQL 15 in $data"
+# A PostgreSQL 15 cluster in <data>, owned by postgres, with the role frostguard (its password on
+# standard input, never on a command line) and the database frostguard; initdb's output in <log>.
+# The sandbox's and the fleet's database host each have one.
+initialize_postgres_cluster() {
+    local data=$1 log=$2 what=$3
     install -d -m 0700 -o postgres -g postgres "$data"
     local pwfile
     pwfile=$(mktemp)
     chown postgres "$pwfile" && chmod 0600 "$pwfile"
-    env_value POSTGRES_PASSWORD >"$pwfile"
+    cat >"$pwfile"
     local as_postgres=(setpriv --reuid=postgres --regid=postgres --init-groups)
     "${as_postgres[@]}" /usr/lib/postgresql/15/bin/initdb -D "$data" --username=frostguard --pwfile="$pwfile" \
-        --auth=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >"$ARTIFACTS/initdb.log" 2>&1 \
-        || { rm -f "$pwfile"; die "initdb failed; read $ARTIFACTS/initdb.log"; }
+        --auth=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >"$log" 2>&1 \
+        || { rm -f "$pwfile"; die "initdb failed; read $log"; }
     rm -f "$pwfile"
     echo "CREATE DATABASE frostguard;" | "${as_postgres[@]}" /usr/lib/postgresql/15/bin/postgres --single -D "$data" postgres \
-        >>"$ARTIFACTS/initdb.log" 2>&1 || die "creating the frostguard database failed; read $ARTIFACTS/initdb.log"
+        >>"$log" 2>&1 || die "creating $what's frostguard database failed; read $log"
+}
+
+initialize_database() {
+    local data="$SANDBOX_ROOT/data/postgres"
+    [[ -s "$data/PG_VERSION" ]] && return 0
+    log "initializing PostgreSQL 15 in $data"
+    env_value POSTGRES_PASSWORD | initialize_postgres_cluster "$data" "$ARTIFACTS/initdb.log" "the sandbox"
 }
 
 # A SCRAM-SHA-256 verifier, as pg_authid stores it, for the password on standard input: the
@@ -235,20 +243,23 @@ SQL
     rm -f "$passfile"
 }
 
-# A self-signed certificate for localhost, 90 days, renewed when under 30 days are left.
-write_certificate() {
-    local tls="$SANDBOX_ROOT/tls"
-    install -d -m 0750 -o "$SANDBOX_PROXY_UID" -g "$SANDBOX_PROXY_UID" "$tls"
+# A self-signed certificate for localhost in a folder of the proxy's user, 90 days, renewed when
+# under 30 days are left: the sandbox's proxy and the fleet's load balancer each have one.
+write_localhost_certificate() {
+    local tls=$1 uid=$2 what=$3
+    install -d -m 0750 -o "$uid" -g "$uid" "$tls"
     if [[ -f "$tls/cert.pem" ]] && openssl x509 -checkend $((30 * 86400)) -noout -in "$tls/cert.pem" >/dev/null; then
         return 0
     fi
-    log "generating a 90-day TLS certificate for localhost"
+    log "generating a 90-day TLS certificate for $what"
     (umask 077 && openssl req -x509 -newkey rsa:2048 -nodes -days 90 -subj "/CN=localhost" \
         -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
         -keyout "$tls/key.pem" -out "$tls/cert.pem" 2>/dev/null)
-    chown "$SANDBOX_PROXY_UID:$SANDBOX_PROXY_UID" "$tls/key.pem" "$tls/cert.pem"
+    chown "$uid:$uid" "$tls/key.pem" "$tls/cert.pem"
     chmod 0644 "$tls/cert.pem"
 }
+
+write_certificate() { write_localhost_certificate "$SANDBOX_ROOT/tls" "$SANDBOX_PROXY_UID" localhost; }
 
 write_frostguard_config() {
     # Backups are private (FrostGuard creates them 0600 in a 0700 folder; Test-FrostSecurity checks).

@@ -36,9 +36,17 @@ run_all_tests() {
 
     package_module >/dev/null
 
-    log "Pester: module, conformance and sandbox suites"
     local state
     state=$(mktemp -d /tmp/frostguard-test-state.XXXXXX)
+    # The sandbox outlives a run: one cut short leaves its changes for this one to find.
+    log "sandbox: back to the state the suites start from"
+    if ! FROSTGUARD_CONFIG="$SANDBOX_CONFIG" FROSTGUARD_STATE="$state" "$PWSH" -NoProfile -NonInteractive \
+        -File "$ROOT/tests/Reset-SandboxBaseline.ps1"; then
+        log "the sandbox could not be brought back to its baseline; counted as one failure"
+        failed=$((failed + 1))
+    fi
+
+    log "Pester: module, conformance and sandbox suites"
     if ! FROSTGUARD_CONFIG="$SANDBOX_CONFIG" FROSTGUARD_STATE="$state" FROSTGUARD_SANDBOX_ROOT="$SANDBOX_ROOT" FROSTGUARD_PWSH="$PWSH" \
         "$PWSH" -NoProfile -NonInteractive -File "$ROOT/tests/Invoke-PesterSuites.ps1" \
         -PesterModule "$(pester_module)" -ResultFolder "$results" "$@"; then

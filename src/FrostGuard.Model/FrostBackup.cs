@@ -18,11 +18,15 @@ public enum FrostBackupFormat
     Custom,
     /// <summary>pg_dump -Fd -j N: a folder of one file per table, written by parallel jobs in a short-lived container.</summary>
     Directory,
+    /// <summary>pg_basebackup of the whole cluster (Invoke-FrostBackup -Physical): the data folder as a zstd-compressed tar, for recovery to a point in time with the WAL archive.</summary>
+    Physical,
 }
 
 /// <summary>One backup in the catalog, as its manifest describes it. No manifest, no backup.</summary>
 public sealed class FrostBackup
 {
+    /// <summary>The fleet host this came from (-Target); empty on the host itself.</summary>
+    public string? Host { get; init; }
     public required string Id { get; init; }
     public required string Database { get; init; }
     public DateTimeOffset Created { get; init; }
@@ -50,6 +54,19 @@ public sealed class FrostBackup
     public IReadOnlyList<string> ConfigFiles { get; init; } = [];
     public string? ConfigArchivePath { get; init; }
     public bool IncludesConfig => ConfigArchivePath is not null;
+
+    /// <summary>Logical (pg_dump: one database at one moment) or Physical (pg_basebackup: the cluster, to any moment the WAL archive reaches).</summary>
+    public string Type => Format == FrostBackupFormat.Physical ? "Physical" : "Logical";
+    /// <summary>Physical: the WAL location the base backup starts at (recovery needs every segment from here).</summary>
+    public string? StartLsn { get; init; }
+    /// <summary>Physical: the WAL location from which the copy is consistent.</summary>
+    public string? EndLsn { get; init; }
+    /// <summary>Physical: the timeline it was taken on.</summary>
+    public uint? Timeline { get; init; }
+    /// <summary>The earliest moment this backup can restore to: a logical backup's snapshot, a base backup's end.</summary>
+    public DateTimeOffset? RecoverableFrom { get; set; }
+    /// <summary>The latest: a logical backup's snapshot; for a base backup, the newest WAL archived without a gap since its start (null when the archive does not reach past it).</summary>
+    public DateTimeOffset? RecoverableTo { get; set; }
 
     public override string ToString() => Id;
 }
@@ -140,6 +157,8 @@ public enum FrostObjectiveStatus
 public sealed class FrostRecoveryObjective
 {
     public required string Id { get; init; }
+    /// <summary>The fleet host this came from (-Target); empty on the host itself.</summary>
+    public string? Host { get; init; }
     public required string Objective { get; init; }
     /// <summary>The target as the manual writes it (e.g. "15–30 min").</summary>
     public required string Target { get; init; }

@@ -4,6 +4,8 @@ namespace FrostGuard;
 public sealed class FrostHealthResult
 {
     /// <summary>Containers, Database, Disk, Memory, Cpu, Http, ErrorRate, ResponseTime, Certificate.</summary>
+    /// <summary>The fleet host this came from (-Target); empty on the host itself.</summary>
+    public string? Host { get; init; }
     public required string Check { get; init; }
     public required string Target { get; init; }
     public HealthStatus Status { get; init; }

@@ -34,6 +34,8 @@ public sealed class FrostService
 {
     private string? _composeService;
 
+    /// <summary>The fleet host this came from (-Target); empty on the host itself.</summary>
+    public string? Host { get; init; }
     public required string Project { get; init; }
     /// <summary>The service as FrostGuard's commands name it: for a backend slot, the service the slots serve (backend).</summary>
     public required string Service { get; init; }

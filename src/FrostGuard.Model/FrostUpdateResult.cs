@@ -12,6 +12,8 @@ public enum FrostUpdateAction
 /// <summary>What Update-FrostDeployment or Undo-FrostDeployment did, with the downtime it measured.</summary>
 public sealed class FrostUpdateResult
 {
+    /// <summary>The fleet host this came from (-Target); empty on the host itself.</summary>
+    public string? Host { get; init; }
     public required string Project { get; init; }
     /// <summary>Update or Undo.</summary>
     public required FrostUpdateAction Action { get; init; }

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using System.Security.Cryptography;
 using FrostGuard.Engine;
+using FrostGuard.Engine.Fleet;
 using FrostGuard.Engine.Runbooks.Execution;
 using FrostGuard.Engine.Runbooks.Reporting;
 using FrostGuard.Hosting;
@@ -57,6 +58,12 @@ public sealed class ExportFrostRunReportCommand : FrostCmdlet
         }
 
         var runId = runIds[0];
+        if (runId.StartsWith("fleet-", StringComparison.OrdinalIgnoreCase))
+        {
+            WriteFleetReport(runId);
+            return;
+        }
+
         var found = JournalReader.ReadAll(StateFolderWithoutDeployment()).FirstOrDefault(r => r.RunId.Equals(runId, StringComparison.OrdinalIgnoreCase));
         if (found is null)
         {
@@ -94,12 +101,7 @@ public sealed class ExportFrostRunReportCommand : FrostCmdlet
             content = RunReportWriter.Html(found, System.Text.Encoding.UTF8.GetString(bytes).TrimStart('\uFEFF'), checks);
         }
 
-        var folder = System.IO.Path.GetDirectoryName(target) ?? ".";
-        Directory.CreateDirectory(folder);
-        var temporary = System.IO.Path.Combine(folder, $".{System.IO.Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
-        File.WriteAllText(temporary, content);
-        File.Move(temporary, target, overwrite: true);
-        WriteObject(new FileInfo(target));
+        WriteReportFile(target, content);
     }
 
     /// <summary>The items of what was bound: an array of step results is the run it belongs to, not one object.</summary>
@@ -124,10 +126,46 @@ public sealed class ExportFrostRunReportCommand : FrostCmdlet
     private static string? RunIdOf(object input) => input switch
     {
         FrostRunbookRun run => run.RunId,
+        FrostFleetRun fleet => fleet.FleetRunId,
+        FrostFleetHostRun host => host.FleetRunId,
         FrostStepResult result => result.RunId,
         string id when id.Length > 0 => id,
         _ => null,
     };
+
+    /// <summary>A fleet run's report: the hosts × steps grid from its ledger and journal copies.</summary>
+    private void WriteFleetReport(string fleetRunId)
+    {
+        var run = FleetLedger.Read(StateFolderWithoutDeployment(), fleetRunId);
+        if (run is null)
+        {
+            ThrowFrostError(new FrostException(ErrorIds.FleetRunNotFound, FailureKind.NotFound, $"No fleet run {fleetRunId} in the ledger.", fleetRunId,
+                "Get-FrostRunbookRun -Fleet lists the fleet runs."));
+            return;
+        }
+
+        var target = GetUnresolvedProviderPathFromPSPath(Path);
+        if (!ShouldProcess(target, $"Write the {Format} report of fleet run {run.FleetRunId}"))
+        {
+            return;
+        }
+
+        IReadOnlyList<(string, string)> steps = File.Exists(run.Runbook)
+            ? Engine.Runbooks.Parsing.RunbookParser.ParseFile(run.Runbook).Steps.Where(s => s.Role == StepRole.Normal).Select(s => (s.Id, s.Name)).ToList()
+            : [];
+        var content = Format == ReportFormat.Markdown ? FleetReportWriter.Markdown(run, steps) : FleetReportWriter.Html(run, steps);
+        WriteReportFile(target, content);
+    }
+
+    private void WriteReportFile(string target, string content)
+    {
+        var folder = System.IO.Path.GetDirectoryName(target) ?? ".";
+        Directory.CreateDirectory(folder);
+        var temporary = System.IO.Path.Combine(folder, $".{System.IO.Path.GetFileName(target)}.{Guid.NewGuid():N}.tmp");
+        File.WriteAllText(temporary, content);
+        File.Move(temporary, target, overwrite: true);
+        WriteObject(new FileInfo(target));
+    }
 
     private static string DescribeType(object? input) => input is null ? "nothing" : input.GetType().Name;
 

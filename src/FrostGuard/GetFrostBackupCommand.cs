@@ -9,7 +9,7 @@ namespace FrostGuard;
 /// <summary>The backup catalog, newest first, read from the manifests in the backup root.</summary>
 [Cmdlet(VerbsCommon.Get, "FrostBackup", DefaultParameterSetName = "All")]
 [OutputType(typeof(FrostBackup))]
-public sealed class GetFrostBackupCommand : FrostCmdlet
+public sealed class GetFrostBackupCommand : Fleet.FleetTargetCmdlet
 {
     /// <summary>Backup ids (wildcards allowed).</summary>
     [Parameter(Position = 0, ParameterSetName = "Id", ValueFromPipelineByPropertyName = true)]
@@ -26,22 +26,37 @@ public sealed class GetFrostBackupCommand : FrostCmdlet
     [Parameter]
     public DateTime? Since { get; set; }
 
+    /// <summary>Only logical backups (pg_dump) or only physical base backups (pg_basebackup).</summary>
+    [Parameter]
+    [ValidateSet("Logical", "Physical")]
+    public string? Type { get; set; }
+
     /// <summary>The folder to read; the configured backupRoot by default.</summary>
     [Parameter]
     [ValidateNotNullOrEmpty]
     public string? Path { get; set; }
 
+    private readonly List<string> _fleetIds = [];
+
     protected override void ProcessRecord()
     {
+        if (OnFleet)
+        {
+            _fleetIds.AddRange(Id ?? []);
+            return;
+        }
+
         var root = Path is null ? Session.BackupRoot : GetUnresolvedProviderPathFromPSPath(Path);
         var backups = Await((reporter, _) => Task.FromResult(new BackupCatalog(root).List(reporter)))
             .Select(b => b.Backup)
             .Where(b => Since is not { } since || b.Created >= ToOffset(since))
+            .Where(b => Type is null || b.Type == Type)
             .ToList();
 
         if (Id is null)
         {
-            (Latest ? backups.Take(1) : backups).ToList().ForEach(WriteObject);
+            // -Latest is the backup Restore-FrostBackup and Test-FrostBackup -Restore take: the newest logical one, unless -Type Physical.
+            (Latest ? backups.Where(b => Type is not null || b.Type == "Logical").Take(1) : backups).ToList().ForEach(WriteObject);
             return;
         }
 
@@ -57,6 +72,21 @@ public sealed class GetFrostBackupCommand : FrostCmdlet
             }
 
             matches.ForEach(WriteObject);
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        if (OnFleet)
+        {
+            var parameters = ForwardedParameters();
+            parameters.Remove("Id");
+            if (_fleetIds.Count > 0)
+            {
+                parameters["Id"] = _fleetIds.ToArray();
+            }
+
+            RunOnTargets(WriteFromHost, parameters);
         }
     }
 

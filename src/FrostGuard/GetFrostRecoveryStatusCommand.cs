@@ -12,14 +12,20 @@ namespace FrostGuard;
 /// </summary>
 [Cmdlet(VerbsCommon.Get, "FrostRecoveryStatus")]
 [OutputType(typeof(FrostRecoveryObjective))]
-public sealed class GetFrostRecoveryStatusCommand : FrostCmdlet
+public sealed class GetFrostRecoveryStatusCommand : Fleet.FleetTargetCmdlet
 {
     protected override void EndProcessing()
     {
+        if (OnFleet)
+        {
+            RunOnTargets(WriteFromHost);
+            return;
+        }
+
         var session = Session;
         try
         {
-            Await((reporter, _) => Task.FromResult(new RecoveryStatusReader(session).Read(reporter))).ToList().ForEach(WriteObject);
+            Await((reporter, ct) => new RecoveryStatusReader(session).ReadAsync(reporter, ct)).ToList().ForEach(WriteObject);
         }
         catch (FrostException e)
         {

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using FrostGuard.Completion;
 using FrostGuard.Engine;
+using FrostGuard.Engine.Fleet;
 using FrostGuard.Engine.Runbooks.Execution;
 using FrostGuard.Hosting;
 using FrostGuard.Runbooks;
@@ -9,7 +10,7 @@ namespace FrostGuard;
 
 /// <summary>Lists past runbook runs from their journals in the state folder, newest first.</summary>
 [Cmdlet(VerbsCommon.Get, "FrostRunbookRun", DefaultParameterSetName = "All")]
-[OutputType(typeof(FrostRunbookRun))]
+[OutputType(typeof(FrostRunbookRun), typeof(FrostFleetRun))]
 public sealed class GetFrostRunbookRunCommand : FrostCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = "Id", ValueFromPipelineByPropertyName = true)]
@@ -28,13 +29,44 @@ public sealed class GetFrostRunbookRunCommand : FrostCmdlet
     [ValidateRange(1, int.MaxValue)]
     public int Last { get; set; } = int.MaxValue;
 
+    /// <summary>List the fleet runs (Invoke-FrostRunbook -Target) from the controller's ledger instead.</summary>
+    [Parameter(ParameterSetName = "All")]
+    public SwitchParameter Fleet { get; set; }
+
     protected override void ProcessRecord()
     {
-        var runs = JournalReader.ReadAll(StateFolderWithoutDeployment());
+        var stateFolder = StateFolderWithoutDeployment();
+        if (Fleet)
+        {
+            var runbook = Runbook is null ? null : GetUnresolvedProviderPathFromPSPath(Runbook);
+            foreach (var fleetRun in FleetLedger.ReadAll(stateFolder).Where(r => runbook is null || r.Runbook == runbook).Take(Last))
+            {
+                WriteObject(fleetRun);
+            }
+
+            return;
+        }
+
+        var runs = JournalReader.ReadAll(stateFolder);
         if (ParameterSetName == "Id")
         {
             foreach (var id in Id)
             {
+                if (id.StartsWith("fleet-", StringComparison.OrdinalIgnoreCase))
+                {
+                    if (FleetLedger.Read(stateFolder, id) is { } fleet)
+                    {
+                        WriteObject(fleet);
+                    }
+                    else
+                    {
+                        WriteFrostError(new FrostException(ErrorIds.FleetRunNotFound, FailureKind.NotFound, $"No fleet run {id} in the ledger.", id,
+                            "Get-FrostRunbookRun -Fleet lists the fleet runs."));
+                    }
+
+                    continue;
+                }
+
                 var run = runs.FirstOrDefault(r => r.RunId.Equals(id, StringComparison.OrdinalIgnoreCase));
                 if (run is null)
                 {

@@ -9,7 +9,7 @@ namespace FrostGuard;
 /// <summary>Lists the containers of the deployment's Compose services, one object per container.</summary>
 [Cmdlet(VerbsCommon.Get, "FrostService")]
 [OutputType(typeof(FrostService))]
-public sealed class GetFrostServiceCommand : FrostCmdlet
+public sealed class GetFrostServiceCommand : Fleet.FleetTargetCmdlet
 {
     /// <summary>Service names (wildcards allowed); all services when omitted.</summary>
     [Parameter(Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
@@ -27,8 +27,16 @@ public sealed class GetFrostServiceCommand : FrostCmdlet
     [Parameter]
     public SwitchParameter Resources { get; set; }
 
+    private readonly List<string> _fleetNames = [];
+
     protected override void ProcessRecord()
     {
+        if (OnFleet)
+        {
+            _fleetNames.AddRange(Name ?? []);
+            return;
+        }
+
         IReadOnlyList<FrostService> services;
         try
         {
@@ -66,6 +74,21 @@ public sealed class GetFrostServiceCommand : FrostCmdlet
         }
 
         WriteServices(selected);
+    }
+
+    protected override void EndProcessing()
+    {
+        if (OnFleet)
+        {
+            var parameters = ForwardedParameters();
+            parameters.Remove("Name");
+            if (_fleetNames.Count > 0)
+            {
+                parameters["Name"] = _fleetNames.ToArray();
+            }
+
+            RunOnTargets(WriteFromHost, parameters);
+        }
     }
 
     private void WriteServices(IReadOnlyList<FrostService> services)

@@ -3,6 +3,7 @@ using System.Security;
 using FrostGuard.Engine.Backups.ConfigArchive;
 using FrostGuard.Engine;
 using FrostGuard.Engine.Backups;
+using FrostGuard.Engine.Backups.Physical;
 using FrostGuard.Hosting;
 
 namespace FrostGuard;
@@ -13,7 +14,8 @@ namespace FrostGuard;
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "FrostBackup", SupportsShouldProcess = true)]
 [OutputType(typeof(FrostBackup))]
-public sealed class InvokeFrostBackupCommand : FrostCmdlet
+[OutputType(typeof(FrostRestorePoint))]
+public sealed class InvokeFrostBackupCommand : Fleet.FleetTargetCmdlet
 {
     /// <summary>The database to back up; the configured one by default.</summary>
     [Parameter(Position = 0)]
@@ -61,13 +63,47 @@ public sealed class InvokeFrostBackupCommand : FrostCmdlet
     [ValidateRange(1, 64)]
     public int Jobs { get; set; } = 1;
 
+    /// <summary>A physical base backup of the whole cluster (pg_basebackup, verified with pg_verifybackup), for recovery to a point in time with the WAL archive.</summary>
+    [Parameter]
+    public SwitchParameter Physical { get; set; }
+
+    /// <summary>Instead of a backup, a named restore point in the WAL (pg_create_restore_point), for Restore-FrostBackup -RestorePoint.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? RestorePoint { get; set; }
+
     protected override void EndProcessing()
     {
+        if (OnFleet)
+        {
+            // Backups run where the database is: each targeted host backs up its own database.
+            if (ShouldProcess(string.Join(", ", Target!), $"Back up the database on each host ({Format}, {Compression}{(Verify ? ", verified" : "")})"))
+            {
+                var parameters = ForwardedParameters();
+                parameters["Confirm"] = false;
+                RunOnTargets(WriteFromHost, parameters);
+            }
+
+            return;
+        }
+
         if (IncludeConfig.IsPresent != (Passphrase is not null || KeyFile is not null) || Passphrase is not null && KeyFile is not null)
         {
             ThrowTerminatingError(new ErrorRecord(
                 new ArgumentException(IncludeConfig ? "-IncludeConfig needs exactly one of -Passphrase or -KeyFile to seal the configuration archive." : "-Passphrase and -KeyFile seal the configuration archive: give them with -IncludeConfig."),
                 ErrorIds.ConfigArchiveKeyInvalid, ErrorCategory.InvalidArgument, IncludeConfig ? "IncludeConfig" : Passphrase is not null ? "Passphrase" : "KeyFile"));
+        }
+
+        if (RestorePoint is not null)
+        {
+            MakeRestorePoint();
+            return;
+        }
+
+        if (Physical || Format == FrostBackupFormat.Physical)
+        {
+            RunPhysical();
+            return;
         }
 
         var session = Session;
@@ -100,6 +136,52 @@ public sealed class InvokeFrostBackupCommand : FrostCmdlet
         try
         {
             WriteObject(Await((reporter, ct) => new BackupRunner(session).RunAsync(request with { ConfigKey = configKey }, reporter, ct)));
+        }
+        catch (FrostException e)
+        {
+            WriteFrostError(e);
+        }
+    }
+
+    private void MakeRestorePoint()
+    {
+        var session = Session;
+        if (!ShouldProcess($"cluster of {session.Config.Project.Name}", $"Create the restore point '{RestorePoint}' (pg_create_restore_point) and record it beside the WAL archive"))
+        {
+            return;
+        }
+
+        try
+        {
+            WriteObject(Await((_, ct) => RestorePoints.CreateAsync(session, RestorePoint!, ct)));
+        }
+        catch (FrostException e)
+        {
+            WriteFrostError(e);
+        }
+    }
+
+    private void RunPhysical()
+    {
+        var logicalOnly = new[] { nameof(Database), nameof(Compression), nameof(Jobs), nameof(IncludeConfig), nameof(Passphrase), nameof(KeyFile), nameof(Verify) }
+            .Where(MyInvocation.BoundParameters.ContainsKey).ToList();
+        if (logicalOnly.Count > 0)
+        {
+            ThrowTerminatingError(new ErrorRecord(
+                new ArgumentException($"-{string.Join(", -", logicalOnly)} belong to logical backups; a physical base backup copies the whole cluster, zstd-compressed, and is always verified with pg_verifybackup."),
+                ErrorIds.BackupOptionsConflict, ErrorCategory.InvalidArgument, logicalOnly[0]));
+        }
+
+        var session = Session;
+        var destination = Destination is null ? session.BackupRoot : GetUnresolvedProviderPathFromPSPath(Destination);
+        if (!ShouldProcess($"cluster of {session.Config.Project.Name}", $"Take a physical base backup (pg_basebackup as {session.Config.WalArchive.User}, verified with pg_verifybackup) to {destination}"))
+        {
+            return;
+        }
+
+        try
+        {
+            WriteObject(Await((reporter, ct) => new BaseBackupRunner(session).RunAsync(new BaseBackupRequest(destination, Label), reporter, ct)));
         }
         catch (FrostException e)
         {

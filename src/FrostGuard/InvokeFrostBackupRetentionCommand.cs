@@ -79,6 +79,24 @@ public sealed class InvokeFrostBackupRetentionCommand : FrostCmdlet
             ThrowFrostError(e);
         }
 
+        // The archived WAL goes only once the base backups that need it are gone: from the start of the oldest one kept.
+        try
+        {
+            var prunings = Await((reporter, _) => Task.FromResult(runner.PlanWal(KeepDaily, KeepWeekly, KeepMonthly, reporter)));
+            foreach (var pruning in prunings.Where(p => p.Expired.Count > 0))
+            {
+                if (ShouldProcess($"WAL archive {pruning.Folder}", $"Remove {pruning.Expired.Count} WAL file(s) before {pruning.KeptFrom}, the start of the oldest base backup kept"))
+                {
+                    Await((reporter, _) => Task.FromResult(runner.PruneWal(KeepDaily, KeepWeekly, KeepMonthly, reporter)));
+                    break; // one pass under the lock prunes every cluster as decided again there
+                }
+            }
+        }
+        catch (FrostException e)
+        {
+            ThrowFrostError(e);
+        }
+
         // A backup the policy keeps after all, once decided again under the lock, is reported as kept.
         results.Select(r => r.Action == FrostRetentionAction.Remove && !removed.Contains(r.Id)
                 ? new FrostBackupRetention { Id = r.Id, Database = r.Database, Created = r.Created, Verified = r.Verified, Action = FrostRetentionAction.Keep, Reasons = ["kept by the policy when decided again under the lock"], Backup = r.Backup }

@@ -3,6 +3,7 @@ using System.Management.Automation;
 using System.Security;
 using FrostGuard.Completion;
 using FrostGuard.Engine;
+using FrostGuard.Engine.Fleet;
 using FrostGuard.Engine.Runbooks.Execution;
 using FrostGuard.Engine.Runbooks.Parsing;
 using FrostGuard.Hosting;
@@ -17,8 +18,8 @@ namespace FrostGuard;
 /// rest are described. One result per step, written as each step ends.
 /// </summary>
 [Cmdlet(VerbsLifecycle.Invoke, "FrostRunbook", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-[OutputType(typeof(FrostStepResult))]
-public sealed class InvokeFrostRunbookCommand : FrostCmdlet
+[OutputType(typeof(FrostStepResult), typeof(FrostFleetHostRun))]
+public sealed class InvokeFrostRunbookCommand : Fleet.FleetTargetCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("FullName")]
@@ -54,8 +55,59 @@ public sealed class InvokeFrostRunbookCommand : FrostCmdlet
     [Parameter]
     public SwitchParameter Wait { get; set; }
 
+    /// <summary>With -Target: the wave sizes, as numbers of hosts and percentages of the targeted hosts (1, 25%, 100%).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string[]? Wave { get; set; }
+
+    /// <summary>With -Target: the share of a wave's hosts that may fail before the run stops after it (exceeded, not equalled). Default 0%.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? MaxFailure { get; set; }
+
+    /// <summary>With -Target: how long to wait after each wave before its health gate.</summary>
+    [Parameter]
+    [ValidateRange(0, 86400)]
+    public int SoakSeconds { get; set; }
+
+    /// <summary>With -Target: the health checks the hosts of a wave must pass (no Critical result) before the next wave; default all.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    [ArgumentCompleter(typeof(HealthCheckCompleter))]
+    [ValidateHealthCheck]
+    public string[]? GateCheck { get; set; }
+
+    /// <summary>With -Target: when the run stops, undo the hosts that completed, newest wave first.</summary>
+    [Parameter]
+    public SwitchParameter RollbackCompleted { get; set; }
+
+    /// <summary>The id of this run's journal; default a new one from the time. A fleet controller names its hosts' runs so.</summary>
+    [Parameter]
+    [ValidatePattern(@"^[0-9]{8}-[0-9]{6}-[0-9a-f]{6}$")]
+    public string? RunId { get; set; }
+
     protected override void ProcessRecord()
     {
+        if (OnFleet)
+        {
+            if (Section.Length > 0 || Step.Length > 0 || Wait || RunId is not null)
+            {
+                ThrowFrostError(new FrostException(ErrorIds.FleetParameterUnsupported, FailureKind.InvalidData,
+                    "-Section, -Step, -Wait and -RunId do not go to fleet hosts: a fleet run runs the whole runbook on each host; nothing ran.", "-Target",
+                    "Run the whole runbook with -Target, or run a part of it on one host there."));
+            }
+
+            RunOnFleet();
+            return;
+        }
+
+        if (Wave is not null || MaxFailure is not null || SoakSeconds > 0 || RollbackCompleted || GateCheck is not null)
+        {
+            ThrowFrostError(new FrostException(ErrorIds.FleetParameterUnsupported, FailureKind.InvalidData,
+                "-Wave, -MaxFailure, -SoakSeconds, -GateCheck and -RollbackCompleted shape a fleet run and need -Target; nothing ran.", "-Target",
+                "Add -Target <hosts or roles>, or leave them out to run on this machine."));
+        }
+
         var path = GetUnresolvedProviderPathFromPSPath(Path);
         if (!File.Exists(path))
         {
@@ -84,7 +136,7 @@ public sealed class InvokeFrostRunbookCommand : FrostCmdlet
             Terminating(() => PreRunLint.EnsureRunnableAsync(runbook, RunbookLint.For(powerShell), Cancellation).GetAwaiter().GetResult());
             var options = new RunOptions
             {
-                RunId = RunJournal.NewRunId(DateTimeOffset.UtcNow),
+                RunId = RunId ?? RunJournal.NewRunId(DateTimeOffset.UtcNow),
                 WhatIf = whatIf,
                 Sections = Section,
                 Steps = Step,
@@ -164,6 +216,137 @@ public sealed class InvokeFrostRunbookCommand : FrostCmdlet
             case RunStatus.Cancelled:
                 WriteWarning($"Run {outcome.RunId} of {runbook.Path} was stopped before it finished. Continue it with: Invoke-FrostRunbook '{runbook.Path}' -Resume");
                 break;
+        }
+    }
+
+    /// <summary>
+    /// The runbook on fleet hosts in waves (docs/fleet.md): checked here first (parameters bound,
+    /// nothing that would ask a person without -Force, no secrets), then each host's run started
+    /// detached on the host and followed; one result per host as each finishes.
+    /// </summary>
+    private void RunOnFleet()
+    {
+        var path = GetUnresolvedProviderPathFromPSPath(Path);
+        if (!File.Exists(path))
+        {
+            ThrowFrostError(new FrostException(ErrorIds.RunbookNotFound, FailureKind.NotFound, $"No runbook file at {path}.", path,
+                "Check the path; Get-FrostRunbook <folder> lists runbooks."));
+        }
+
+        var runbook = RunbookParser.ParseFile(path);
+        var runbookText = File.ReadAllText(path);
+        var inventory = LoadInventory();
+        var targeted = Terminating(() => inventory.Select(Target));
+        var stateFolder = StateFolderWithoutDeployment();
+        if (runbook.Findings.Any(f => f.Severity == FindingSeverity.Error))
+        {
+            ThrowFrostError(new FrostException(ErrorIds.RunbookInvalid, FailureKind.InvalidData, $"Runbook {path} has errors; it runs on no host.", path, $"Test-FrostRunbook '{path}' lists them."));
+        }
+
+        if (!Force && runbook.Steps.FirstOrDefault(s => s.NeedsConfirmation) is { } asks)
+        {
+            ThrowFrostError(new FrostException(ErrorIds.FleetRunRefused, FailureKind.InvalidData,
+                $"Step '{asks.Id}' (line {asks.Line}) of {path} asks a person to confirm, and a fleet run has no one to ask on its hosts; nothing ran.", asks.Id,
+                "Pass -Force to run such steps unasked on every host, or run the runbook host by host."));
+        }
+
+        FrostFleetRun? previous = null;
+        if (Resume)
+        {
+            previous = FleetLedger.ReadAll(stateFolder).FirstOrDefault(r => r.ContentHash == runbook.ContentHash && r.Runbook == path && r.Inventory == inventory.Path
+                && r.Status is FleetRunStatus.Incomplete or FleetRunStatus.Stopped or FleetRunStatus.Failed or FleetRunStatus.Cancelled
+                && !(r.RollbackCompleted && r.Hosts.Any(h => h.Status is FleetHostStatus.RolledBack or FleetHostStatus.RollbackFailed)));
+            if (previous is null)
+            {
+                ThrowFrostError(new FrostException(ErrorIds.FleetRunNotFound, FailureKind.NotFound,
+                    $"There is no unfinished fleet run of {path} (as it is now) on the fleet of {inventory.Path} to resume.", path,
+                    $"Get-FrostRunbookRun -Fleet lists the fleet runs; run it afresh without -Resume."));
+            }
+        }
+
+        var given = previous is null ? Parameter : new Hashtable(previous.Parameters.ToDictionary(p => (object)p.Key, p => (object?)p.Value));
+        var bound = Terminating(() => RunbookParameterBinder.Bind(runbook, given, _ => null));
+        if (bound.FirstOrDefault(p => p.Value.Secret && p.Value.PlainValue.Length > 0) is { Key: { } secret })
+        {
+            ThrowFrostError(new FrostException(ErrorIds.FleetParameterUnsupported, FailureKind.InvalidData,
+                $"Parameter '{secret}' of {path} is secret, and a fleet run does not send secrets to hosts; nothing ran.", secret,
+                "Keep the secret on the hosts (their .env or secret store) and let the runbook read it there."));
+        }
+
+        var plain = new Hashtable(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in bound)
+        {
+            plain[name] = value.PlainValue;
+        }
+
+        var threshold = Terminating(() => FailureThreshold.Parse(previous?.MaxFailure ?? MaxFailure));
+        var waves = Terminating(() => WavePlan.Split(targeted, previous?.WaveSizes ?? Wave));
+        var hostsByName = inventory.Hosts.ToDictionary(h => h.Name, StringComparer.OrdinalIgnoreCase);
+        if (previous is not null && previous.Hosts.FirstOrDefault(h => !hostsByName.ContainsKey(h.Host)) is { } gone)
+        {
+            ThrowFrostError(new FrostException(ErrorIds.FleetRunRefused, FailureKind.InvalidData,
+                $"Fleet run {previous.FleetRunId} ran on host '{gone.Host}', which the inventory {inventory.Path} no longer has.", gone.Host,
+                "Put the host back in the inventory to resume, or run the runbook afresh."));
+        }
+
+        var plan = previous is null
+            ? string.Join("; ", waves.Select((w, i) => $"wave {i + 1}: {string.Join(", ", w.Select(h => h.Name))}"))
+            : $"resume fleet run {previous.FleetRunId}: " + string.Join(", ", previous.Hosts.Where(h => h.Status != FleetHostStatus.Succeeded).Select(h => $"{h.Host} ({h.Status})"));
+        if (!ShouldProcess($"{path} on {targeted.Count} host(s)", $"Run the runbook ({plan}; stop after a wave whose failures exceed {threshold})"))
+        {
+            return;
+        }
+
+        var newId = FleetLedger.NewFleetRunId(DateTimeOffset.UtcNow);
+        // One controller drives a fleet run at a time: a second (a -Resume while the first lives) is refused before it touches the ledger.
+        var lockPath = System.IO.Path.Combine(Engine.Platform.Os.PrivateFiles.CreateFolder(FleetLedger.FolderOf(stateFolder)), (previous?.FleetRunId ?? newId) + ".lock");
+        using var runLock = Engine.Platform.Os.LockFile.TryAcquire(lockPath, $"pid {Environment.ProcessId}");
+        if (runLock is null)
+        {
+            ThrowFrostError(new FrostException(ErrorIds.FleetRunRefused, FailureKind.OperationFailed,
+                $"Fleet run {previous?.FleetRunId} is driven by another controller right now ({Engine.Platform.Os.LockFile.ReadHolder(lockPath)}); two controllers would start the same hosts twice.",
+                previous?.FleetRunId, $"Wait for it (Get-FrostRunbookRun -Id {previous?.FleetRunId}), or stop that controller, then -Resume."));
+        }
+
+        var ledger = previous is null
+            ? FleetLedger.Create(stateFolder, new FrostFleetRun
+            {
+                FleetRunId = newId,
+                Runbook = path,
+                ContentHash = runbook.ContentHash,
+                Targets = Target!,
+                WaveSizes = Wave ?? ["100%"],
+                MaxFailure = threshold.ToString(),
+                SoakSeconds = SoakSeconds,
+                GateChecks = GateCheck ?? [],
+                RollbackCompleted = RollbackCompleted,
+                Force = Force,
+                Parameters = bound.ToDictionary(p => p.Key, p => p.Value.PlainValue),
+                Status = FleetRunStatus.Incomplete,
+                Started = DateTimeOffset.UtcNow,
+                ControllerPid = Environment.ProcessId,
+                Inventory = inventory.Path,
+                Hosts = waves.SelectMany((w, i) => w.Select(h => new FrostFleetHostRun { Host = h.Name, Wave = i + 1, Status = FleetHostStatus.Pending, FleetRunId = newId })).ToList(),
+            })
+            : FleetLedger.Continue(stateFolder, previous);
+        if (previous is not null)
+        {
+            ledger.Reopen(Environment.ProcessId);
+        }
+
+        WriteVerbose($"Fleet run {ledger.Run.FleetRunId}; ledger {ledger.Run.LedgerPath}");
+        var fleetRunId = ledger.Run.FleetRunId;
+        using var connection = Connect(inventory);
+        var identity = Controller.Identity;
+        var outcome = RunQueued((reporter, ct) => new Fleet.FleetRunner(connection, identity, runbookText, ledger, hostsByName, plain, threshold, TargetThrottleLimit, reporter,
+            line => reporter.Post(_ => WriteObject(FleetLedger.With(line)))).RunAsync(ct));
+        if (outcome.Status != FleetRunStatus.Succeeded)
+        {
+            WriteError(FrostErrors.Create(new InvalidOperationException($"Fleet run {fleetRunId} of {path}: {outcome.Status}. {outcome.Message}"),
+                ErrorIds.FleetRunStopped, ErrorCategory.InvalidResult, fleetRunId,
+                outcome.Status == FleetRunStatus.RolledBack
+                    ? $"Get-FrostRunbookRun -Id {fleetRunId} shows every host; the completed hosts were undone, so fix the cause and run it afresh (without -Resume)."
+                    : $"Get-FrostRunbookRun -Id {fleetRunId} shows every host; fix the cause, then Invoke-FrostRunbook '{path}' -Target {string.Join(",", Target!)} -Resume."));
         }
     }
 

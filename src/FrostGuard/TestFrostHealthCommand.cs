@@ -14,7 +14,7 @@ namespace FrostGuard;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "FrostHealth")]
 [OutputType(typeof(FrostHealthResult), typeof(bool))]
-public sealed class TestFrostHealthCommand : FrostCmdlet
+public sealed class TestFrostHealthCommand : Fleet.FleetTargetCmdlet
 {
     /// <summary>Only these checks; all when omitted.</summary>
     [Parameter(Position = 0)]
@@ -43,6 +43,12 @@ public sealed class TestFrostHealthCommand : FrostCmdlet
 
     protected override void EndProcessing()
     {
+        if (OnFleet)
+        {
+            TestFleet();
+            return;
+        }
+
         var session = Session;
         var checks = HealthChecks.Select(Check);
         // Paths are resolved here, on the pipeline thread, against PowerShell's current location.
@@ -81,6 +87,50 @@ public sealed class TestFrostHealthCommand : FrostCmdlet
             ThrowFrostError(e);
         }
 
+        if (Quiet)
+        {
+            WriteObject(worst == HealthStatus.Ok);
+        }
+    }
+
+    /// <summary>
+    /// The checks on each targeted host, each result with its host; a host that cannot be asked is
+    /// a Critical result of its own (check "Host"). -Quiet: true when no host has a Warning or Critical.
+    /// </summary>
+    private void TestFleet()
+    {
+        var parameters = ForwardedParameters();
+        parameters.Remove("Quiet");
+        var worst = HealthStatus.Ok;
+        void Judge(FrostHealthResult result)
+        {
+            if (result.Status is HealthStatus.Warning or HealthStatus.Critical && result.Status > worst)
+            {
+                worst = result.Status;
+            }
+
+            if (!Quiet)
+            {
+                WriteFromHost(result);
+            }
+        }
+
+        RunOnTargets(item =>
+        {
+            if (item is FrostHealthResult result)
+            {
+                Judge(result);
+            }
+        }, parameters, (host, e) => Judge(new FrostHealthResult
+        {
+            Host = host.Name,
+            Check = "Host",
+            Target = host.Name,
+            Status = HealthStatus.Critical,
+            Threshold = "answers over SSH and runs the controller's FrostGuard build",
+            Message = $"{e.Message} {e.RecommendedAction}",
+            Timestamp = DateTimeOffset.Now,
+        }));
         if (Quiet)
         {
             WriteObject(worst == HealthStatus.Ok);

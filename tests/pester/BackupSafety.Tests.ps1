@@ -29,6 +29,11 @@ BeforeAll {
         $Name
     }
 
+    # Databases a run of this suite that was killed before its AfterAll left (a random suffix each): gone before this run adds its own.
+    foreach ($leftover in @(Invoke-Sql "SELECT datname FROM pg_database WHERE datname ~ '^fg_(reports|empty|big)_[0-9a-f]{6}$'")) {
+        if ($leftover) { Invoke-Sql "DROP DATABASE IF EXISTS $leftover WITH (FORCE)" | Out-Null }
+    }
+
     function New-TestFolder([string] $Name) {
         $path = Join-Path $work "$Name-$([guid]::NewGuid().ToString('N').Substring(0, 8))"
         New-Item -ItemType Directory -Path $path | Out-Null

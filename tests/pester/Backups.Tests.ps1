@@ -603,7 +603,8 @@ Describe 'Get-FrostRecoveryStatus' {
         $backup = Invoke-FrostBackup -Verify
         $tested = $backup | Test-FrostBackup -Restore
         $status = Get-FrostRecoveryStatus
-        $status.Id | Should -Be @('rpo', 'database-restore', 'full-recovery', 'rollback')
+        $status.Id | Should -Be @('rpo', 'rpo-archive', 'database-restore', 'full-recovery', 'rollback')
+        ($status | Where-Object Id -eq 'rpo-archive').Status | Should -Be 'Unknown' -Because 'archiving is off in the sandbox'
         $rpo = $status | Where-Object Id -eq 'rpo'
         $rpo.Status | Should -Be 'Met'
         $rpo.Source | Should -Be $backup.Id

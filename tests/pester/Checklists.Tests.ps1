@@ -165,12 +165,7 @@ Describe 'Export-FrostRunReport' {
     }
 
     It 'shows the failed step and the rollback in a real browser (headless Chromium)' {
-        $chromium = Get-Command chromium -ErrorAction SilentlyContinue
-        $chromium | Should -Not -BeNullOrEmpty -Because 'build.sh installs Debian chromium for this test'
-        $profileDir = Join-Path $work 'chromium-profile'
-        $dom = & $chromium.Source --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking `
-            --disable-component-update --disable-sync --user-data-dir=$profileDir --dump-dom "file://$html" 2>$null
-        $dom = $dom -join "`n"
+        $dom = Get-ChromiumDom -Path $html -ProfileFolder (Join-Path $work 'chromium-profile')
         $dom | Should -Match 'id="run-status"[^>]*>Run [^:]+: <strong>Failed</strong>'
         $dom | Should -Match 'Failed at <a href="#step-apply">apply</a>'
         $dom | Should -Match 'Rolled back: apply, prepare'

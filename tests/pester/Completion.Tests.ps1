@@ -79,7 +79,7 @@ Describe 'Release ids' {
 Describe 'Health check names' {
     It 'completes -Check with every check the engine runs, each with what it checks' {
         $found = Complete 'Test-FrostHealth -Check '
-        $found.CompletionText | Should -Be @('Containers', 'Database', 'Disk', 'Memory', 'Cpu', 'Http', 'ApiMetrics', 'ErrorRate', 'ResponseTime', 'Certificate', 'BackupFreshness')
+        $found.CompletionText | Should -Be @('Containers', 'Database', 'Disk', 'Memory', 'Cpu', 'Http', 'ApiMetrics', 'ErrorRate', 'ResponseTime', 'Certificate', 'BackupFreshness', 'WalArchive')
         ($found | Where-Object CompletionText -eq 'Certificate').ToolTip | Should -Match 'TLS certificate'
     }
 

@@ -136,7 +136,8 @@ AfterAll {
     try {
         if ((Get-EnvValue BACKEND_TAG) -ne 'current' -or (Get-Migration) -contains 2) {
             $target = (Get-FrostRelease | Where-Object { $_.Tags['BACKEND_TAG'] -eq 'current' -and $_.Status -eq 'Deployed' } | Select-Object -Last 1).Id
-            Undo-FrostDeployment -To $target -RestoreDatabase:((Get-Migration) -contains 2) -Confirm:$false -WarningAction SilentlyContinue | Out-Null
+            try { Undo-FrostDeployment -To $target -RestoreDatabase:((Get-Migration) -contains 2) -Confirm:$false -WarningAction SilentlyContinue | Out-Null }
+            finally { if ((Get-Migration) -contains 2) { Reset-SandboxSchema } }
         }
         Wait-SandboxHealthy
     }
@@ -193,6 +194,19 @@ Describe 'A backup, copy, removal or retention run killed at a commit point' {
         Get-ChildItem $root -Filter '*.config.sealed' | Should -BeNullOrEmpty
         @(Get-FrostBackup).Count | Should -Be ($before.Count + 1)
         Assert-Invariant 'backup.files-placed'
+    }
+
+    It 'base-backup.copied: a base backup killed after pg_basebackup lists nothing; the next backup removes its folder and says so' {
+        $before = @(Get-FrostBackup)
+        Invoke-Crash base-backup.copied 'Invoke-FrostBackup -Physical' | Out-Null
+        @(Get-FrostBackup -WarningVariable named -WarningAction SilentlyContinue) | Should -HaveCount $before.Count
+        "$named" | Should -Match 'was interrupted'
+        @(Get-ChildItem -Directory $root -Filter '*-base-*.partial') | Should -HaveCount 1
+        $warned = Get-Warning { Invoke-FrostBackup }
+        ($warned -join "`n") | Should -Match 'Removing the folder .*-base-.*\.partial'
+        Get-ChildItem $root -Filter '*.partial' | Should -BeNullOrEmpty
+        Get-ChildItem $root -Filter '*.base.tar.zst' | Should -BeNullOrEmpty
+        Assert-Invariant 'base-backup.copied'
     }
 
     It 'backup.committed (SIGHUP): the backup is listed and complete; the next backup says it was finished' {
@@ -343,7 +357,10 @@ Describe 'An update or an undo killed at a commit point' {
 
     It 'undo.tables-dropped, then undo.release-applied: the next undo restores the release''s database and records it current' {
         # update.applied left migration 2 in the database (the release before runs on it); the undo takes it back.
-        $target = (Get-FrostRelease | Where-Object IsCurrent).Id
+        # The release recorded with the newest backup: the one update.applied left (the updates after it skipped
+        # their backup, and one of them may have recorded what it found as a release of its own).
+        $target = (Get-FrostRelease | Where-Object { $_.BackupId -and $_.Tags['BACKEND_TAG'] -eq 'current' } | Select-Object -First 1).Id
+        $target | Should -Not -BeNullOrEmpty -Because 'the updates at update.release-recorded, env-written and applied each took a backup'
         Invoke-Sql "SELECT to_regclass('public.maintenance_windows') IS NOT NULL" | Should -Be 't'
 
         # First a failure FrostGuard did not foresee, right after the drops: the safety backup goes back in.
@@ -389,6 +406,66 @@ Describe 'A recovery killed at a commit point' {
         Get-ChildItem -Force $work -Filter ".drill-$Point.restoring-*" | Should -BeNullOrEmpty
         Test-Path $target | Should -BeFalse
         Test-Path "$target.frostguard" | Should -BeFalse
+        Assert-Invariant $Point
+    }
+}
+
+Describe 'A recovery to a point killed at a commit point' {
+    BeforeAll {
+        Enable-FrostWalArchive -Confirm:$false | Out-Null
+        Invoke-FrostBackup -Physical -Label 'crash suite' | Out-Null
+        $script:liveData = (Get-Content $envPath | Where-Object { $_ -like 'PG_DATA=*' }) -replace '^PG_DATA=', ''
+        $script:dataFolders = @(Get-ChildItem -Directory (Split-Path $liveData) | ForEach-Object FullName)
+        function Get-ExtraFolder([string] $Like) { @(Get-ChildItem -Directory (Split-Path $liveData) | Where-Object { $_.FullName -notin $script:dataFolders -and $_.Name -like $Like }) }
+    }
+
+    AfterAll {
+        try { Disable-FrostWalArchive -Confirm:$false -ErrorAction Continue | Out-Null }
+        finally {
+            Invoke-Sql 'ALTER SYSTEM RESET max_slot_wal_keep_size' | Out-Null
+            Invoke-Sql 'SELECT pg_reload_conf()' | Out-Null
+            Get-ChildItem -Directory (Split-Path $liveData) | Where-Object { $_.FullName -notin $script:dataFolders -and $_.Name -like '*.*pitr-*' } | Remove-Item -Recurse -Force
+        }
+    }
+
+    It '<Point> (<Signal>): the live data folder is untouched; the next Restore-FrostBackup removes the recovered folder, starts what was stopped, and says it undid it' -ForEach @(
+        @{ Point = 'pitr.replaying'; Signal = 'KILL' }
+        @{ Point = 'pitr.writers-stopped'; Signal = 'KILL' }
+    ) {
+        $inode = stat -c %i $liveData
+        Invoke-Crash $Point 'Restore-FrostBackup -Latest -Confirm:$false' -Signal $Signal | Out-Null
+        Test-Path (Get-RecordPath point-in-time) | Should -BeTrue
+        Test-Path $liveData | Should -BeTrue
+        Get-ExtraFolder '*.pitr-*' | Should -HaveCount 1
+        $warned = Get-Warning { Restore-FrostBackup -RestorePoint 'no-such-point' -Confirm:$false -ErrorAction SilentlyContinue }
+        ($warned -join "`n") | Should -Match "was interrupted at $([regex]::Escape($Point)).*never touched.*\(undone\)"
+        Get-ExtraFolder '*.pitr-*' | Should -BeNullOrEmpty
+        Get-ExtraFolder '*.before-pitr-*' | Should -BeNullOrEmpty
+        docker ps -a --filter 'label=frostguard.recovery' --format '{{.Names}}' | Should -BeNullOrEmpty
+        Test-Path (Get-RecordPath point-in-time) | Should -BeFalse
+        Invoke-Sql 'SELECT pg_is_in_recovery()' | Should -Be 'f'
+        stat -c %i $liveData | Should -Be $inode -Because 'the live data folder is the one it was, never replaced'
+        Assert-Invariant $Point
+    }
+
+    It '<Point> (<Signal>): the recovered folder is complete; the next Restore-FrostBackup puts it in place, starts everything and says it finished' -ForEach @(
+        @{ Point = 'pitr.swapping'; Signal = 'KILL' }
+        @{ Point = 'pitr.swapped'; Signal = 'TERM' }
+    ) {
+        $inode = stat -c %i $liveData
+        Invoke-Crash $Point 'Restore-FrostBackup -Latest -Confirm:$false' -Signal $Signal | Out-Null
+        Test-Path (Get-RecordPath point-in-time) | Should -BeTrue
+        $previous = @(Get-ExtraFolder '*.before-pitr-*' | Where-Object { (stat -c %i $_.FullName) -eq $inode })
+        $previous | Should -HaveCount 1 -Because 'the live folder as it was is kept, renamed'
+        $recovered = @(Get-ExtraFolder '*.pitr-*' | Where-Object Name -NotLike '*.before-pitr-*')
+        $recoveredInode = if ($recovered) { stat -c %i $recovered[0].FullName } else { stat -c %i $liveData }
+        $warned = Get-Warning { Restore-FrostBackup -RestorePoint 'no-such-point' -Confirm:$false -ErrorAction SilentlyContinue }
+        ($warned -join "`n") | Should -Match "was interrupted at $([regex]::Escape($Point)).*\(finished\)"
+        stat -c %i $liveData | Should -Be $recoveredInode -Because 'the recovered folder is the live one now'
+        Get-ExtraFolder '*.pitr-*' | Where-Object Name -NotLike '*.before-pitr-*' | Should -BeNullOrEmpty
+        Test-Path (Get-RecordPath point-in-time) | Should -BeFalse
+        Invoke-Sql 'SELECT pg_is_in_recovery()' | Should -Be 'f'
+        (Get-FrostWalArchive).SlotActive | Should -BeTrue -Because 'the archive''s slot is created again once the recovered folder runs'
         Assert-Invariant $Point
     }
 }

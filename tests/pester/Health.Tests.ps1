@@ -374,6 +374,7 @@ Describe 'Export-FrostAlertRule' {
                 'longest-transaction' = @{ check = 'Database'; target = 'longest-transaction' }
                 'certificate-expiry' = @{ check = 'Certificate' }
                 'replication-lag' = @{ check = 'Database'; target = 'replica:standby-1@127.0.0.1' }
+                'wal-archive-lag' = @{ check = 'WalArchive'; target = 'archive-lag' }
             }
             $lines = @("rule_files: ['$RulesFile']", 'evaluation_interval: 1m', 'tests:')
             foreach ($t in $Thresholds) {
@@ -419,9 +420,48 @@ Describe 'Export-FrostAlertRule' {
         $check = & $promtool check rules $rules 2>&1
         $LASTEXITCODE | Should -Be 0 -Because ($check -join "`n")
         $thresholds = @(Get-FrostThreshold)
-        $check -join "`n" | Should -Match "SUCCESS: $($thresholds.Count) rules found"
+        $check -join "`n" | Should -Match "SUCCESS: $($thresholds.Count + 2) rules found" -Because 'one rule per line of the table, and two on the WAL archive check''s verdict'
+
         $test = Join-Path $TestDrive 'rules.test.yml'
         New-RuleTest -Thresholds $thresholds -RulesFile $rules | Set-Content $test
+        $outcome = & $promtool test rules $test 2>&1
+        $LASTEXITCODE | Should -Be 0 -Because ($outcome -join "`n")
+    }
+
+    It 'fires on the WAL archive check''s verdict: Critical for a lost slot, Warning for a gap, nothing when Ok' {
+        $rules = Join-Path $TestDrive 'verdict.yml'
+        Export-FrostAlertRule -Path $rules
+        $test = Join-Path $TestDrive 'verdict.test.yml'
+        @"
+rule_files: ['$rules']
+evaluation_interval: 1m
+tests:
+  - interval: 1m
+    input_series:
+      - series: 'frostguard_health_status{check="WalArchive",target="slot:frostguard_wal_archive",status="Critical"}'
+        values: '2x5'
+      - series: 'frostguard_health_status{check="WalArchive",target="/backups/wal/p",status="Warning"}'
+        values: '1x5'
+      - series: 'frostguard_health_status{check="WalArchive",target="archive-lag",status="Critical"}'
+        values: '2x5'
+      - series: 'frostguard_health_status{check="WalArchive",target="slot:ok",status="Ok"}'
+        values: '0x5'
+    alert_rule_test:
+      - eval_time: 2m
+        alertname: FrostGuardWalArchiveCritical
+        exp_alerts:
+          - exp_labels: { severity: critical, check: WalArchive, target: 'slot:frostguard_wal_archive', status: Critical }
+            exp_annotations:
+              summary: 'WAL archiving is broken on slot:frostguard_wal_archive: recovery to the latest point is not possible (Get-FrostWalArchive says why)'
+              source: 'built-in'
+      - eval_time: 2m
+        alertname: FrostGuardWalArchiveWarning
+        exp_alerts:
+          - exp_labels: { severity: warning, check: WalArchive, target: '/backups/wal/p', status: Warning }
+            exp_annotations:
+              summary: 'The WAL archive /backups/wal/p has a gap or a timeline without history (Get-FrostWalArchive says which)'
+              source: 'built-in'
+"@ | Set-Content $test
         $outcome = & $promtool test rules $test 2>&1
         $LASTEXITCODE | Should -Be 0 -Because ($outcome -join "`n")
     }
@@ -487,7 +527,8 @@ Describe 'Export-FrostDashboard' {
         Export-FrostDashboard -Path $file
         $dashboard = Get-Content -Raw $file | ConvertFrom-Json
         $thresholds = @(Get-FrostThreshold)
-        $dashboard.panels.Count | Should -Be @($thresholds.Key | Sort-Object -Unique).Count
+        $dashboard.panels.Count | Should -Be (@($thresholds.Key | Sort-Object -Unique).Count + 1) -Because 'a panel per metric, and the WAL archive verdict'
+        ($dashboard.panels | Where-Object title -EQ 'WAL archive verdict').targets.expr | Should -Match 'frostguard_health_status\{check="WalArchive"'
         foreach ($t in $thresholds) {
             $panel = $dashboard.panels | Where-Object title -eq $t.Metric
             $panel | Should -Not -BeNullOrEmpty -Because "$($t.Metric) needs a panel"

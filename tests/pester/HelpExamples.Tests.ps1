@@ -80,12 +80,19 @@ from pg_stat_user_tables where relname <> 'readings'
         param($c) $c.backupRoot = Join-Path $work 'backups' }
     $env:FROSTGUARD_STATE = Join-Path $work 'state'
     $null = Invoke-FrostBackup -Verify -Label 'help-examples'
+    # A base backup, for the examples of recovery to a point (Restore-FrostBackup -Latest -WhatIf, Test-FrostBackup -Latest).
+    $null = Invoke-FrostBackup -Physical -Label 'help-examples'
     $null = Invoke-FrostRunbook (Join-Path (Get-RepoRoot) 'runbooks/daily-operations.md') -WhatIf
+    # The fleet examples (-Target, Get-FrostHost) run against the fleet sandbox, with this build on its hosts.
+    $env:FROSTGUARD_INVENTORY = Start-TestFleet
+    $null = Install-FrostModule -Target db, app, lb -Confirm:$false
     Push-Location (Get-RepoRoot)
 }
 
 AfterAll {
     Pop-Location
+    Remove-Item Env:FROSTGUARD_INVENTORY -ErrorAction SilentlyContinue
+    Stop-TestFleet
     $env:FROSTGUARD_CONFIG = $originalConfig
     $env:FROSTGUARD_STATE = $originalState
     Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue

@@ -52,6 +52,23 @@ function Wait-SandboxHealthy {
     }
 }
 
+# The last resort of a suite that applies the sandbox's migration 2 ('next'): when its own undo
+# could not take the migration back, this does it by hand, so a failure in one suite is reported
+# there and does not make every suite after it fail at its start.
+function Reset-SandboxSchema {
+    $config = Get-SandboxConfig
+    $envFile = Join-Path $config.project.directory '.env'
+    $key = $config.database.password.envFileKey
+    $line = Get-Content $envFile | Where-Object { $_ -like "$key=*" } | Select-Object -Last 1
+    $env:PGPASSWORD = $line.Substring($line.IndexOf('=') + 1)
+    try {
+        $sql = 'BEGIN; ALTER TABLE readings DROP COLUMN IF EXISTS quality; DROP TABLE IF EXISTS maintenance_windows; DELETE FROM schema_migrations WHERE version = 2; COMMIT;'
+        $out = & psql -X -q -v ON_ERROR_STOP=1 -h $config.database.host -p $config.database.port -U $config.database.user -d $config.database.name -c $sql 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "Reset-SandboxSchema: psql failed: $out" }
+    }
+    finally { Remove-Item Env:PGPASSWORD }
+}
+
 function Wait-ServiceState {
     param([Parameter(Mandatory)] [string] $Service, [Parameter(Mandatory)] [string] $State, [int] $TimeoutSeconds = 60)
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
@@ -134,6 +151,46 @@ function Get-PrometheusTool([string] $Name) {
         finally { Pop-Location }
     }
     $tool
+}
+
+# The fleet sandbox (scripts/fleet.sh): five sshd "hosts" on 127.0.0.1, each with its own HOME.
+# Brought up for the tests that need it and down after them; returns the inventory's path.
+function Start-TestFleet {
+    $build = Join-Path $script:RepoRoot 'build.sh'
+    $output = & bash $build fleet up 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "./build.sh fleet up failed: $($output -join "`n")" }
+    Get-TestFleetInventory
+}
+
+function Stop-TestFleet {
+    $output = & bash (Join-Path $script:RepoRoot 'build.sh') fleet down 2>&1
+    if ($LASTEXITCODE -ne 0) { throw "./build.sh fleet down failed: $($output -join "`n")" }
+}
+
+function Get-TestFleetRoot { if ($env:FROSTGUARD_FLEET_ROOT) { $env:FROSTGUARD_FLEET_ROOT } else { '/var/lib/frostguard-fleet' } }
+function Get-TestFleetInventory { Join-Path (Get-TestFleetRoot) 'inventory.md' }
+# Where a fleet host keeps its FrostGuard builds (its HOME is the sshd's SetEnv).
+function Get-TestFleetModuleRoot([string] $HostName) { Join-Path (Get-TestFleetRoot) "hosts/$HostName/home/.local/share/frostguard/modules" }
+
+# A copy of the fleet inventory in $Folder with its own known-hosts file (the given lines), and
+# optionally extra host rows: for tests that refuse keys or add unreachable hosts.
+function New-TestFleetInventory([string] $Folder, [string[]] $KnownHosts, [string[]] $ExtraRows = @()) {
+    $root = Get-TestFleetRoot
+    $text = Get-Content -Raw (Get-TestFleetInventory)
+    $text = $text.Replace('| Known hosts | known_hosts ', "| Known hosts | $Folder/known_hosts ").Replace('| Key file    | controller/id_ed25519 ', "| Key file    | $root/controller/id_ed25519 ")
+    $text = $text.TrimEnd() + "`n" + (($ExtraRows | ForEach-Object { $_ }) -join "`n") + "`n"
+    Set-Content -Path (Join-Path $Folder 'inventory.md') -Value $text
+    Set-Content -Path (Join-Path $Folder 'known_hosts') -Value ($KnownHosts -join "`n")
+    Join-Path $Folder 'inventory.md'
+}
+
+# The DOM of a local HTML file as headless Chromium renders it (Debian's chromium, installed by build.sh).
+function Get-ChromiumDom([string] $Path, [string] $ProfileFolder) {
+    $chromium = Get-Command chromium -ErrorAction SilentlyContinue
+    if (-not $chromium) { throw 'build.sh installs Debian chromium for the report tests' }
+    $dom = & $chromium.Source --headless --no-sandbox --disable-gpu --disable-quic --no-first-run --disable-background-networking `
+        --disable-component-update --disable-sync --user-data-dir=$ProfileFolder --dump-dom "file://$Path" 2>$null
+    $dom -join "`n"
 }
 
 Export-ModuleMember -Function *

@@ -48,7 +48,8 @@ AfterAll {
             $target = (Get-FrostRelease | Where-Object { $_.Tags['BACKEND_TAG'] -eq 'current' -and $_.Status -eq 'Deployed' } | Select-Object -First 1).Id
         }
         $restore = (Get-Migration) -contains 2
-        Undo-FrostDeployment -To $target -RestoreDatabase:$restore -Confirm:$false | Out-Null
+        try { Undo-FrostDeployment -To $target -RestoreDatabase:$restore -Confirm:$false | Out-Null }
+        finally { if ((Get-Migration) -contains 2) { Reset-SandboxSchema } }
     }
     Wait-SandboxHealthy
 }

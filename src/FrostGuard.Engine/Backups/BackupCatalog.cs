@@ -82,8 +82,31 @@ public sealed class BackupCatalog
             found.Add(new CatalogEntry(manifest, backup));
         }
 
+        WithRecoverableRange(found);
         return MarkShared(found, refusedClaims, reporter)
             .OrderByDescending(f => f.Manifest.Created).ThenByDescending(f => f.Manifest.Id, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>Base backups reach as far as the WAL archive of their cluster in this root (&lt;root&gt;/wal/&lt;project&gt;) goes without a gap.</summary>
+    private void WithRecoverableRange(List<CatalogEntry> entries)
+    {
+        var scans = new Dictionary<string, Wal.WalArchiveScan>(StringComparer.Ordinal);
+        foreach (var entry in entries.Where(e => e.Manifest.Physical is not null))
+        {
+            var physical = entry.Manifest.Physical!;
+            if (Wal.RecoverableRange.ProjectOf(entry.Manifest.Database) is not { } project || !ManifestValidation.IsPlainName(project))
+            {
+                entry.Backup.RecoverableTo = physical.EndTime;
+                continue;
+            }
+
+            if (!scans.TryGetValue(project, out var scan))
+            {
+                scans[project] = scan = Wal.WalArchiveFolder.Scan(Wal.WalArchiveFolder.PathFor(Root, project), physical.WalSegmentSize);
+            }
+
+            entry.Backup.RecoverableTo = Wal.RecoverableRange.To(physical, scan);
+        }
     }
 
     /// <summary>

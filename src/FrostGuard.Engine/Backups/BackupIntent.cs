@@ -111,7 +111,7 @@ public sealed record BackupIntent
         foreach (var name in new[]
                  {
                      BackupManifest.ArchiveName(id, FrostBackupCompression.Gzip), BackupManifest.ArchiveName(id, FrostBackupCompression.Zstd),
-                     DirectoryArchive.FolderName(id), ConfigArchive.DeploymentArchive.FileName(id),
+                     DirectoryArchive.FolderName(id), ConfigArchive.DeploymentArchive.FileName(id), BackupManifest.BaseArchiveName(id),
                  }.Where(n => !claimed.Contains(n)))
         {
             var path = Path.Combine(root, name);

@@ -35,5 +35,20 @@ public sealed class BackupLock : IDisposable
             : new BackupLock(held);
     }
 
+    /// <summary>The lock of a backup root that may not exist yet: the root is made first (0700), as a backup would make it.</summary>
+    public static BackupLock AcquireCreatingRoot(string root, string what)
+    {
+        try
+        {
+            PrivateFiles.CreateFolder(root);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw BackupErrors.NotWritable(root, e);
+        }
+
+        return Acquire(root, what);
+    }
+
     public void Dispose() => _lock.Dispose();
 }

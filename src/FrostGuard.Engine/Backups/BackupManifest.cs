@@ -24,6 +24,14 @@ public sealed record TableChecksum(string Schema, string Table, string KeyColumn
 }
 
 /// <summary>
+/// What a physical base backup is: the WAL range pg_basebackup reported (start and end LSN on
+/// a timeline), when it started and ended, the cluster's system identifier, the data folder's size.
+/// </summary>
+public sealed record PhysicalBackupFacts(
+    string StartLsn, string EndLsn, uint Timeline, DateTimeOffset StartTime, DateTimeOffset EndTime,
+    string SystemIdentifier, long WalSegmentSize, long DataBytes, string StartSegment);
+
+/// <summary>
 /// A backup's manifest (<c>&lt;id&gt;.manifest.json</c>): written last, after the archive is on
 /// disk and synced. A backup exists only if its manifest does.
 /// </summary>
@@ -68,11 +76,17 @@ public sealed record BackupManifest
     public int? Jobs { get; init; }
     /// <summary>Content checksums of the tables with an integer primary key, taken in the dump's snapshot.</summary>
     public IReadOnlyList<TableChecksum>? Checksums { get; init; }
+    /// <summary>A physical base backup's WAL range and times; null (and not written) for a logical backup.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PhysicalBackupFacts? Physical { get; init; }
 
     public static string PathFor(string folder, string id) => System.IO.Path.Combine(folder, id + Extension);
 
     public static string ArchiveName(string id, FrostBackupCompression compression) =>
         id + (compression == FrostBackupCompression.Zstd ? ".dump.zst" : ".dump");
+
+    /// <summary>A physical base backup's archive: the data folder as a zstd-compressed tar.</summary>
+    public static string BaseArchiveName(string id) => id + ".base.tar.zst";
 
     public static BackupManifest Read(string path)
     {
@@ -124,5 +138,10 @@ public sealed record BackupManifest
         ManifestPath = PathFor(folder, Id),
         ConfigFiles = Config?.Files ?? [],
         ConfigArchivePath = Config is null ? null : System.IO.Path.Combine(folder, Config.File),
+        StartLsn = Physical?.StartLsn,
+        EndLsn = Physical?.EndLsn,
+        Timeline = Physical?.Timeline,
+        RecoverableFrom = Physical?.EndTime ?? Created,
+        RecoverableTo = Physical?.EndTime ?? Created,
     };
 }

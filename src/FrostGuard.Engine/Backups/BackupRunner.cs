@@ -39,16 +39,7 @@ public sealed class BackupRunner
         var compression = request.EffectiveCompression;
         var database = request.Database ?? _session.Config.Database.Name;
         var root = Path.GetFullPath(request.Destination ?? _session.BackupRoot);
-        try
-        {
-            PrivateFiles.CreateFolder(root);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw BackupErrors.NotWritable(root, e);
-        }
-
-        using var backupLock = BackupLock.Acquire(root, "backup of " + database);
+        using var backupLock = BackupLock.AcquireCreatingRoot(root, "backup of " + database);
         if (request.Format == FrostBackupFormat.Directory)
         {
             foreach (var removed in await _work.RemoveLeftoverJobsAsync(root, cancellationToken).ConfigureAwait(false))

@@ -27,6 +27,13 @@ public sealed class BackupTester
     {
         using var folderLock = LockFolder(Path.GetDirectoryName(backup.ManifestPath)!, backup.Id, reporter);
         var manifest = _work.Load(backup);
+        if (restore && manifest.Format == FrostBackupFormat.Physical)
+        {
+            throw new FrostException(ErrorIds.BackupOptionsConflict, FailureKind.InvalidConfiguration,
+                $"Backup {backup.Id} is a physical base backup: -Restore restores logical ones into a throwaway database.", backup.Id,
+                "Drill a recovery from it instead: Test-FrostBackup -PointInTime <time> or -Latest (a throwaway container, the live deployment untouched).");
+        }
+
         var container = await _work.FindDatabaseContainerAsync(cancellationToken).ConfigureAwait(false);
         var entries = await _work.VerifyArchiveAsync(backup, manifest, reporter, cancellationToken).ConfigureAwait(false);
         reporter.Verbose(entries == 0

@@ -105,6 +105,10 @@ public sealed class BackupVerifier
     public async Task<int> VerifyArchiveAsync(string path, BackupManifest manifest, IFrostReporter reporter, CancellationToken cancellationToken)
     {
         await CheckChecksumAsync(path, manifest, cancellationToken).ConfigureAwait(false);
+        if (manifest.Format == FrostBackupFormat.Physical)
+        {
+            return await Physical.BaseBackupArchive.VerifyAsync(path, manifest, cancellationToken).ConfigureAwait(false);
+        }
         var server = await ServerMajorAsync(cancellationToken).ConfigureAwait(false);
         var (pgRestore, _) = await _container.LocateToolAsync("pg_restore", server, cancellationToken).ConfigureAwait(false);
         var lines = 0;

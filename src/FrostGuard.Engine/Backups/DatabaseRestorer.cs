@@ -47,6 +47,13 @@ public sealed class DatabaseRestorer
         var clock = Stopwatch.StartNew();
         var backup = request.Backup;
         var manifest = _work.Load(backup);
+        if (manifest.Format == FrostBackupFormat.Physical)
+        {
+            throw new FrostException(ErrorIds.BackupOptionsConflict, FailureKind.InvalidConfiguration,
+                $"Backup {backup.Id} is a physical base backup of the whole cluster; pg_restore cannot read it. Nothing was stopped.", backup.Id,
+                "Recover the cluster with Restore-FrostBackup -Latest or -PointInTime <time> (it picks the base backup), or pick a logical backup (Get-FrostBackup | Where-Object Type -eq Logical).");
+        }
+
         await _work.CheckChecksumAsync(backup, manifest, cancellationToken).ConfigureAwait(false);
         reporter.Verbose($"backup {backup.Id}: checksum matches its manifest");
 

@@ -106,23 +106,12 @@ public sealed class DirectoryDump : IDumpFormat
 
     private static void CreateOwnedFolder(string path, (int Uid, int Gid)? owner)
     {
-        try
+        if (OperatingSystem.IsWindows())
         {
-            if (OperatingSystem.IsWindows())
-            {
-                throw new PlatformNotSupportedException("the directory format runs pg_dump in a Linux container beside the Docker Engine");
-            }
+            throw new PlatformNotSupportedException("the directory format runs pg_dump in a Linux container beside the Docker Engine");
+        }
 
-            PrivateFiles.CreateFolder(path);
-            if (owner is { } o && (o.Uid != Posix.EffectiveUserId))
-            {
-                Posix.Chown(path, o.Uid, o.Gid);
-            }
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw BackupErrors.NotWritable(Path.GetDirectoryName(path)!, e);
-        }
+        OwnedFolder.Create(path, owner);
     }
 
     /// <summary>The files pg_dump wrote belong to the database's uid: give them to this process's user, as the default format's files are (links are not followed).</summary>

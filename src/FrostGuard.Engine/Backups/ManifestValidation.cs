@@ -28,7 +28,9 @@ public static class ManifestValidation
 
     /// <summary>The archive's name for a manifest's id and format: the only name FrostGuard writes.</summary>
     public static string ExpectedArchiveName(BackupManifest manifest) =>
-        BackupVerifier.IsDirectory(manifest) ? DirectoryArchive.FolderName(manifest.Id) : BackupManifest.ArchiveName(manifest.Id, manifest.Compression);
+        BackupVerifier.IsDirectory(manifest) ? DirectoryArchive.FolderName(manifest.Id)
+        : manifest.Format == FrostBackupFormat.Physical ? BackupManifest.BaseArchiveName(manifest.Id)
+        : BackupManifest.ArchiveName(manifest.Id, manifest.Compression);
 
     /// <summary>Everything wrong with a manifest read from <paramref name="manifestPath"/>; empty when FrostGuard may act on it.</summary>
     public static IReadOnlyList<string> Problems(BackupManifest manifest, string manifestPath, DateTimeOffset now)
@@ -56,12 +58,47 @@ public static class ManifestValidation
             problems.Add($"it is dated {manifest.Created:u}, in the future");
         }
 
+        if ((manifest.Format == FrostBackupFormat.Physical) != (manifest.Physical is not null))
+        {
+            problems.Add(manifest.Physical is null ? "it is a physical backup without its WAL range" : "it gives a WAL range but is not a physical backup");
+        }
+        else if (manifest.Physical is { } physical)
+        {
+            if (!IsLsn(physical.StartLsn) || !IsLsn(physical.EndLsn))
+            {
+                problems.Add($"its WAL range '{physical.StartLsn}'..'{physical.EndLsn}' is not two WAL locations");
+            }
+
+            if (Wal.WalFileName.Parse(physical.StartSegment) is not { Kind: Wal.WalFileKind.Segment })
+            {
+                problems.Add($"its start segment '{physical.StartSegment}' is not a WAL segment name");
+            }
+
+            if (physical.WalSegmentSize is < 1 << 20 or > 1 << 30 || (physical.WalSegmentSize & (physical.WalSegmentSize - 1)) != 0)
+            {
+                problems.Add($"its WAL segment size {physical.WalSegmentSize} is not a power of two between 1 MB and 1 GB");
+            }
+        }
+
         foreach (var name in (manifest.Files ?? []).Select(f => f.Name).Where(n => !IsRelativePath(n)))
         {
             problems.Add($"its file list names '{name}', which is not a path inside the archive folder");
         }
 
         return problems;
+    }
+
+    private static bool IsLsn(string text)
+    {
+        try
+        {
+            Wal.Lsn.Parse(text);
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
     }
 
     /// <summary>A name the manifest gives must be the one its id gives, and what is there must be of the expected kind (missing is not a problem here: the catalog reports it).</summary>

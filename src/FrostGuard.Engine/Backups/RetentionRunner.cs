@@ -37,6 +37,28 @@ public sealed class RetentionRunner
             .ToList();
     }
 
+    /// <summary>The archived WAL older than the oldest base backup the policy keeps, per cluster (read again under the lock by <see cref="PruneWal"/>).</summary>
+    public IReadOnlyList<Wal.WalPruner.Pruning> PlanWal(int daily, int weekly, int monthly, IFrostReporter reporter)
+    {
+        var catalog = new BackupCatalog(_root).List(reporter);
+        var kept = Decide(catalog, daily, weekly, monthly).Where(d => d.Decision.Keep).Select(d => d.Backup.Id).ToHashSet(StringComparer.Ordinal);
+        return Wal.WalPruner.Plan(_root, catalog.Where(e => kept.Contains(e.Manifest.Id)).Select(e => e.Manifest));
+    }
+
+    /// <summary>Removes the archived WAL no kept base backup needs, under the lock and decided again over the catalog as it is now; returns how many files went.</summary>
+    public int PruneWal(int daily, int weekly, int monthly, IFrostReporter reporter)
+    {
+        using var retentionLock = BackupLock.Acquire(_root, "WAL retention");
+        var removed = 0;
+        foreach (var pruning in PlanWal(daily, weekly, monthly, reporter).Where(p => p.Expired.Count > 0))
+        {
+            removed += Wal.WalPruner.Remove(pruning);
+            reporter.Verbose($"{pruning.Folder}: removed {pruning.Expired.Count} WAL file(s) before {pruning.KeptFrom}, the start of the oldest base backup kept");
+        }
+
+        return removed;
+    }
+
     /// <summary>Refuses counts that would keep nothing by the policy (the engine's own guard; the cmdlet checks first).</summary>
     public static void Validate(int daily, int weekly, int monthly)
     {

@@ -50,6 +50,19 @@ internal static partial class ConfigValidator
         }
 
         ValidateUpdate(config, path);
+        ValidateWalArchive(config.WalArchive, path);
+    }
+
+    private static void ValidateWalArchive(WalArchiveSection archive, string path)
+    {
+        Require(ProjectNamePattern().IsMatch(archive.Service), path, "walArchive.service", $"'{archive.Service}' is not a Compose service name");
+        // A slot name PostgreSQL accepts: lower-case letters, digits and '_', at most 63 characters.
+        Require(SlotPattern().IsMatch(archive.Slot), path, "walArchive.slot", $"'{archive.Slot}' is not a replication slot name (lower-case letters, digits and '_', up to 63)");
+        Require(!string.IsNullOrWhiteSpace(archive.User), path, "walArchive.user", "must name the replication role");
+        var sources = (string.IsNullOrWhiteSpace(archive.Password.EnvFileKey) ? 0 : 1) + (string.IsNullOrWhiteSpace(archive.Password.EnvironmentVariable) ? 0 : 1);
+        Require(sources == 1, path, "walArchive.password", "set exactly one of envFileKey (a key of the deployment's .env) or environmentVariable");
+        Require(WalSizePattern().IsMatch(archive.MaxSlotWalKeepSize), path, "walArchive.maxSlotWalKeepSize",
+            $"'{archive.MaxSlotWalKeepSize}' is not a size PostgreSQL reads (a number and MB, GB or TB, like '1GB'); -1 (no limit) is refused, a dead archiver would fill the disk");
     }
 
     private static void ValidateUpdate(FrostConfig config, string path)
@@ -93,6 +106,12 @@ internal static partial class ConfigValidator
             Require(proxy.DrainTimeoutSeconds is >= 0 and <= 3600, path, "update.proxy.drainTimeoutSeconds", "must be between 0 and 3600");
         }
     }
+
+    [GeneratedRegex("^[a-z0-9_]{1,63}$")]
+    private static partial Regex SlotPattern();
+
+    [GeneratedRegex("^[1-9][0-9]{0,6}(MB|GB|TB)$")]
+    private static partial Regex WalSizePattern();
 
     private static void RequireUrl(string? value, string path, string key)
     {

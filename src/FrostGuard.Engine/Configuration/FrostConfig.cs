@@ -18,6 +18,7 @@ public sealed record FrostConfig
     public string? ManualPath { get; init; }
     public AlertSection Alerts { get; init; } = new();
     public UpdateSection Update { get; init; } = new();
+    public WalArchiveSection WalArchive { get; init; } = new();
 
     /// <summary>The file this configuration was read from.</summary>
     [JsonIgnore]

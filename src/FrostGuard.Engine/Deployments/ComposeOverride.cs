@@ -12,6 +12,14 @@ public sealed record ServiceOverride(int? Replicas = null, long? MemoryBytes = n
 }
 
 /// <summary>
+/// A service FrostGuard adds to the deployment (the WAL archiver): a whole service definition,
+/// not a change to one of the deployment's own.
+/// </summary>
+public sealed record AddedService(
+    string Image, string User, string NetworkMode, IReadOnlyList<string> Entrypoint, IReadOnlyList<string> Command,
+    IReadOnlyList<string> Volumes, IReadOnlyDictionary<string, string> Environment, string Restart = "unless-stopped", string? StopSignal = null);
+
+/// <summary>
 /// The compose override file FrostGuard manages in the deployment directory:
 /// docker-compose.override.yml, the name Compose itself reads by default, so a plain
 /// `docker-compose up -d` keeps the scale and limits as an update does. Only a file that starts
@@ -23,10 +31,32 @@ public sealed partial class ComposeOverride
     public const string FileName = "docker-compose.override.yml";
     public const string Marker = "# Managed by FrostGuard (Set-FrostServiceScale, Set-FrostServiceLimit); edits here are overwritten.";
 
-    public ComposeOverride(string? composeVersion, IReadOnlyDictionary<string, ServiceOverride> services)
+    public ComposeOverride(string? composeVersion, IReadOnlyDictionary<string, ServiceOverride> services, IReadOnlyDictionary<string, AddedService>? added = null)
     {
         ComposeVersion = composeVersion;
         Services = services;
+        Added = added ?? new Dictionary<string, AddedService>();
+    }
+
+    /// <summary>Services FrostGuard adds (the WAL archiver), by name.</summary>
+    public IReadOnlyDictionary<string, AddedService> Added { get; }
+
+    public bool IsEmpty => Services.Count == 0 && Added.Count == 0;
+
+    /// <summary>The override with <paramref name="service"/> added (or replaced), or removed when null.</summary>
+    public ComposeOverride WithAdded(string service, AddedService? definition)
+    {
+        var added = new SortedDictionary<string, AddedService>(Added.ToDictionary(p => p.Key, p => p.Value), StringComparer.Ordinal);
+        if (definition is null)
+        {
+            added.Remove(service);
+        }
+        else
+        {
+            added[service] = definition;
+        }
+
+        return new ComposeOverride(ComposeVersion, Services, added);
     }
 
     /// <summary>The `version:` of the main compose file (Compose v1 wants every file to agree); null when it has none.</summary>
@@ -50,7 +80,7 @@ public sealed partial class ComposeOverride
             services[service] = change;
         }
 
-        return new ComposeOverride(ComposeVersion, services);
+        return new ComposeOverride(ComposeVersion, services, Added);
     }
 
     /// <summary>The file's text: the marker, the version, and per service only what is set (YamlDotNet's emitter quotes what needs it).</summary>
@@ -63,7 +93,7 @@ public sealed partial class ComposeOverride
         }
 
         var services = new YamlMappingNode();
-        if (Services.Count == 0)
+        if (IsEmpty)
         {
             services.Style = YamlDotNet.Core.Events.MappingStyle.Flow;
         }
@@ -89,6 +119,11 @@ public sealed partial class ComposeOverride
             services.Add(ServiceKey(name), settings);
         }
 
+        foreach (var (name, added) in Added.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            services.Add(ServiceKey(name), RenderAdded(added));
+        }
+
         root.Add("services", services);
         var text = new StringWriter { NewLine = "\n" };
         text.Write(Marker + "\n");
@@ -96,6 +131,40 @@ public sealed partial class ComposeOverride
         // The emitter closes the document with "...": Compose reads the file alone, so it ends with the last value.
         var yaml = text.ToString();
         return yaml.EndsWith("...\n", StringComparison.Ordinal) ? yaml[..^4] : yaml;
+    }
+
+    private static YamlMappingNode RenderAdded(AddedService added)
+    {
+        static YamlSequenceNode Sequence(IEnumerable<string> items) =>
+            new(items.Select(i => new YamlScalarNode(i) { Style = ScalarStyle.DoubleQuoted }));
+        static YamlScalarNode Quoted(string value) => new(value) { Style = ScalarStyle.DoubleQuoted };
+        var node = new YamlMappingNode
+        {
+            { "image", Quoted(added.Image) },
+            { "user", Quoted(added.User) },
+            { "network_mode", Quoted(added.NetworkMode) },
+            { "restart", Quoted(added.Restart) },
+            { "entrypoint", Sequence(added.Entrypoint) },
+            { "command", Sequence(added.Command) },
+        };
+        if (added.StopSignal is { } signal)
+        {
+            node.Add("stop_signal", Quoted(signal));
+        }
+
+        if (added.Environment.Count > 0)
+        {
+            var environment = new YamlMappingNode();
+            foreach (var (key, value) in added.Environment.OrderBy(p => p.Key, StringComparer.Ordinal))
+            {
+                environment.Add(key, Quoted(value));
+            }
+
+            node.Add("environment", environment);
+        }
+
+        node.Add("volumes", Sequence(added.Volumes));
+        return node;
     }
 
     /// <summary>
@@ -137,16 +206,28 @@ public sealed partial class ComposeOverride
         }
 
         var services = new SortedDictionary<string, ServiceOverride>(StringComparer.Ordinal);
+        var added = new SortedDictionary<string, AddedService>(StringComparer.Ordinal);
         try
         {
             var yaml = new YamlStream();
             yaml.Load(new StringReader(text));
+            if (composeVersion is null && yaml.Documents.Count > 0 && yaml.Documents[0].RootNode is YamlMappingNode versioned)
+            {
+                composeVersion = Scalar(versioned, "version");
+            }
+
             if (yaml.Documents.Count > 0 && yaml.Documents[0].RootNode is YamlMappingNode root
                 && root.Children.TryGetValue(new YamlScalarNode("services"), out var node) && node is YamlMappingNode serviceNodes)
             {
                 foreach (var (key, value) in serviceNodes.Children)
                 {
                     var settings = value as YamlMappingNode ?? new YamlMappingNode();
+                    if (settings.Children.ContainsKey(new YamlScalarNode("image")))
+                    {
+                        added[((YamlScalarNode)key).Value!] = ParseAdded(settings);
+                        continue;
+                    }
+
                     services[((YamlScalarNode)key).Value!] = new ServiceOverride(
                         Scalar(settings, "scale") is { } s ? int.Parse(s, CultureInfo.InvariantCulture) : null,
                         Scalar(settings, "mem_limit") is { } m ? long.Parse(m, CultureInfo.InvariantCulture) : null,
@@ -158,17 +239,37 @@ public sealed partial class ComposeOverride
         {
             throw new FrostException(ErrorIds.OverrideFileNotManaged, FailureKind.InvalidData,
                 $"{path} carries FrostGuard's marker but cannot be read: {e.Message}", path,
-                $"Remove {path} (it only holds scale and limits) and set them again with Set-FrostServiceScale / Set-FrostServiceLimit.", e);
+                $"Remove {path} (it holds FrostGuard's scale, limits and WAL archiver) and set them again with Set-FrostServiceScale / Set-FrostServiceLimit / Enable-FrostWalArchive.", e);
         }
 
-        return new ComposeOverride(composeVersion, services);
+        return new ComposeOverride(composeVersion, services, added);
+    }
+
+    private static AddedService ParseAdded(YamlMappingNode node)
+    {
+        IReadOnlyList<string> Sequence(string key) =>
+            node.Children.TryGetValue(new YamlScalarNode(key), out var value) && value is YamlSequenceNode items
+                ? items.Children.Select(i => ((YamlScalarNode)i).Value ?? "").ToList()
+                : [];
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (node.Children.TryGetValue(new YamlScalarNode("environment"), out var env) && env is YamlMappingNode pairs)
+        {
+            foreach (var (key, value) in pairs.Children)
+            {
+                environment[((YamlScalarNode)key).Value!] = ((YamlScalarNode)value).Value ?? "";
+            }
+        }
+
+        return new AddedService(
+            Scalar(node, "image") ?? "", Scalar(node, "user") ?? "", Scalar(node, "network_mode") ?? "",
+            Sequence("entrypoint"), Sequence("command"), Sequence("volumes"), environment, Scalar(node, "restart") ?? "unless-stopped", Scalar(node, "stop_signal"));
     }
 
     /// <summary>Writes the file (temporary file, fsync, rename, folder sync); an empty override removes it.</summary>
     public void Save(string directory)
     {
         var path = PathIn(directory);
-        if (Services.Count == 0)
+        if (IsEmpty)
         {
             File.Delete(path);
             Posix.SyncDirectory(directory);

@@ -70,6 +70,12 @@ public sealed class DeploymentWork : IDeploymentWork
             return false;
         }
 
+        if (service == _session.Config.WalArchive.Service)
+        {
+            reporter.Verbose($"{service} is the WAL archiver: one pg_receivewal per slot and folder, so it is recreated in place");
+            return false;
+        }
+
         try
         {
             var ports = await ServicePorts.ListeningAsync(_session, running, cancellationToken).ConfigureAwait(false);

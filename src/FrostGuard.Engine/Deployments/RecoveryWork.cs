@@ -17,8 +17,22 @@ public sealed class RecoveryWork : IRecoveryWork
 
     public BackupManifest Load(FrostBackup backup) => BackupCatalog.Load(backup);
 
-    public IReadOnlyList<string> Extract(string staging, FrostBackup backup, BackupManifest manifest, ConfigArchiveManifest sealedConfig, ConfigArchiveKey key) =>
-        DeploymentArchive.Extract(Path.GetDirectoryName(backup.ManifestPath)!, manifest.Id, sealedConfig, key, staging);
+    public IReadOnlyList<string> Extract(string staging, FrostBackup backup, BackupManifest manifest, ConfigArchiveManifest sealedConfig, ConfigArchiveKey key)
+    {
+        var files = DeploymentArchive.Extract(Path.GetDirectoryName(backup.ManifestPath)!, manifest.Id, sealedConfig, key, staging);
+        // The WAL archiver writes into the backed-up server's backup root: a recovered deployment
+        // enables its own (Enable-FrostWalArchive), never streams into another's.
+        if (File.Exists(ComposeOverride.PathIn(staging)))
+        {
+            var staged = ComposeOverride.Load(staging, null);
+            if (staged.Added.Count > 0)
+            {
+                staged.Added.Keys.Aggregate(staged, (o, name) => o.WithAdded(name, null)).Save(staging);
+            }
+        }
+
+        return files;
+    }
 
     public Task<ComposeRendering> RenderAsync(string directory, string project, IReadOnlyList<string> composeFiles, CancellationToken cancellationToken) =>
         ComposeRendering.RenderAsync(directory, project, composeFiles, cancellationToken);

@@ -48,6 +48,13 @@ public sealed class ServiceScaler
     /// <summary>Checks that may stop the change before anything is written: the service exists, a scaled service binds no port, limits above current use (warned).</summary>
     public async Task<IReadOnlyList<FrostService>> CheckAsync(ScaleRequest request, IFrostReporter reporter, CancellationToken cancellationToken)
     {
+        if (LoadOverride().Added.ContainsKey(request.Service))
+        {
+            throw new FrostException(ErrorIds.ScaleNotPossible, FailureKind.OperationFailed,
+                $"{request.Service} is a service FrostGuard added itself (the WAL archiver): it runs once, as Enable-FrostWalArchive defines it.", request.Service,
+                "Leave it as it is; Disable-FrostWalArchive removes it.");
+        }
+
         var all = await _session.Services.ListAsync(cancellationToken).ConfigureAwait(false);
         var containers = all.Where(s => s.Service == request.Service).ToList();
         if (containers.Count == 0)

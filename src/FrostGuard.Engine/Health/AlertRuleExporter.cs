@@ -22,7 +22,20 @@ public static class AlertRuleExporter
         [MetricKeys.LongestTransaction] = "check=\"Database\",target=\"longest-transaction\"",
         [MetricKeys.CertificateExpiry] = "check=\"Certificate\"",
         [MetricKeys.ReplicationLag] = "check=\"Database\",target=~\"replica:.*\"",
+        [MetricKeys.WalArchiveLag] = "check=\"WalArchive\",target=\"archive-lag\"",
     };
+
+    /// <summary>
+    /// Rules on a check's verdict rather than a number: the WAL archive's slot (missing,
+    /// invalidated, no archiver) and its files (a gap, a damaged segment). Name, selector, status, summary.
+    /// </summary>
+    public static readonly IReadOnlyList<(string Alert, string Selector, HealthStatus Status, string Summary)> VerdictRules =
+    [
+        ("FrostGuardWalArchiveCritical", "check=\"WalArchive\",target!=\"archive-lag\"", HealthStatus.Critical,
+            "WAL archiving is broken on {{ $labels.target }}: recovery to the latest point is not possible (Get-FrostWalArchive says why)"),
+        ("FrostGuardWalArchiveWarning", "check=\"WalArchive\",target!=\"archive-lag\"", HealthStatus.Warning,
+            "The WAL archive {{ $labels.target }} has a gap or a timeline without history (Get-FrostWalArchive says which)"),
+    ];
 
     public static string AlertName(FrostThreshold threshold) =>
         "FrostGuard" + string.Concat(threshold.Metric.Split(' ', '(', ')', '-', '_').Where(w => w.Length > 0).Select(w => char.ToUpperInvariant(w[0]) + w[1..])) + threshold.Level;
@@ -47,6 +60,15 @@ public static class AlertRuleExporter
             yaml.Append(CultureInfo.InvariantCulture, $"        labels:\n          severity: {t.Level.ToString().ToLowerInvariant()}\n");
             yaml.Append(CultureInfo.InvariantCulture, $"        annotations:\n          summary: '{Summary(t).Replace("'", "''")}'\n");
             yaml.Append(CultureInfo.InvariantCulture, $"          source: '{t.Source.Replace("'", "''")}'\n");
+        }
+
+        foreach (var (alert, selector, status, summary) in VerdictRules)
+        {
+            yaml.Append(CultureInfo.InvariantCulture, $"      - alert: {alert}\n");
+            yaml.Append(CultureInfo.InvariantCulture, $"        expr: 'frostguard_health_status{{{selector}}} == {(int)status}'\n");
+            yaml.Append(CultureInfo.InvariantCulture, $"        labels:\n          severity: {status.ToString().ToLowerInvariant()}\n");
+            yaml.Append(CultureInfo.InvariantCulture, $"        annotations:\n          summary: '{summary.Replace("'", "''")}'\n");
+            yaml.Append("          source: 'built-in'\n");
         }
 
         return yaml.ToString();

@@ -60,6 +60,10 @@ public static class DashboardExporter
             id++;
         }
 
+        panels.Add(VerdictPanel(id, "WAL archive verdict",
+            "The WalArchive check's verdict per target (slot, archive folder): 0 Ok, 1 Warning (a gap), 2 Critical (slot missing or invalidated, no archiver, a damaged segment).",
+            "frostguard_health_status{check=\"WalArchive\",target!=\"archive-lag\"}"));
+
         var dashboard = new JsonObject
         {
             ["uid"] = "frostguard-health",
@@ -84,6 +88,48 @@ public static class DashboardExporter
         };
         return dashboard.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
+
+    /// <summary>A time series of a check's verdict (0 Ok … 2 Critical) with the alert rules' colours.</summary>
+    private static JsonObject VerdictPanel(int id, string title, string description, string expr) => new()
+    {
+        ["id"] = id,
+        ["type"] = "timeseries",
+        ["title"] = title,
+        ["description"] = description,
+        ["gridPos"] = new JsonObject { ["h"] = 8, ["w"] = 12, ["x"] = (id - 1) % 2 * 12, ["y"] = (id - 1) / 2 * 8 },
+        ["datasource"] = new JsonObject { ["type"] = "prometheus", ["uid"] = "${datasource}" },
+        ["targets"] = new JsonArray
+        {
+            new JsonObject
+            {
+                ["refId"] = "A",
+                ["datasource"] = new JsonObject { ["type"] = "prometheus", ["uid"] = "${datasource}" },
+                ["expr"] = expr,
+                ["legendFormat"] = "{{target}}",
+            },
+        },
+        ["fieldConfig"] = new JsonObject
+        {
+            ["defaults"] = new JsonObject
+            {
+                ["unit"] = "none",
+                ["min"] = 0,
+                ["max"] = 3,
+                ["thresholds"] = new JsonObject
+                {
+                    ["mode"] = "absolute",
+                    ["steps"] = new JsonArray(Step(OkColor, null), Step(WarningColor, 1), Step(CriticalColor, 2)),
+                },
+                ["custom"] = new JsonObject { ["thresholdsStyle"] = new JsonObject { ["mode"] = "line+area" } },
+            },
+            ["overrides"] = new JsonArray(),
+        },
+        ["options"] = new JsonObject
+        {
+            ["legend"] = new JsonObject { ["displayMode"] = "list", ["placement"] = "bottom", ["showLegend"] = true },
+            ["tooltip"] = new JsonObject { ["mode"] = "multi", ["sort"] = "none" },
+        },
+    };
 
     /// <summary>Grafana's steps start at -∞ (value null) and go up: for "&gt;" lines green, orange, red; for "&lt;" lines red, orange, green.</summary>
     private static JsonArray Steps(List<FrostThreshold> lines)

@@ -50,7 +50,7 @@ public sealed class DatabaseCheck : IHealthCheck
             var longest = reader.GetDouble(3);
             var version = reader.GetString(4);
             await reader.DisposeAsync().ConfigureAwait(false);
-            var replicas = await ReadReplicasAsync(connection, cancellationToken).ConfigureAwait(false);
+            var replicas = await ReadReplicasAsync(connection, session.Config.WalArchive, cancellationToken).ConfigureAwait(false);
             var standbys = replicas.Count(r => r.Slot is null);
             var replication = standbys == 0 ? " No standby connected." : $" {standbys} standby(s) connected.";
             List<FrostHealthResult> results =
@@ -68,10 +68,12 @@ public sealed class DatabaseCheck : IHealthCheck
         }
     }
 
-    private static async Task<IReadOnlyList<ReplicaState>> ReadReplicasAsync(Npgsql.NpgsqlConnection connection, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<ReplicaState>> ReadReplicasAsync(Npgsql.NpgsqlConnection connection, Configuration.WalArchiveSection archive, CancellationToken cancellationToken)
     {
         await using var command = connection.CreateCommand();
         command.CommandText = ReplicationLag.Query;
+        command.Parameters.AddWithValue(archive.Slot);
+        command.Parameters.AddWithValue(archive.Service);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         var replicas = new List<ReplicaState>();
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))

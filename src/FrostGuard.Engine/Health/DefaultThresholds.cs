@@ -24,6 +24,9 @@ public static class DefaultThresholds
         // Not in the manual's table: a standby half a minute behind loses that much on a failover;
         // five minutes behind is a standby that has stopped keeping up.
         ["Replication Lag", "> 30s", "> 5 min"],
+        // The achieved recovery point of continuous archiving: a healthy archiver is under a
+        // second behind; a minute means it stalls, a quarter of an hour that it is as good as gone.
+        ["WAL Archive Lag", "> 1 min", "> 15 min"],
     ];
 
     public static IReadOnlyList<FrostThreshold> All() =>

@@ -14,6 +14,7 @@ public static class HealthChecks
         new ApiMetricsCheck(),
         new CertificateCheck(),
         new BackupFreshnessCheck(),
+        new WalArchiveCheck(),
     ];
 
     public static IReadOnlyList<string> Names => All().SelectMany(c => c.Produces).ToList();

@@ -15,6 +15,7 @@ public static class MetricKeys
     public const string LongestTransaction = "longest-transaction";
     public const string CertificateExpiry = "certificate-expiry";
     public const string ReplicationLag = "replication-lag";
+    public const string WalArchiveLag = "wal-archive-lag";
 
     /// <summary>Key → the unit thresholds are converted to.</summary>
     public static readonly IReadOnlyDictionary<string, string> Units = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -28,6 +29,7 @@ public static class MetricKeys
         [LongestTransaction] = "s",
         [CertificateExpiry] = "days",
         [ReplicationLag] = "s",
+        [WalArchiveLag] = "s",
     };
 
     /// <summary>The key for a metric name as a person writes it; null when FrostGuard does not know it.</summary>
@@ -36,6 +38,7 @@ public static class MetricKeys
         var n = name.ToLowerInvariant();
         return n switch
         {
+            _ when n.Contains("archiv") => WalArchiveLag,
             _ when n.Contains("replica") || n.Contains("lag") => ReplicationLag,
             _ when n.Contains("cpu") => Cpu,
             _ when n.Contains("memory") => Memory,

@@ -15,9 +15,13 @@ public static partial class RecoveryObjectives
 {
     public const string FileName = "disaster-recovery.md";
 
+    /// <summary>The recovery point with continuous WAL archiving: measured as the archive's achieved recovery point.</summary>
+    public const string ArchiveRpoId = "rpo-archive";
+
     public static readonly IReadOnlyList<RecoveryObjective> Defaults =
     [
         new("rpo", "Recovery point: age of the newest verified backup", "24 h", TimeSpan.FromHours(24)),
+        new(ArchiveRpoId, "Recovery point with WAL archiving: committed work the archive has not received", "1 min", TimeSpan.FromMinutes(1)),
         new("database-restore", "Recovery time: database restore", "15–30 min", TimeSpan.FromMinutes(30)),
         new("full-recovery", "Recovery time: full system on a new server", "30–60 min", TimeSpan.FromMinutes(60)),
         new("rollback", "Rollback of a failed update", "5–10 min", TimeSpan.FromMinutes(10)),

@@ -20,7 +20,26 @@ public sealed class RecoveryStatusReader
         _clock = clock ?? TimeProvider.System;
     }
 
-    public IReadOnlyList<FrostRecoveryObjective> Read(IFrostReporter reporter)
+    /// <summary>
+    /// With continuous archiving (the slot or the archiver exists), the achieved recovery point is
+    /// measured for the objective "rpo-archive": the seconds of committed work the archive would lose now.
+    /// </summary>
+    public async Task<IReadOnlyList<FrostRecoveryObjective>> ReadAsync(IFrostReporter reporter, CancellationToken cancellationToken)
+    {
+        FrostWalArchive? archive = null;
+        try
+        {
+            archive = await new Backups.Wal.WalArchiveReader(_session, _clock).ReadAsync(null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FrostException e)
+        {
+            reporter.Verbose($"the WAL archive's state cannot be read: {e.Message}");
+        }
+
+        return Read(reporter, archive);
+    }
+
+    public IReadOnlyList<FrostRecoveryObjective> Read(IFrostReporter reporter, FrostWalArchive? archive = null)
     {
         var objectives = LoadObjectives(reporter);
         var measurements = new RecoveryMeasurements(_session.StateFolder).Read();
@@ -36,6 +55,13 @@ public sealed class RecoveryStatusReader
                 if (newestVerified is not null)
                 {
                     (measured, at, source) = (now - newestVerified.Created, newestVerified.Created, newestVerified.Id);
+                }
+            }
+            else if (o.Id == RecoveryObjectives.ArchiveRpoId)
+            {
+                if (archive is { Enabled: true, LagSeconds: { } lag })
+                {
+                    (measured, at, source) = (TimeSpan.FromSeconds(lag), now, $"WAL archive {archive.Folder} ({(archive.SlotActive ? "streaming" : "not streaming")})");
                 }
             }
             else if (measurements.TryGetValue(o.Id, out var m))

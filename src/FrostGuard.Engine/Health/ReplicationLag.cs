@@ -19,6 +19,9 @@ public sealed record ReplicaState(string? ApplicationName, string? ClientAddress
 /// physical replication slot that no standby is using is Critical: its standby is gone, and
 /// the slot keeps WAL on the primary's disk until someone drops it. No standby and no slot: no
 /// result at all (most deployments have no replica; an Unknown every day would be noise).
+/// The WAL archive's slot ($1, walArchive.slot) and pg_receivewal streaming through it (or
+/// reconnecting, under its application_name $2, walArchive.service) are no
+/// standby: the WalArchive check judges them.
 /// </summary>
 public static class ReplicationLag
 {
@@ -28,11 +31,12 @@ public static class ReplicationLag
                CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), replay_lsn)::float8 END,
                NULL::text
         FROM pg_stat_replication
+        WHERE pid IS DISTINCT FROM (SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1) AND application_name IS DISTINCT FROM $2
         UNION ALL
         SELECT NULL, NULL, NULL, NULL,
                CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_wal_lsn_diff(pg_current_wal_lsn(), restart_lsn)::float8 END, slot_name::text
         FROM pg_replication_slots
-        WHERE slot_type = 'physical' AND NOT active
+        WHERE slot_type = 'physical' AND NOT active AND slot_name <> $1
         """;
 
     public static IReadOnlyList<FrostHealthResult> Judge(HealthContext context, string check, IReadOnlyList<ReplicaState> replicas, long started)

@@ -17,7 +17,7 @@ namespace FrostGuard.Engine.Operations;
 /// </summary>
 public static class InterruptedOperations
 {
-    private static readonly string[] Order = [OperationRecord.Rotation, OperationRecord.Restore, OperationRecord.Undo, OperationRecord.Update, OperationRecord.Recovery];
+    private static readonly string[] Order = [OperationRecord.Rotation, OperationRecord.PointInTime, OperationRecord.Restore, OperationRecord.Undo, OperationRecord.Update, OperationRecord.Recovery];
 
     /// <summary>The interrupted operations of the session's deployment, in the order they are resolved; and the records that cannot be read.</summary>
     public static (IReadOnlyList<OperationRecord> Records, IReadOnlyList<FrostException> Unreadable) Find(FrostSession session)
@@ -35,6 +35,7 @@ public static class InterruptedOperations
     {
         OperationRecord.Rotation => "The next FrostGuard command (not a -WhatIf run)",
         OperationRecord.Restore => "The next Restore-FrostBackup, Update-FrostDeployment or Undo-FrostDeployment (not a -WhatIf run)",
+        OperationRecord.PointInTime => "The next Restore-FrostBackup (not a -WhatIf run)",
         OperationRecord.Recovery => "The next Restore-FrostDeployment (not a -WhatIf run)",
         _ => "The next Update-FrostDeployment or Undo-FrostDeployment (not a -WhatIf run)",
     };
@@ -68,6 +69,7 @@ public static class InterruptedOperations
             {
                 OperationRecord.Rotation => new SecretRotator(session).ResolveInterruptedAsync(now, reporter, cancellationToken),
                 OperationRecord.Restore => new DatabaseRestorer(session).ResolveInterruptedAsync(now, reporter, cancellationToken),
+                OperationRecord.PointInTime => new PointInTimeRestorer(session).ResolveInterruptedAsync(now, reporter, cancellationToken),
                 OperationRecord.Undo => new DeploymentUpdater(session).ResolveInterruptedUndoAsync(now, reporter, cancellationToken),
                 OperationRecord.Update => new DeploymentUpdater(session).ResolveInterruptedUpdateAsync(now, reporter, cancellationToken),
                 OperationRecord.Recovery => new DeploymentRecovery(session, getEnvironment).ResolveInterruptedAsync(now, reporter, cancellationToken),

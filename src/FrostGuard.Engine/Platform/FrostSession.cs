@@ -35,6 +35,9 @@ public sealed class FrostSession : IDisposable
     /// <summary>For tools that must authenticate themselves (pg_dump in the container); never logged.</summary>
     internal string DatabasePassword => _password ??= PasswordResolver.Resolve(Config, _getEnvironment);
 
+    /// <summary>The WAL archiver's replication password (walArchive.password); never logged.</summary>
+    public string ReplicationPassword => PasswordResolver.Resolve(Config, Config.WalArchive.Password, "walArchive.password", _getEnvironment);
+
     public ServiceInventory Services => new(Docker, Config.Project.Name, slots: Slots);
 
     /// <summary>The backend's slots, when the deployment runs it in two (docs/updates.md).</summary>

@@ -11,6 +11,8 @@ public sealed class FrostRunbookRun
     public DateTimeOffset? Ended { get; init; }
     public bool WhatIf { get; init; }
     public string? ResumedFrom { get; init; }
+    /// <summary>The run this run undid (Undo-FrostRunbookRun); null for an ordinary run.</summary>
+    public string? UndoOf { get; init; }
     /// <summary>The deployment's configuration file the run was against; null for a run without one.</summary>
     public string? Deployment { get; init; }
     /// <summary>The run was limited to some sections or steps (-Section, -Step): its success is not the whole runbook's.</summary>

@@ -24,6 +24,7 @@ public sealed class HealthCheckCompleter : IArgumentCompleter
         ["ResponseTime"] = "p95 response time since the previous scrape",
         ["Certificate"] = "Days until the TLS certificate expires; trusted",
         ["BackupFreshness"] = "Age of the newest verified backup against the recovery point objective",
+        ["WalArchive"] = "Continuous WAL archiving: the slot and its archiver, the archive's segments and gaps, the achieved recovery point",
     };
 
     /// <summary>Every name -Check takes, in the engine's order.</summary>

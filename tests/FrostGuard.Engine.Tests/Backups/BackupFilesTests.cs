@@ -130,9 +130,11 @@ public sealed class BackupFilesTests
         folder.Write("broken.manifest.json", "{ not json");
         var reporter = new RecordingReporter();
 
-        var listed = new BackupCatalog(folder.Path).List(reporter).Select(b => b.Backup.Id);
+        var listed = new BackupCatalog(folder.Path).List(reporter).Select(b => b.Backup.Id).ToList();
 
-        Assert.Equal([newer.Id, older.Id], listed);
+        // Once (of many runs) only the older was listed; the warnings say why if it happens again.
+        Assert.True(listed.SequenceEqual([newer.Id, older.Id]),
+            $"listed {string.Join(", ", listed)}; in {folder.Path}: {string.Join(", ", Directory.EnumerateFileSystemEntries(folder.Path).Select(Path.GetFileName))}; warnings: {string.Join(" | ", reporter.Warnings)}");
         Assert.Equal(2, reporter.Warnings.Count);
     }
 

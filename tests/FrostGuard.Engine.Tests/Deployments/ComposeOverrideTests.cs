@@ -86,4 +86,33 @@ public sealed class ComposeOverrideTests
         Assert.Contains($"\"{name}\":", text);
         Assert.Equal(2, ComposeOverride.Parse(text, "x", "2.4").For(name).Replicas);
     }
+
+    [Fact]
+    public void An_added_service_is_written_whole_and_read_back_beside_the_scales()
+    {
+        var archiver = new AddedService("frostguard-sandbox/postgres:15", "101:104", "host", ["/usr/lib/postgresql/15/bin/pg_receivewal"],
+            ["--directory=/wal", "--slot=frostguard_wal_archive", "--dbname=host=127.0.0.1 port=25432 user=frostguard_replication"],
+            ["/usr:/usr:ro", "/backups/wal/p:/wal"], new Dictionary<string, string> { ["PGPASSFILE"] = "/run/frostguard-wal-archive/pgpass" });
+        var o = Empty.With("worker", new ServiceOverride(Replicas: 2)).WithAdded("wal-archive", archiver);
+        var text = o.Render();
+        Assert.Contains("  wal-archive:\n    image: \"frostguard-sandbox/postgres:15\"\n    user: \"101:104\"\n    network_mode: \"host\"\n    restart: \"unless-stopped\"\n", text, StringComparison.Ordinal);
+        var read = ComposeOverride.Parse(text, "x", "2.4");
+        Assert.Equal(new ServiceOverride(2, null, null), read.For("worker"));
+        var back = read.Added["wal-archive"];
+        Assert.Equal(archiver.Image, back.Image);
+        Assert.Equal(archiver.Command, back.Command);
+        Assert.Equal(archiver.Volumes, back.Volumes);
+        Assert.Equal("/run/frostguard-wal-archive/pgpass", back.Environment["PGPASSFILE"]);
+        Assert.False(read.Services.ContainsKey("wal-archive"));
+    }
+
+    [Fact]
+    public void Removing_the_added_service_leaves_an_empty_override()
+    {
+        var archiver = new AddedService("img", "1:1", "host", ["x"], [], [], new Dictionary<string, string>());
+        var o = Empty.WithAdded("wal-archive", archiver);
+        Assert.False(o.IsEmpty);
+        Assert.True(o.WithAdded("wal-archive", null).IsEmpty);
+        Assert.True(o.With("worker", new ServiceOverride(Replicas: 3)).Added.ContainsKey("wal-archive"));
+    }
 }

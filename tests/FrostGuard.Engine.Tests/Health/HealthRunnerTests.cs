@@ -22,7 +22,7 @@ public sealed class HealthRunnerTests : IDisposable
     public void Dispose() => _folder.Dispose();
 
     [Theory]
-    [InlineData(new string[0], new[] { "Containers", "Database", "Disk", "Memory", "Cpu", "Http", "ApiMetrics", "Certificate", "BackupFreshness" })]
+    [InlineData(new string[0], new[] { "Containers", "Database", "Disk", "Memory", "Cpu", "Http", "ApiMetrics", "Certificate", "BackupFreshness", "WalArchive" })]
     [InlineData(new[] { "disk", "Http" }, new[] { "Disk", "Http" })]
     [InlineData(new[] { "ErrorRate" }, new[] { "ApiMetrics" })] // a result name selects the check that produces it
     public void The_checks_asked_for_by_name_are_the_ones_that_run(string[] asked, string[] run)

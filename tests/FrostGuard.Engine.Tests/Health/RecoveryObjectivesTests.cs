@@ -10,9 +10,9 @@ public sealed class RecoveryObjectivesTests
     {
         var manual = Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "..", "runbooks", RecoveryObjectives.FileName);
         var objectives = RecoveryObjectives.Parse(File.ReadAllText(manual), manual);
-        Assert.Equal(["rpo", "database-restore", "full-recovery", "rollback"], objectives.Select(o => o.Id));
-        Assert.Equal([TimeSpan.FromHours(24), TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(60), TimeSpan.FromMinutes(10)], objectives.Select(o => o.Limit));
-        Assert.Equal("15–30 min", objectives[1].Target);
+        Assert.Equal(["rpo", "rpo-archive", "database-restore", "full-recovery", "rollback"], objectives.Select(o => o.Id));
+        Assert.Equal([TimeSpan.FromHours(24), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(30), TimeSpan.FromMinutes(60), TimeSpan.FromMinutes(10)], objectives.Select(o => o.Limit));
+        Assert.Equal("15–30 min", objectives[2].Target);
     }
 
     [Theory]

@@ -80,4 +80,18 @@ public sealed class ReplicationLagTests
     [InlineData("Replica lag")]
     public void The_manual_may_name_the_metric_replication_lag(string name) =>
         Assert.Equal(MetricKeys.ReplicationLag, MetricKeys.FromName(name));
+
+    [Theory]
+    [InlineData("WAL Archive Lag")]
+    [InlineData("Archiving lag")]
+    public void The_archive_lag_is_not_the_replication_lag(string name) =>
+        Assert.Equal(MetricKeys.WalArchiveLag, MetricKeys.FromName(name));
+
+    [Fact]
+    public void The_built_in_archive_lag_lines_warn_after_a_minute()
+    {
+        var lines = DefaultThresholds.All().Where(t => t.Key == MetricKeys.WalArchiveLag).ToList();
+        Assert.Equal(2, lines.Count);
+        Assert.Contains(lines, l => l.Level == HealthStatus.Warning && l.Value == 60);
+    }
 }

@@ -46,6 +46,12 @@ public sealed class JobContainer
     /// <summary>The user the tools run as ("uid:gid", as the database container runs).</summary>
     public string User { get; }
 
+    /// <summary>The database container's read-only bind mounts ("source:destination:ro"): its binaries and configuration, never its data.</summary>
+    public IReadOnlyList<string> ReadOnlyBinds => _binds;
+
+    /// <summary>The database container's tmpfs mounts.</summary>
+    public IDictionary<string, string> Tmpfs => _tmpfs;
+
     /// <summary>Copies image, user, read-only binds and tmpfs mounts from the database container's inspect.</summary>
     public static async Task<JobContainer> FromAsync(DockerGateway docker, PostgresContainer postgres, CancellationToken cancellationToken)
     {

@@ -6,15 +6,18 @@ namespace FrostGuard.Engine.Platform.Database;
 /// <summary>Reads the database password from where the configuration says it lives.</summary>
 public static class PasswordResolver
 {
-    public static string Resolve(FrostConfig config, Func<string, string?> getEnvironment)
+    public static string Resolve(FrostConfig config, Func<string, string?> getEnvironment) =>
+        Resolve(config, config.Database.Password, "database.password", getEnvironment);
+
+    /// <param name="key">The configuration key that names the source, for the message ("walArchive.password").</param>
+    public static string Resolve(FrostConfig config, PasswordSource source, string key, Func<string, string?> getEnvironment)
     {
-        var source = config.Database.Password;
         if (!string.IsNullOrWhiteSpace(source.EnvironmentVariable))
         {
             return getEnvironment(source.EnvironmentVariable) is { Length: > 0 } value
                 ? value
                 : throw Unavailable($"the environment variable {source.EnvironmentVariable} is not set", source.EnvironmentVariable,
-                    $"Set $env:{source.EnvironmentVariable}, or point database.password in {config.SourcePath} at another source.");
+                    $"Set $env:{source.EnvironmentVariable}, or point {key} in {config.SourcePath} at another source.");
         }
 
         var envPath = config.Project.EnvPath;
@@ -32,7 +35,7 @@ public static class PasswordResolver
         return env.TryGet(source.EnvFileKey!, out var password) && password.Length > 0
             ? password
             : throw Unavailable($"{envPath} has no value for {source.EnvFileKey}", envPath,
-                $"Add {source.EnvFileKey}=... to {envPath}, or fix database.password.envFileKey in {config.SourcePath}.");
+                $"Add {source.EnvFileKey}=... to {envPath}, or fix {key}.envFileKey in {config.SourcePath}.");
     }
 
     private static FrostException Unavailable(string why, object target, string action, Exception? inner = null) =>

@@ -30,6 +30,26 @@ public static class CrashPoints
         "<id>.partial (the whole dump)",
         "No backup is listed. The next backup in the root removes the .partial file and says so (undone).");
 
+    public static readonly CrashPoint BaseBackupCopied = new("base-backup.copied", "Invoke-FrostBackup -Physical",
+        "<id>.intent; <id>.partial/data (the whole copy, verified)",
+        "No backup is listed. The next backup in the root removes the .partial folder and says so (undone).");
+
+    public static readonly CrashPoint PointInTimeReplaying = new("pitr.replaying", "Restore-FrostBackup -PointInTime/-Latest/-RestorePoint",
+        "the record naming the live, the recovered and the previous data folder; the recovered folder being replayed by a throwaway container",
+        "The live database runs on, untouched. The next command that changes something removes the recovery container; the next Restore-FrostBackup removes the unfinished recovered folder (undone).");
+
+    public static readonly CrashPoint PointInTimeWritersStopped = new("pitr.writers-stopped", "Restore-FrostBackup -PointInTime/-Latest/-RestorePoint",
+        "the record with the stopped services; the recovered folder, promoted and shut down cleanly",
+        "The writers and the database are stopped, the live data folder untouched. The next Restore-FrostBackup removes the recovered folder and starts them again (undone).");
+
+    public static readonly CrashPoint PointInTimeSwapping = new("pitr.swapping", "Restore-FrostBackup -PointInTime/-Latest/-RestorePoint",
+        "the live data folder renamed to <live>.before-pitr-<time>; the record",
+        "The database is stopped and its data path empty; the recovered folder is complete. The next Restore-FrostBackup puts the recovered folder in place and starts everything again (finished); the previous folder is kept.");
+
+    public static readonly CrashPoint PointInTimeSwapped = new("pitr.swapped", "Restore-FrostBackup -PointInTime/-Latest/-RestorePoint",
+        "the recovered folder at the live path; the previous folder kept; the record",
+        "The database runs on the recovered folder once started. The next Restore-FrostBackup starts what was stopped and creates the archive's slot again (finished).");
+
     public static readonly CrashPoint BackupFilesPlaced = new("backup.files-placed", "Invoke-FrostBackup",
         "<id>.intent naming the backup's files; the archive and the sealed configuration under their final names; the folder",
         "No backup is listed (no manifest); Get-FrostBackup names the interrupted backup. The next backup, copy or removal in the root removes its files (undone).");
@@ -124,10 +144,10 @@ public static class CrashPoints
 
     public static IReadOnlyList<CrashPoint> All { get; } =
     [
-        BackupDumping, JobContainerCreated, BackupDumped, BackupFilesPlaced, BackupCommitted, CopyFilesPlaced, CopyCommitted, RemoveManifestRemoved, RetentionOneRemoved,
+        BackupDumping, JobContainerCreated, BackupDumped, BaseBackupCopied, BackupFilesPlaced, BackupCommitted, CopyFilesPlaced, CopyCommitted, RemoveManifestRemoved, RetentionOneRemoved,
         RestoreWritersStopped, RestoreSafetyTaken, RestoreDatabaseChanging, RestoreRestored, UndoReleaseApplied, UndoTablesDropped,
         UpdateReleaseRecorded, UpdateEnvWritten, UpdateApplied, UpdateSlotStarted, SwitchUpstreamWritten, UpdateSwitched, RotationPendingWritten, RotationRoleAltered, RotationEnvWritten,
-        RecoveryStaged, RecoveryMoved,
+        RecoveryStaged, RecoveryMoved, PointInTimeReplaying, PointInTimeWritersStopped, PointInTimeSwapping, PointInTimeSwapped,
     ];
 
     /// <summary>Stops here when a test asked for this point: tells the test, then waits for its kill.</summary>

@@ -14,6 +14,7 @@ public sealed record OperationRecord
     public const string Undo = "undo";
     public const string Rotation = "rotation";
     public const string Recovery = "recovery";
+    public const string PointInTime = "point-in-time";
 
     /// <summary>One of the constants above; also the record's file name.</summary>
     public required string Operation { get; init; }

@@ -15,7 +15,7 @@ public sealed class OperationRecords
     public const string FactFailed = "failed";
 
     private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase, WriteIndented = true };
-    private static readonly string[] Known = [OperationRecord.Rotation, OperationRecord.Restore, OperationRecord.Undo, OperationRecord.Update, OperationRecord.Recovery];
+    private static readonly string[] Known = [OperationRecord.Rotation, OperationRecord.Restore, OperationRecord.Undo, OperationRecord.Update, OperationRecord.Recovery, OperationRecord.PointInTime];
 
     public OperationRecords(string stateFolder, string project) =>
         Folder = System.IO.Path.Combine(stateFolder, "operations", ProjectFolder(project));

@@ -15,6 +15,8 @@ public sealed record JournalEntry
     public string? ContentHash { get; init; }
     public bool? WhatIf { get; init; }
     public string? ResumedFrom { get; init; }
+    /// <summary>The run this run undoes (run-start of an undo run: Undo-FrostRunbookRun).</summary>
+    public string? UndoOf { get; init; }
     public Dictionary<string, string>? Parameters { get; init; }
     public string? StepId { get; init; }
     public string? StepName { get; init; }

@@ -68,12 +68,30 @@ public static class JournalReader
             Status = end?.RunStatus ?? RunStatus.Incomplete,
             WhatIf = start.WhatIf == true,
             ResumedFrom = start.ResumedFrom,
+            UndoOf = start.UndoOf,
             Deployment = start.Deployment,
             Limited = start.Limited == true,
             Parameters = start.Parameters ?? [],
             JournalPath = journalPath,
             Steps = entries.Where(e => e.Type == JournalEntryType.StepEnd).Select(e => ToResult(start, e)).ToList(),
         };
+    }
+
+    /// <summary>The steps whose effect is in place when a run ended, in the order they took effect (for an undo, newest first from the end).</summary>
+    public static IReadOnlyList<string> EffectsInPlaceInOrder(IEnumerable<JournalEntry> entries)
+    {
+        var list = entries.ToList();
+        var inPlace = EffectsInPlace(list);
+        var order = new List<string>();
+        foreach (var entry in list.Where(e => e.Type is JournalEntryType.StepEnd or JournalEntryType.StepCarried && e.StepId is not null))
+        {
+            if (inPlace.Contains(entry.StepId!) && !order.Contains(entry.StepId!, StringComparer.OrdinalIgnoreCase))
+            {
+                order.Add(entry.StepId!);
+            }
+        }
+
+        return order;
     }
 
     /// <summary>

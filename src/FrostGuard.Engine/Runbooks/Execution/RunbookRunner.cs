@@ -38,15 +38,7 @@ public sealed class RunbookRunner
     /// </param>
     public async Task<RunOutcome> RunAsync(CancellationToken cancellationToken, CancellationToken abortRollback = default)
     {
-        _journal.Write(new JournalEntry
-        {
-            Type = JournalEntryType.RunStart, Time = _clock.GetUtcNow(), RunId = _options.RunId, Runbook = _runbook.Path,
-            ContentHash = _runbook.ContentHash, WhatIf = _options.WhatIf, ResumedFrom = _options.ResumedFrom, RunnerPid = Environment.ProcessId,
-            Deployment = _options.Deployment, LockKey = RunLock.KeyFor(_runbook.Path, _options.Deployment),
-            Limited = _options.Sections.Count > 0 || _options.Steps.Count > 0 ? true : null,
-            // A secret is recorded as given or not, never its value: a resume asks again only for one that was given.
-            Parameters = _options.Parameters.ToDictionary(p => p.Key, p => p.Value.Secret && p.Value.Value.Length > 0 ? SecretMasker.Mask : p.Value.Value),
-        });
+        WriteRunStart(undoOf: null);
 
         var plan = RunPlan.For(_runbook, _options);
         CarryEffectsOutsideThePlan(plan);
@@ -105,6 +97,69 @@ public sealed class RunbookRunner
             RunId = _options.RunId, Status = status, FailedStep = failedStep, Rollbacks = rollbacks, Results = _results.ToList(), JournalPath = _journal.Path,
         };
     }
+
+    /// <summary>
+    /// Undoes a run that completed: the rollbacks of the steps whose effect it left in place,
+    /// newest first, each journaled under the step it undoes, as a run of its own (its journal's
+    /// run-start names the run it undoes). A step without a rollback is reported skipped: its
+    /// effect stays. Every rollback runs even after one fails (as after a failed run); the undo
+    /// run then fails.
+    /// </summary>
+    /// <param name="inPlace">The undone run's steps whose effect is in place, in the order they took effect.</param>
+    public async Task<RunOutcome> UndoAsync(string undoOf, IReadOnlyList<string> inPlace, CancellationToken cancellationToken)
+    {
+        WriteRunStart(undoOf);
+        var status = RunStatus.Succeeded;
+        var rollbacks = new List<FrostStepResult>();
+        var done = 0;
+        foreach (var id in inPlace.Reverse())
+        {
+            if (_runbook.FindStep(id) is not { } step)
+            {
+                continue;
+            }
+
+            _interaction.Progress(done++, inPlace.Count, step);
+            if (step.Rollback is null || _runbook.FindStep(step.Rollback) is not { } rollback)
+            {
+                rollbacks.Add(Emit(ResultOf(step, StepPhase.Rollback, StepStatus.Skipped) with { Message = "has no rollback step; its effect stays" }));
+                continue;
+            }
+
+            if (cancellationToken.IsCancellationRequested)
+            {
+                status = RunStatus.Cancelled;
+                break;
+            }
+
+            var undo = await ExecuteAsync(rollback, StepPhase.Rollback, simulate: false, cancellationToken, emit: false).ConfigureAwait(false);
+            var result = Emit(UndoneBy(step, rollback, undo));
+            rollbacks.Add(result);
+            if (result.Status != StepStatus.RolledBack)
+            {
+                status = RunStatus.Failed;
+            }
+        }
+
+        _journal.Write(new JournalEntry { Type = JournalEntryType.RunEnd, Time = _clock.GetUtcNow(), RunId = _options.RunId, RunStatus = status });
+        return new RunOutcome
+        {
+            RunId = _options.RunId, Status = status, Rollbacks = rollbacks, Results = _results.ToList(), JournalPath = _journal.Path,
+            FailedStep = rollbacks.FirstOrDefault(r => r.Status == StepStatus.Failed),
+        };
+    }
+
+    private void WriteRunStart(string? undoOf) =>
+        _journal.Write(new JournalEntry
+        {
+            Type = JournalEntryType.RunStart, Time = _clock.GetUtcNow(), RunId = _options.RunId, Runbook = _runbook.Path,
+            ContentHash = _runbook.ContentHash, WhatIf = _options.WhatIf, ResumedFrom = _options.ResumedFrom, RunnerPid = Environment.ProcessId,
+            Deployment = _options.Deployment, LockKey = RunLock.KeyFor(_runbook.Path, _options.Deployment),
+            Limited = _options.Sections.Count > 0 || _options.Steps.Count > 0 ? true : null,
+            // A secret is recorded as given or not, never its value: a resume asks again only for one that was given.
+            Parameters = _options.Parameters.ToDictionary(p => p.Key, p => p.Value.Secret && p.Value.Value.Length > 0 ? SecretMasker.Mask : p.Value.Value),
+            UndoOf = undoOf,
+        });
 
     /// <summary>
     /// A resume limited to some steps or sections keeps the rest of what it continues: the steps
