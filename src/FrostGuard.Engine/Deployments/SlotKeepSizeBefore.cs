@@ -34,6 +34,22 @@ public sealed partial record SlotKeepSizeBefore(string Value, bool FromAlterSyst
             ? earlier with { SetTo = setTo }
             : new SlotKeepSizeBefore(live, fromAlterSystem, setTo);
 
+    /// <summary>
+    /// What Disable does with the server's <paramref name="live"/> value: put the old one back when
+    /// it is still what Enable set; leave it, with a warning, when someone changed it since; nothing
+    /// when it is already the old one (a Disable that died after its ALTER SYSTEM).
+    /// </summary>
+    public KeepSizePutBack PutBackFrom(string live)
+    {
+        var mb = Megabytes(live);
+        if (mb is not null && mb == Megabytes(SetTo))
+        {
+            return KeepSizePutBack.Restore;
+        }
+
+        return mb is not null && mb == Megabytes(Value) ? KeepSizePutBack.AlreadyBack : KeepSizePutBack.ChangedSince;
+    }
+
     public void Save(string path)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -93,4 +109,12 @@ public sealed partial record SlotKeepSizeBefore(string Value, bool FromAlterSyst
 
     [GeneratedRegex("^(-1|[0-9]{1,9})(kB|MB|GB|TB)?$")]
     private static partial Regex SizePattern();
+}
+
+/// <summary>Disable's decision for max_slot_wal_keep_size (see <see cref="SlotKeepSizeBefore.PutBackFrom"/>).</summary>
+public enum KeepSizePutBack
+{
+    Restore,
+    AlreadyBack,
+    ChangedSince,
 }

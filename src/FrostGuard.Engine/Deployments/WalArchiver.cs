@@ -361,16 +361,16 @@ public sealed partial class WalArchiver
             now = (string)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
 
-        var mb = SlotKeepSizeBefore.Megabytes(now);
-        if (mb == SlotKeepSizeBefore.Megabytes(before.SetTo))
+        switch (before.PutBackFrom(now))
         {
-            reporter.Verbose($"{before.Statement} (max_slot_wal_keep_size was {before.Value} before Enable-FrostWalArchive)");
-            await ExecuteAsync(connection, before.Statement, null, cancellationToken).ConfigureAwait(false);
-            await ExecuteAsync(connection, "SELECT pg_reload_conf()", null, cancellationToken).ConfigureAwait(false);
-        }
-        else if (mb != SlotKeepSizeBefore.Megabytes(before.Value))
-        {
-            reporter.Warning($"max_slot_wal_keep_size is {now}, not the {before.SetTo} Enable-FrostWalArchive set: it was changed since, so it stays {now} (before archiving it was {before.Value}).");
+            case KeepSizePutBack.Restore:
+                reporter.Verbose($"{before.Statement} (max_slot_wal_keep_size was {before.Value} before Enable-FrostWalArchive)");
+                await ExecuteAsync(connection, before.Statement, null, cancellationToken).ConfigureAwait(false);
+                await ExecuteAsync(connection, "SELECT pg_reload_conf()", null, cancellationToken).ConfigureAwait(false);
+                break;
+            case KeepSizePutBack.ChangedSince:
+                reporter.Warning($"max_slot_wal_keep_size is {now}, not the {before.SetTo} Enable-FrostWalArchive set: it was changed since, so it stays {now} (before archiving it was {before.Value}).");
+                break;
         }
 
         File.Delete(KeepSizeRecord);

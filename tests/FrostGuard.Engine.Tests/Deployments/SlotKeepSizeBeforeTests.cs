@@ -60,4 +60,21 @@ public sealed class SlotKeepSizeBeforeTests
         using var folder = new TempFolder();
         Assert.Null(SlotKeepSizeBefore.Read(SlotKeepSizeBefore.PathIn(folder.Path)));
     }
+
+    [Theory]
+    [InlineData("1GB", KeepSizePutBack.Restore)]
+    [InlineData("1024MB", KeepSizePutBack.Restore)]
+    [InlineData("-1", KeepSizePutBack.AlreadyBack)]
+    [InlineData("5GB", KeepSizePutBack.ChangedSince)]
+    [InlineData("", KeepSizePutBack.ChangedSince)]
+    public void Disable_puts_back_only_what_enable_set(string live, KeepSizePutBack expected) =>
+        Assert.Equal(expected, new SlotKeepSizeBefore("-1", false, "1GB").PutBackFrom(live));
+
+    [Fact]
+    public void A_disable_that_died_after_its_alter_system_finds_the_old_value_and_changes_nothing()
+    {
+        var before = new SlotKeepSizeBefore("3GB", true, "1GB");
+        Assert.Equal(KeepSizePutBack.Restore, before.PutBackFrom("1GB"));
+        Assert.Equal(KeepSizePutBack.AlreadyBack, before.PutBackFrom("3072MB"));
+    }
 }
