@@ -26,17 +26,6 @@ function Get-EnvValue([string] $Key) {
     if ($line) { $line.Substring($line.IndexOf('=') + 1) }
 }
 
-function Invoke-SandboxSql([string] $Sql) {
-    $env:PGPASSWORD = Get-EnvValue $config.database.password.envFileKey
-    try {
-        $out = & psql -X -q -t -A -v ON_ERROR_STOP=1 -h $config.database.host -p $config.database.port `
-            -U $config.database.user -d $config.database.name -c $Sql 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "psql failed on '$Sql': $out" }
-        $out
-    }
-    finally { Remove-Item Env:PGPASSWORD }
-}
-
 function Write-Found([string] $What) { Write-Host "sandbox baseline: $What" }
 
 if ((Get-FrostWalArchive).Enabled) {

@@ -19,30 +19,19 @@ BeforeAll {
     $script:envFile = Join-Path $config.project.directory '.env'
     $script:liveData = (Get-Content $envFile | Where-Object { $_ -like 'PG_DATA=*' }) -replace '^PG_DATA=', ''
 
-    function Invoke-Sql([string] $Sql) {
-        $line = Get-Content $envFile | Where-Object { $_ -like "$($config.database.password.envFileKey)=*" } | Select-Object -First 1
-        $env:PGPASSWORD = $line.Substring($line.IndexOf('=') + 1)
-        try {
-            $out = & psql -X -A -t -q -v ON_ERROR_STOP=1 -h $config.database.host -p $config.database.port -U $config.database.user -d $config.database.name -c $Sql 2>&1
-            if ($LASTEXITCODE -ne 0) { throw "psql failed for '$Sql': $out" }
-            $out | Select-Object -Last 1
-        }
-        finally { Remove-Item Env:PGPASSWORD }
-    }
-
     # One committed row; its id and the clock_timestamp() it was stamped with.
     function Add-ProbeRow {
-        $id, $at = (Invoke-Sql 'INSERT INTO frostguard_pitr_probe DEFAULT VALUES RETURNING id, at') -split '\|'
+        $id, $at = (Invoke-SandboxSql 'INSERT INTO frostguard_pitr_probe DEFAULT VALUES RETURNING id, at') -split '\|'
         [pscustomobject]@{ Id = [long]$id; At = [DateTimeOffset]::Parse($at, [cultureinfo]::InvariantCulture) }
     }
 
-    function Test-ProbeRow([long] $Id) { (Invoke-Sql "SELECT count(*) FROM frostguard_pitr_probe WHERE id = $Id") -eq '1' }
+    function Test-ProbeRow([long] $Id) { (Invoke-SandboxSql "SELECT count(*) FROM frostguard_pitr_probe WHERE id = $Id") -eq '1' }
 
     # Waits until the archiver has flushed everything the server wrote so far.
     function Wait-Archived([int] $TimeoutSeconds = 30) {
-        $wanted = Invoke-Sql 'SELECT pg_current_wal_lsn()'
+        $wanted = Invoke-SandboxSql 'SELECT pg_current_wal_lsn()'
         $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
-        while ((Invoke-Sql "SELECT coalesce((SELECT r.flush_lsn >= '$wanted'::pg_lsn FROM pg_replication_slots s JOIN pg_stat_replication r ON r.pid = s.active_pid WHERE s.slot_name = 'frostguard_wal_archive'), false)") -ne 't') {
+        while ((Invoke-SandboxSql "SELECT coalesce((SELECT r.flush_lsn >= '$wanted'::pg_lsn FROM pg_replication_slots s JOIN pg_stat_replication r ON r.pid = s.active_pid WHERE s.slot_name = 'frostguard_wal_archive'), false)") -ne 't') {
             if ([DateTime]::UtcNow -gt $deadline) { throw "the archiver did not flush $wanted within $TimeoutSeconds s" }
             Start-Sleep -Milliseconds 100
         }
@@ -65,7 +54,7 @@ BeforeAll {
     }
 
     if ((Get-FrostWalArchive).Enabled) { throw 'The sandbox must start without WAL archiving (Disable-FrostWalArchive).' }
-    Invoke-Sql 'CREATE TABLE IF NOT EXISTS frostguard_pitr_probe (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp())' | Out-Null
+    Invoke-SandboxSql 'CREATE TABLE IF NOT EXISTS frostguard_pitr_probe (id bigserial PRIMARY KEY, at timestamptz NOT NULL DEFAULT clock_timestamp())' | Out-Null
     Enable-FrostWalArchive -Confirm:$false | Out-Null
     $script:base = Invoke-FrostBackup -Physical -Label 'pitr suite'
     $script:dataFoldersBefore = @(Get-ChildItem -Directory (Split-Path $liveData) | ForEach-Object FullName)
@@ -74,9 +63,9 @@ BeforeAll {
 AfterAll {
     try { Disable-FrostWalArchive -Confirm:$false -ErrorAction Continue | Out-Null }
     finally {
-        Invoke-Sql 'DROP TABLE IF EXISTS frostguard_pitr_probe' | Out-Null
-        Invoke-Sql 'ALTER SYSTEM RESET max_slot_wal_keep_size' | Out-Null
-        Invoke-Sql 'SELECT pg_reload_conf()' | Out-Null
+        Invoke-SandboxSql 'DROP TABLE IF EXISTS frostguard_pitr_probe' | Out-Null
+        Invoke-SandboxSql 'ALTER SYSTEM RESET max_slot_wal_keep_size' | Out-Null
+        Invoke-SandboxSql 'SELECT pg_reload_conf()' | Out-Null
         # The data folders the restores kept (the operator removes them once satisfied; the suite is that operator).
         Get-ChildItem -Directory (Split-Path $liveData) | Where-Object { $_.FullName -notin $script:dataFoldersBefore -and $_.Name -like '*.*pitr-*' } | Remove-Item -Recurse -Force
         $env:FROSTGUARD_CONFIG = $script:savedConfig
@@ -177,7 +166,7 @@ Describe 'Restore-FrostBackup to a point' {
         $restored.BaseBackupId | Should -Be $base.Id
         Test-ProbeRow $t.Before.Id | Should -BeTrue
         Test-ProbeRow $t.After.Id | Should -BeFalse
-        Invoke-Sql 'SELECT pg_is_in_recovery()' | Should -Be 'f'
+        Invoke-SandboxSql 'SELECT pg_is_in_recovery()' | Should -Be 'f'
         Test-Path $restored.PreviousDataFolder | Should -BeTrue
         $restored.DataFolder | Should -Be $liveData
         $restored.ArchiveSlotRecreated | Should -BeTrue
@@ -195,7 +184,7 @@ Describe 'Restore-FrostBackup to a point' {
         Wait-Archived
         $restored = Restore-FrostBackup -Latest -Confirm:$false
         Test-ProbeRow $row.Id | Should -BeTrue
-        Invoke-Sql 'SELECT pg_is_in_recovery()' | Should -Be 'f'
+        Invoke-SandboxSql 'SELECT pg_is_in_recovery()' | Should -Be 'f'
         $restored.Timeline | Should -BeGreaterThan 2 -Because 'each recovery promotes onto a new timeline, following the history of the one before'
         Wait-SandboxHealthy
     }

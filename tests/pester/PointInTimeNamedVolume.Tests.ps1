@@ -41,13 +41,7 @@ BeforeAll {
     }
 
     function Invoke-Sql([string] $Sql, [string] $Database = 'frostguard', [int] $Port = $port) {
-        $env:PGPASSWORD = $password
-        try {
-            $out = & psql -X -A -t -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p $Port -U frostguard -d $Database -c $Sql 2>&1
-            if ($LASTEXITCODE -ne 0) { throw "psql failed for '$Sql': $out" }
-            $out | Select-Object -Last 1
-        }
-        finally { Remove-Item Env:PGPASSWORD }
+        Invoke-Psql $Sql -Port $Port -User frostguard -Database $Database -Password $password
     }
 
     function Get-Container([string] $Service) {

@@ -56,17 +56,27 @@ function Wait-SandboxHealthy {
 # could not take the migration back, this does it by hand, so a failure in one suite is reported
 # there and does not make every suite after it fail at its start.
 function Reset-SandboxSchema {
-    $config = Get-SandboxConfig
-    $envFile = Join-Path $config.project.directory '.env'
-    $key = $config.database.password.envFileKey
-    $line = Get-Content $envFile | Where-Object { $_ -like "$key=*" } | Select-Object -Last 1
-    $env:PGPASSWORD = $line.Substring($line.IndexOf('=') + 1)
+    Invoke-SandboxSql 'BEGIN; ALTER TABLE readings DROP COLUMN IF EXISTS quality; DROP TABLE IF EXISTS maintenance_windows; DELETE FROM schema_migrations WHERE version = 2; COMMIT;' | Out-Null
+}
+
+# One psql command (the password through PGPASSWORD for that call only); the last line of its
+# unaligned, tuples-only output. A failure throws with psql's own words.
+function Invoke-Psql([string] $Sql, [string] $HostName = '127.0.0.1', [int] $Port, [string] $User, [string] $Database, [string] $Password) {
+    $env:PGPASSWORD = $Password
     try {
-        $sql = 'BEGIN; ALTER TABLE readings DROP COLUMN IF EXISTS quality; DROP TABLE IF EXISTS maintenance_windows; DELETE FROM schema_migrations WHERE version = 2; COMMIT;'
-        $out = & psql -X -q -v ON_ERROR_STOP=1 -h $config.database.host -p $config.database.port -U $config.database.user -d $config.database.name -c $sql 2>&1
-        if ($LASTEXITCODE -ne 0) { throw "Reset-SandboxSchema: psql failed: $out" }
+        $out = & psql -X -A -t -q -v ON_ERROR_STOP=1 -h $HostName -p $Port -U $User -d $Database -c $Sql 2>&1
+        if ($LASTEXITCODE -ne 0) { throw "psql failed for '$Sql' on ${HostName}:$Port/${Database}: $out" }
+        $out | Select-Object -Last 1
     }
     finally { Remove-Item Env:PGPASSWORD }
+}
+
+# Invoke-Psql against the sandbox's database, as its configured user, with the password from its .env.
+function Invoke-SandboxSql([string] $Sql) {
+    $config = Get-SandboxConfig
+    $key = $config.database.password.envFileKey
+    $line = Get-Content (Join-Path $config.project.directory '.env') | Where-Object { $_ -like "$key=*" } | Select-Object -Last 1
+    Invoke-Psql $Sql -HostName $config.database.host -Port $config.database.port -User $config.database.user -Database $config.database.name -Password $line.Substring($line.IndexOf('=') + 1)
 }
 
 function Wait-ServiceState {

@@ -23,21 +23,10 @@ BeforeAll {
         (Get-Content $script:envFile | Where-Object { $_ -like "$Key=*" } | Select-Object -Last 1).Substring($Key.Length + 1)
     }
 
-    # psql as the database's superuser, the password only in this child's environment.
-    function Invoke-Sql([string] $Sql) {
-        $env:PGPASSWORD = Get-EnvValue $config.database.password.envFileKey
-        try {
-            $out = & psql -X -A -t -q -v ON_ERROR_STOP=1 -h $config.database.host -p $config.database.port -U $config.database.user -d $config.database.name -c $Sql 2>&1
-            if ($LASTEXITCODE -ne 0) { throw "psql failed for '$Sql': $out" }
-            $out | Select-Object -Last 1
-        }
-        finally { Remove-Item Env:PGPASSWORD }
-    }
-
     # Writes a row, then closes the segment: the archiver must deliver it whole. Returns the segment's name.
     function Close-WalSegment {
-        Invoke-Sql "CREATE TABLE IF NOT EXISTS frostguard_wal_test (at timestamptz); INSERT INTO frostguard_wal_test VALUES (clock_timestamp())" | Out-Null
-        Invoke-Sql 'SELECT pg_walfile_name(pg_switch_wal())'
+        Invoke-SandboxSql "CREATE TABLE IF NOT EXISTS frostguard_wal_test (at timestamptz); INSERT INTO frostguard_wal_test VALUES (clock_timestamp())" | Out-Null
+        Invoke-SandboxSql 'SELECT pg_walfile_name(pg_switch_wal())'
     }
 
     function Wait-ArchivedSegment([string] $Name, [int] $TimeoutSeconds = 30) {
@@ -50,22 +39,22 @@ BeforeAll {
 
     function Get-ArchiverContainer { docker ps -a --filter "label=com.docker.compose.project=$($config.project.name)" --filter 'label=com.docker.compose.service=wal-archive' --format '{{.Names}}' }
 
-    if ((Get-FrostWalArchive).Enabled -or (Invoke-Sql "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '$slot'") -ne '0') {
+    if ((Get-FrostWalArchive).Enabled -or (Invoke-SandboxSql "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '$slot'") -ne '0') {
         throw 'The sandbox must start without WAL archiving (Disable-FrostWalArchive).'
     }
     # A value of the operator's own, set with ALTER SYSTEM: Disable must put exactly this back.
-    Invoke-Sql "ALTER SYSTEM SET max_slot_wal_keep_size = '3GB'" | Out-Null
-    Invoke-Sql 'SELECT pg_reload_conf()' | Out-Null
+    Invoke-SandboxSql "ALTER SYSTEM SET max_slot_wal_keep_size = '3GB'" | Out-Null
+    Invoke-SandboxSql 'SELECT pg_reload_conf()' | Out-Null
     $script:keepSizeRecord = Join-Path $deployment '.frostguard/wal-archive-keep-size-before.json'
 }
 
 AfterAll {
     try { Disable-FrostWalArchive -Confirm:$false -ErrorAction Continue | Out-Null }
     finally {
-        Invoke-Sql 'ALTER SYSTEM RESET max_slot_wal_keep_size' | Out-Null
-        Invoke-Sql 'SELECT pg_reload_conf()' | Out-Null
+        Invoke-SandboxSql 'ALTER SYSTEM RESET max_slot_wal_keep_size' | Out-Null
+        Invoke-SandboxSql 'SELECT pg_reload_conf()' | Out-Null
         Remove-Item -Force $keepSizeRecord -ErrorAction SilentlyContinue
-        Invoke-Sql 'DROP TABLE IF EXISTS frostguard_wal_test' | Out-Null
+        Invoke-SandboxSql 'DROP TABLE IF EXISTS frostguard_wal_test' | Out-Null
         $env:FROSTGUARD_CONFIG = $script:savedConfig
         Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
         Wait-SandboxHealthy
@@ -77,7 +66,7 @@ Describe 'Enable-FrostWalArchive' {
         $overrideBefore = if (Test-Path $overridePath) { Get-Content -Raw $overridePath }
         Enable-FrostWalArchive -WhatIf
         $(if (Test-Path $overridePath) { Get-Content -Raw $overridePath }) | Should -Be $overrideBefore
-        Invoke-Sql "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '$slot'" | Should -Be '0'
+        Invoke-SandboxSql "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '$slot'" | Should -Be '0'
         Get-ArchiverContainer | Should -BeNullOrEmpty
         Test-Path $secrets | Should -BeFalse
     }
@@ -85,7 +74,7 @@ Describe 'Enable-FrostWalArchive' {
     It 'refuses a service name of the deployment itself (Disable would remove it), before anything changes' {
         $clash = New-ConfigVariant -Path (Join-Path $work 'clash.json') -Change { param($c) $c | Add-Member -NotePropertyName walArchive -NotePropertyValue ([pscustomobject]@{ service = 'worker' }) -Force }
         { Enable-FrostWalArchive -ConfigPath $clash -Confirm:$false -ErrorAction Stop } | Should -Throw -ErrorId 'WalArchiveNotReady,FrostGuard.EnableFrostWalArchiveCommand'
-        Invoke-Sql "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '$slot'" | Should -Be '0'
+        Invoke-SandboxSql "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '$slot'" | Should -Be '0'
         Test-Path $secrets | Should -BeFalse
     }
 
@@ -94,7 +83,7 @@ Describe 'Enable-FrostWalArchive' {
         $archive.Enabled | Should -BeTrue
         $archive.SlotActive | Should -BeTrue
         $archive.ServiceState | Should -Be 'running'
-        Invoke-Sql 'SHOW max_slot_wal_keep_size' | Should -Be '1GB'
+        Invoke-SandboxSql 'SHOW max_slot_wal_keep_size' | Should -Be '1GB'
 
         $postgres = docker inspect (Get-SandboxContainer postgres) | ConvertFrom-Json
         $archiver = docker inspect (Get-ArchiverContainer) | ConvertFrom-Json
@@ -192,8 +181,8 @@ Describe 'Get-FrostWalArchive and the WalArchive check' {
         docker stop (Get-ArchiverContainer) | Out-Null
         # Four segments of WAL the archiver does not receive, then a checkpoint: the server drops them and the slot.
         1..4 | ForEach-Object { Close-WalSegment | Out-Null }
-        Invoke-Sql 'CHECKPOINT' | Out-Null
-        Invoke-Sql "SELECT wal_status FROM pg_replication_slots WHERE slot_name = '$slot'" | Should -Be 'lost'
+        Invoke-SandboxSql 'CHECKPOINT' | Out-Null
+        Invoke-SandboxSql "SELECT wal_status FROM pg_replication_slots WHERE slot_name = '$slot'" | Should -Be 'lost'
 
         $slotResult = Test-FrostHealth -Check WalArchive | Where-Object Target -EQ "slot:$slot"
         $slotResult.Status | Should -Be 'Critical'
@@ -223,11 +212,11 @@ Describe 'Disable-FrostWalArchive' {
         $archive.Enabled | Should -BeFalse
         $archive.SlotExists | Should -BeFalse
         Get-ArchiverContainer | Should -BeNullOrEmpty
-        Invoke-Sql "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '$slot'" | Should -Be '0'
+        Invoke-SandboxSql "SELECT count(*) FROM pg_replication_slots WHERE slot_name = '$slot'" | Should -Be '0'
         if (Test-Path $overridePath) { Get-Content -Raw $overridePath | Should -Not -Match 'wal-archive' }
         @(Get-ChildItem $folder).Count | Should -BeGreaterOrEqual ($segments - 1) -Because 'only the .partial segment may be renamed by pg_receivewal''s exit'
         Test-Path $secrets | Should -BeFalse
-        Invoke-Sql 'SHOW max_slot_wal_keep_size' | Should -Be '3GB' -Because 'the limit Enable set is put back to what the operator had set'
+        Invoke-SandboxSql 'SHOW max_slot_wal_keep_size' | Should -Be '3GB' -Because 'the limit Enable set is put back to what the operator had set'
         Test-Path $keepSizeRecord | Should -BeFalse
         Test-FrostHealth -Check WalArchive | Should -BeNullOrEmpty -Because 'a deployment without archiving has nothing to judge'
     }
