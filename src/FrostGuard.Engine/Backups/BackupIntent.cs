@@ -39,6 +39,29 @@ public sealed record BackupIntent
         Durable.Sync(root);
     }
 
+    /// <summary>
+    /// The end of a new backup: <paramref name="placeFiles"/> gives its files their final names,
+    /// then the manifest is written (the commit point: from here the backup exists) and the intent
+    /// goes. A write that fails takes the manifest back, so the caller's clean-up removes the files.
+    /// </summary>
+    public static void Commit(string root, BackupManifest manifest, string final, Action placeFiles)
+    {
+        var manifestPath = BackupManifest.PathFor(root, manifest.Id);
+        try
+        {
+            placeFiles();
+            CrashPoints.Commit(CrashPoints.BackupFilesPlaced, final);
+            manifest.Write(manifestPath);
+            CrashPoints.Commit(CrashPoints.BackupCommitted, manifestPath);
+            End(root, manifest.Id);
+        }
+        catch (IOException e)
+        {
+            File.Delete(manifestPath);
+            throw BackupErrors.WriteFailed(final, e);
+        }
+    }
+
     /// <summary>A backup or copy that failed before its manifest: whatever of its files is left goes, then its intent.</summary>
     public static void Abandon(string root, string id)
     {

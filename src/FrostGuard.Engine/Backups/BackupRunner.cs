@@ -104,19 +104,7 @@ public sealed class BackupRunner
             }
 
             manifest = manifest with { DurationSeconds = clock.Elapsed.TotalSeconds };
-            try
-            {
-                format.Place(partial, final);
-                CrashPoints.Commit(CrashPoints.BackupFilesPlaced, final);
-                manifest.Write(manifestPath); // the commit point: from here the backup exists
-                CrashPoints.Commit(CrashPoints.BackupCommitted, manifestPath);
-                BackupIntent.End(root, id);
-            }
-            catch (IOException e)
-            {
-                File.Delete(manifestPath);
-                throw BackupErrors.WriteFailed(final, e);
-            }
+            BackupIntent.Commit(root, manifest, final, () => format.Place(partial, final));
 
             reporter.Verbose($"backup {id}: {dumped.SizeBytes / 1048576.0:N1} MB{(dumped.Files is { } files ? $" in {files.Count} files" : $" ({dumped.DumpBytes / 1048576.0:N1} MB from pg_dump)")} in {clock.Elapsed.TotalSeconds:N1} s");
             return manifest.ToBackup(root);

@@ -31,19 +31,10 @@ public sealed class BaseBackupRunner
     public async Task<FrostBackup> RunAsync(BaseBackupRequest request, IFrostReporter reporter, CancellationToken cancellationToken)
     {
         var root = Path.GetFullPath(request.Destination ?? _session.BackupRoot);
-        try
-        {
-            PrivateFiles.CreateFolder(root);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw BackupErrors.NotWritable(root, e);
-        }
-
+        var cluster = ClusterName(_session.Config.Project.Name);
+        using var backupLock = BackupLock.AcquireCreatingRoot(root, "base backup of " + cluster);
         var password = PgPassWrapper.PasswordLine(_session.ReplicationPassword);
         var settings = _session.Config.WalArchive;
-        var cluster = ClusterName(_session.Config.Project.Name);
-        using var backupLock = BackupLock.Acquire(root, "base backup of " + cluster);
         foreach (var removed in await JobContainer.RemoveLeftoversAsync(_session.Docker, root, cancellationToken).ConfigureAwait(false))
         {
             reporter.Warning($"Removed the container {removed}, left by a backup that did not finish.");
@@ -122,20 +113,11 @@ public sealed class BaseBackupRunner
                     Lsn.Format(label.StartLsn), Lsn.Format(label.EndLsn), label.Timeline, label.StartTime ?? created, finished, systemId, segmentSize, dataBytes, label.StartSegment),
                 DurationSeconds = clock.Elapsed.TotalSeconds,
             };
-            try
+            BackupIntent.Commit(root, manifest, final, () =>
             {
                 File.Move(Path.Combine(partial, "base.tar.zst"), final);
                 Posix.SyncDirectory(root);
-                CrashPoints.Commit(CrashPoints.BackupFilesPlaced, final);
-                manifest.Write(manifestPath); // the commit point: from here the backup exists
-                CrashPoints.Commit(CrashPoints.BackupCommitted, manifestPath);
-                BackupIntent.End(root, id);
-            }
-            catch (IOException e)
-            {
-                File.Delete(manifestPath);
-                throw BackupErrors.WriteFailed(final, e);
-            }
+            });
 
             Directory.Delete(partial, recursive: true);
             reporter.Progress(progress with { Status = "done", Completed = true });
