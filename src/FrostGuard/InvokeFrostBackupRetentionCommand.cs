@@ -83,13 +83,13 @@ public sealed class InvokeFrostBackupRetentionCommand : FrostCmdlet
         try
         {
             var prunings = Await((reporter, _) => Task.FromResult(runner.PlanWal(KeepDaily, KeepWeekly, KeepMonthly, reporter)));
-            foreach (var pruning in prunings.Where(p => p.Expired.Count > 0))
+            var agreed = prunings.Where(p => p.Expired.Count > 0)
+                .Where(p => ShouldProcess($"WAL archive {p.Folder}", $"Remove {p.Expired.Count} WAL file(s) before {p.KeptFrom}, the start of the oldest base backup kept"))
+                .Select(p => p.Folder).ToHashSet(StringComparer.Ordinal);
+            if (agreed.Count > 0)
             {
-                if (ShouldProcess($"WAL archive {pruning.Folder}", $"Remove {pruning.Expired.Count} WAL file(s) before {pruning.KeptFrom}, the start of the oldest base backup kept"))
-                {
-                    Await((reporter, _) => Task.FromResult(runner.PruneWal(KeepDaily, KeepWeekly, KeepMonthly, reporter)));
-                    break; // one pass under the lock prunes every cluster as decided again there
-                }
+                // One pass under the lock prunes the agreed clusters as decided again there.
+                Await((reporter, _) => Task.FromResult(runner.PruneWal(KeepDaily, KeepWeekly, KeepMonthly, agreed, reporter)));
             }
         }
         catch (FrostException e)

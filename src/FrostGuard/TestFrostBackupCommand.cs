@@ -95,7 +95,7 @@ public sealed class TestFrostBackupCommand : FrostCmdlet
         var backups = InputObject;
         if (backups is null)
         {
-            var latest = Await((reporter, _) => Task.FromResult(new BackupCatalog(session.BackupRoot).List(reporter))).Select(b => b.Backup).Where(b => b.Format != FrostBackupFormat.Physical).Take(1).ToArray();
+            var latest = Await((reporter, _) => Task.FromResult(new BackupCatalog(session.BackupRoot).List(reporter, withRecoverableRange: false))).Select(b => b.Backup).Where(b => b.Format != FrostBackupFormat.Physical).Take(1).ToArray();
             if (latest.Length == 0)
             {
                 WriteFrostError(new FrostException(ErrorIds.BackupNotFound, FailureKind.NotFound,

@@ -31,7 +31,12 @@ public sealed class BackupCatalog
 
     public string Root { get; }
 
-    public IReadOnlyList<CatalogEntry> List(IFrostReporter reporter)
+    /// <param name="withRecoverableRange">
+    /// Whether base backups get their reach from the WAL archive (every segment's header is read):
+    /// what Get-FrostBackup shows. Callers that need only ids, dates and files (completion, health,
+    /// removal, planning with a scan of their own) pass false.
+    /// </param>
+    public IReadOnlyList<CatalogEntry> List(IFrostReporter reporter, bool withRecoverableRange = true)
     {
         if (!Directory.Exists(Root))
         {
@@ -82,7 +87,11 @@ public sealed class BackupCatalog
             found.Add(new CatalogEntry(manifest, backup));
         }
 
-        WithRecoverableRange(found);
+        if (withRecoverableRange)
+        {
+            WithRecoverableRange(found);
+        }
+
         return MarkShared(found, refusedClaims, reporter)
             .OrderByDescending(f => f.Manifest.Created).ThenByDescending(f => f.Manifest.Id, StringComparer.Ordinal).ToList();
     }

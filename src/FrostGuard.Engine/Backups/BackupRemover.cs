@@ -17,7 +17,7 @@ public static class BackupRemover
         var folder = Path.GetDirectoryName(backup.ManifestPath)!;
         using var removeLock = BackupLock.Acquire(folder, "removal of " + backup.Id);
         BackupIntent.Resolve(folder, reporter);
-        RemoveLocked(backup, new BackupCatalog(folder).List(reporter), reporter);
+        RemoveLocked(backup, new BackupCatalog(folder).List(reporter, withRecoverableRange: false), reporter);
     }
 
     /// <summary>For callers that hold the lock and read the catalog under it (retention).</summary>

@@ -285,7 +285,7 @@ public sealed class DatabaseRestorer
     }
 
     private FrostBackup Load(string manifestPath, string id) =>
-        new BackupCatalog(Path.GetDirectoryName(manifestPath)!).List(NullReporter.Instance).FirstOrDefault(b => b.Backup.Id == id)?.Backup
+        new BackupCatalog(Path.GetDirectoryName(manifestPath)!).List(NullReporter.Instance, withRecoverableRange: false).FirstOrDefault(b => b.Backup.Id == id)?.Backup
         ?? throw new FrostException(ErrorIds.BackupNotFound, FailureKind.NotFound,
             $"Backup {id}, which an interrupted restore needs, is not in {Path.GetDirectoryName(manifestPath)} any more.", id,
             $"Restore a backup of your choice by hand: Get-FrostBackup | Restore-FrostBackup -SkipSafetyBackup; then move {_session.OperationRecords.Folder}/restore.json away.");

@@ -40,17 +40,21 @@ public sealed class RetentionRunner
     /// <summary>The archived WAL older than the oldest base backup the policy keeps, per cluster (read again under the lock by <see cref="PruneWal"/>).</summary>
     public IReadOnlyList<Wal.WalPruner.Pruning> PlanWal(int daily, int weekly, int monthly, IFrostReporter reporter)
     {
-        var catalog = new BackupCatalog(_root).List(reporter);
+        var catalog = new BackupCatalog(_root).List(reporter, withRecoverableRange: false);
         var kept = Decide(catalog, daily, weekly, monthly).Where(d => d.Decision.Keep).Select(d => d.Backup.Id).ToHashSet(StringComparer.Ordinal);
         return Wal.WalPruner.Plan(_root, catalog.Where(e => kept.Contains(e.Manifest.Id)).Select(e => e.Manifest));
     }
 
-    /// <summary>Removes the archived WAL no kept base backup needs, under the lock and decided again over the catalog as it is now; returns how many files went.</summary>
-    public int PruneWal(int daily, int weekly, int monthly, IFrostReporter reporter)
+    /// <summary>
+    /// Removes the archived WAL no kept base backup needs from the <paramref name="folders"/> the
+    /// operator agreed to, under the lock and decided again over the catalog as it is now; returns
+    /// how many files went.
+    /// </summary>
+    public int PruneWal(int daily, int weekly, int monthly, IReadOnlySet<string> folders, IFrostReporter reporter)
     {
         using var retentionLock = BackupLock.Acquire(_root, "WAL retention");
         var removed = 0;
-        foreach (var pruning in PlanWal(daily, weekly, monthly, reporter).Where(p => p.Expired.Count > 0))
+        foreach (var pruning in PlanWal(daily, weekly, monthly, reporter).Where(p => p.Expired.Count > 0 && folders.Contains(p.Folder)))
         {
             removed += Wal.WalPruner.Remove(pruning);
             reporter.Verbose($"{pruning.Folder}: removed {pruning.Expired.Count} WAL file(s) before {pruning.KeptFrom}, the start of the oldest base backup kept");
@@ -85,7 +89,7 @@ public sealed class RetentionRunner
 
         using var retentionLock = BackupLock.Acquire(_root, "retention");
         BackupIntent.Resolve(_root, reporter);
-        var current = new BackupCatalog(_root).List(reporter);
+        var current = new BackupCatalog(_root).List(reporter, withRecoverableRange: false);
         var keptNow = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         foreach (var (decision, backup) in Decide(current, daily, weekly, monthly).Where(d => d.Decision.Keep))
         {

@@ -21,7 +21,7 @@ public sealed class BackupFreshnessCheck : IHealthCheck
         var root = context.Session?.BackupRoot ?? StatePaths.BackupRoot(context.Config, Environment.GetEnvironmentVariable);
         var (objective, source) = RecoveryPointObjective(context.Config);
         var rule = $"Critical > {objective.Target} (recovery point objective, {source})";
-        var newest = new BackupCatalog(root).List(context.Reporter).Select(b => b.Backup).FirstOrDefault(b => b.Verified);
+        var newest = new BackupCatalog(root).List(context.Reporter, withRecoverableRange: false).Select(b => b.Backup).FirstOrDefault(b => b.Verified);
         if (newest is null)
         {
             return Task.FromResult<IReadOnlyList<FrostHealthResult>>([context.Result(CheckName, root, HealthStatus.Unknown,

@@ -43,7 +43,7 @@ public sealed class RecoveryStatusReader
     {
         var objectives = LoadObjectives(reporter);
         var measurements = new RecoveryMeasurements(_session.StateFolder).Read();
-        var newestVerified = new BackupCatalog(_session.BackupRoot).List(reporter).Select(b => b.Backup).FirstOrDefault(b => b.Verified);
+        var newestVerified = new BackupCatalog(_session.BackupRoot).List(reporter, withRecoverableRange: false).Select(b => b.Backup).FirstOrDefault(b => b.Verified);
         var now = _clock.GetUtcNow();
         return objectives.Select(o =>
         {

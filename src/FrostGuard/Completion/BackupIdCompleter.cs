@@ -38,7 +38,7 @@ public sealed class BackupIdCompleter : IArgumentCompleter
                 return [];
             }
 
-            return new BackupCatalog(root).List(NullReporter.Instance)
+            return new BackupCatalog(root).List(NullReporter.Instance, withRecoverableRange: false)
                 .Select(b => b.Backup)
                 .Where(b => b.Id.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
                 .Select(b => new CompletionResult(b.Id, b.Id, CompletionResultType.ParameterValue, Tip(b)))
