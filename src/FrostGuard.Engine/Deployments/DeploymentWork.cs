@@ -96,10 +96,7 @@ public sealed class DeploymentWork : IDeploymentWork
 
     private async Task RemoveAsync(FrostService container, IFrostReporter reporter)
     {
-        await new Services.ServiceController(_session.Docker, _session.Services).StopAsync(container, Switching.SlotWork.StopGrace, reporter, CancellationToken.None).ConfigureAwait(false);
-        await _session.Docker.CallAsync($"remove {container.Container}",
-            async (client, ct) => { await client.Containers.RemoveContainerAsync(container.ContainerId, new global::Docker.DotNet.Models.ContainerRemoveParameters(), ct).ConfigureAwait(false); return true; },
-            CancellationToken.None).ConfigureAwait(false);
+        await new Services.ServiceController(_session.Docker, _session.Services).StopAndRemoveAsync(container, Switching.SlotWork.StopGrace, force: false, reporter, CancellationToken.None).ConfigureAwait(false);
     }
 
     public string EnvPath => _state.EnvPath;

@@ -197,13 +197,7 @@ public sealed class PointInTimeRestorer
                 if (movedLive && !IsDataFolder(plan.LiveFolder))
                 {
                     // Failed between the two renames: the live folder goes back where it was.
-                    if (Directory.Exists(plan.LiveFolder))
-                    {
-                        Directory.Move(plan.LiveFolder, plan.LiveFolder + ".empty-" + DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture));
-                    }
-
-                    Directory.Move(plan.PreviousFolder, plan.LiveFolder);
-                    Posix.SyncDirectory(Path.GetDirectoryName(plan.LiveFolder)!);
+                    PutAtLive(plan.PreviousFolder, plan.LiveFolder);
                 }
 
                 // The live folder was never replaced: the recovered one goes, what was stopped starts again.
@@ -323,25 +317,13 @@ public sealed class PointInTimeRestorer
         }
         else if (Directory.Exists(previous) && IsDataFolder(recovered))
         {
-            if (Directory.Exists(live))
-            {
-                Directory.Move(live, live + ".empty-" + DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture));
-            }
-
-            Directory.Move(recovered, live);
-            Posix.SyncDirectory(Path.GetDirectoryName(live)!);
+            PutAtLive(recovered, live);
             done = $"the recovered data folder is now {live}, the previous one kept as {previous} (finished)";
             finished = true;
         }
         else if (Directory.Exists(previous) && IsDataFolder(previous))
         {
-            if (Directory.Exists(live))
-            {
-                Directory.Move(live, live + ".empty-" + DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture));
-            }
-
-            Directory.Move(previous, live);
-            Posix.SyncDirectory(Path.GetDirectoryName(live)!);
+            PutAtLive(previous, live);
             done = $"the recovered folder is gone, so the previous data folder is back at {live} (undone)";
         }
         else if (IsDataFolder(live))
@@ -373,5 +355,17 @@ public sealed class PointInTimeRestorer
             stopped, reporter, cancellationToken, recreateSlot: finished).ConfigureAwait(false);
         _session.OperationRecords.End(record);
         return $"{record.Interruption}: {done}; started again: {(stoppedNow.Count == 0 ? "nothing was stopped" : string.Join(", ", stoppedNow))}.";
+    }
+
+    /// <summary>Puts <paramref name="from"/> at the live data path, durably; whatever stands there (an empty folder a failed start left) is moved aside, never removed.</summary>
+    private static void PutAtLive(string from, string live)
+    {
+        if (Directory.Exists(live))
+        {
+            Directory.Move(live, live + ".empty-" + DateTime.UtcNow.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture));
+        }
+
+        Directory.Move(from, live);
+        Posix.SyncDirectory(Path.GetDirectoryName(live)!);
     }
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Docker.DotNet.Models;
 using FrostGuard.Engine.Backups.Wal;
 using FrostGuard.Engine.Platform;
 using FrostGuard.Engine.Platform.Database;
@@ -40,6 +39,8 @@ public sealed partial class WalArchiver
     private const string ContainerWal = "/wal";
     private const string ContainerSecrets = "/run/frostguard-wal-archive";
     private static readonly TimeSpan StreamingTimeout = TimeSpan.FromSeconds(60);
+    /// <summary>pg_receivewal flushes its .partial segment on SIGINT (its stop signal) within this.</summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(10);
 
     private readonly FrostSession _session;
     private readonly ServiceScaler _overrides;
@@ -263,18 +264,21 @@ public sealed partial class WalArchiver
                 await ExecuteAsync(connection, "SELECT pg_reload_conf()", null, cancellationToken).ConfigureAwait(false);
             }
 
-            if (plan.RecreateLostSlot)
-            {
-                reporter.Warning($"The slot {settings.Slot} was invalidated (the archiver fell more than {plan.KeepSizeNow} behind): it is dropped and created again; the archive has a gap until the next base backup (Invoke-FrostBackup -Physical).");
-                await StopArchiverAsync(reporter, cancellationToken).ConfigureAwait(false);
-                await DropSlotAsync(connection, cancellationToken).ConfigureAwait(false);
-            }
-
             if (plan.CreateSlot || plan.RecreateLostSlot)
             {
+                if (plan.RecreateLostSlot)
+                {
+                    reporter.Warning($"The slot {settings.Slot} was invalidated (the archiver fell more than {plan.KeepSizeNow} behind): it is dropped and created again; the archive has a gap until the next base backup (Invoke-FrostBackup -Physical).");
+                }
+
                 // pg_receivewal resumes after its newest file, which a new slot no longer has: the files archived
                 // so far move aside (still listed and used), and streaming starts from the new slot's position.
                 await StopArchiverAsync(reporter, cancellationToken).ConfigureAwait(false);
+                if (plan.RecreateLostSlot)
+                {
+                    await DropSlotAsync(connection, cancellationToken).ConfigureAwait(false);
+                }
+
                 if (WalArchiveFolder.SetAside(plan.Folder, DateTimeOffset.UtcNow) is { } earlier)
                 {
                     reporter.Verbose($"the WAL archived before the new slot moved to {earlier}");
@@ -291,9 +295,10 @@ public sealed partial class WalArchiver
             // pg_receivewal ends cleanly on SIGINT (the .partial segment flushed); as PID 1 it would ignore SIGTERM.
             StopSignal: "SIGINT");
         var current = _overrides.LoadOverride();
-        if (!current.Added.TryGetValue(settings.Service, out var existing) || !Same(existing, service))
+        var next = current.WithAdded(settings.Service, service);
+        if (next.Render() != current.Render())
         {
-            current.WithAdded(settings.Service, service).Save(_session.Config.Project.Directory);
+            next.Save(_session.Config.Project.Directory);
         }
 
         reporter.Verbose($"compose up -d --no-deps {settings.Service}");
@@ -387,16 +392,10 @@ public sealed partial class WalArchiver
     /// <summary>Removes the archiver's containers (compose up creates them again from the override).</summary>
     private async Task StopArchiverAsync(IFrostReporter reporter, CancellationToken cancellationToken)
     {
+        var controller = new Services.ServiceController(_session.Docker, _session.Services);
         foreach (var container in (await _session.Services.ListAsync(cancellationToken).ConfigureAwait(false)).Where(s => s.Service == Settings.Service))
         {
-            reporter.Verbose($"stopping and removing {container.Container}");
-            await _session.Docker.CallAsync($"removing {container.Container}",
-                async (c, ct) =>
-                {
-                    await c.Containers.StopContainerAsync(container.ContainerId, new ContainerStopParameters { WaitBeforeKillSeconds = 10 }, ct).ConfigureAwait(false);
-                    await c.Containers.RemoveContainerAsync(container.ContainerId, new ContainerRemoveParameters { Force = true }, ct).ConfigureAwait(false);
-                    return true;
-                }, cancellationToken).ConfigureAwait(false);
+            await controller.StopAndRemoveAsync(container, StopGrace, force: true, reporter, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -422,11 +421,6 @@ public sealed partial class WalArchiver
             await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken).ConfigureAwait(false);
         }
     }
-
-    private static bool Same(AddedService a, AddedService b) =>
-        a.Image == b.Image && a.User == b.User && a.NetworkMode == b.NetworkMode && a.Restart == b.Restart && a.StopSignal == b.StopSignal
-        && a.Entrypoint.SequenceEqual(b.Entrypoint) && a.Command.SequenceEqual(b.Command) && a.Volumes.SequenceEqual(b.Volumes)
-        && a.Environment.Count == b.Environment.Count && a.Environment.All(p => b.Environment.TryGetValue(p.Key, out var v) && v == p.Value);
 
     /// <summary>The folder, owned by uid:gid with mode 0700, whatever it was before.</summary>
     private static void PrepareFolder(string path, int uid, int gid)

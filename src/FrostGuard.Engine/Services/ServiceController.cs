@@ -52,11 +52,24 @@ public sealed class ServiceController
             return service;
         }
 
-        reporter.Verbose($"Stopping {service.Container} (SIGTERM, SIGKILL after {gracePeriod.TotalSeconds:F0} s).");
+        reporter.Verbose($"Stopping {service.Container} (its stop signal, SIGKILL after {gracePeriod.TotalSeconds:F0} s).");
         var parameters = new ContainerStopParameters { WaitBeforeKillSeconds = (uint)Math.Ceiling(gracePeriod.TotalSeconds) };
         await _docker.CallAsync($"stop {service.Container}",
             (c, ct) => c.Containers.StopContainerAsync(service.ContainerId, parameters, ct), cancellationToken).ConfigureAwait(false);
         return await InspectAsync(service, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops the container (as <see cref="StopAsync"/>), then removes it; compose up creates it again.</summary>
+    public async Task StopAndRemoveAsync(FrostService service, TimeSpan gracePeriod, bool force, IFrostReporter reporter, CancellationToken cancellationToken)
+    {
+        await StopAsync(service, gracePeriod, reporter, cancellationToken).ConfigureAwait(false);
+        reporter.Verbose($"Removing {service.Container}.");
+        await _docker.CallAsync($"remove {service.Container}",
+            async (c, ct) =>
+            {
+                await c.Containers.RemoveContainerAsync(service.ContainerId, new ContainerRemoveParameters { Force = force }, ct).ConfigureAwait(false);
+                return true;
+            }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<FrostService> RestartAsync(FrostService service, TimeSpan gracePeriod, TimeSpan timeout, IFrostReporter reporter, CancellationToken cancellationToken)

@@ -21,8 +21,6 @@ public sealed class PointInTimeRecovery
 
     public string Cluster => BaseBackupRunner.ClusterName(_session.Config.Project.Name);
 
-    public string WalFolder => WalArchiveFolder.PathFor(_session.BackupRoot, _session.Config.Project.Name);
-
     public async Task<RecoveryPlan> PlanAsync(RecoveryTarget target, IFrostReporter reporter, CancellationToken cancellationToken)
     {
         if (target.Kind == RecoveryTargetKind.Time && target.Time > DateTimeOffset.UtcNow)
@@ -31,7 +29,7 @@ public sealed class PointInTimeRecovery
                 $"{target} is in the future. Nothing was stopped or changed.", "PointInTime", "Give a moment in the past, or -Latest.");
         }
 
-        var catalog = new BackupCatalog(_session.BackupRoot).List(reporter);
+        var catalog = new BackupCatalog(_session.BackupRoot).List(reporter, withRecoverableRange: false);
         var reader = new WalArchiveReader(_session);
         var slot = await reader.TryReadSlotAsync(cancellationToken).ConfigureAwait(false);
         var scan = reader.Scan(slot);

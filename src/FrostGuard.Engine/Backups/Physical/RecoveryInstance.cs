@@ -10,8 +10,8 @@ using FrostGuard.Engine.Platform.Reporting;
 
 namespace FrostGuard.Engine.Backups.Physical;
 
-/// <summary>Where a recovery instance stands: in recovery or promoted, the last replayed WAL location, the timeline it writes.</summary>
-public sealed record RecoveryState(bool InRecovery, string? ReplayedLsn, uint Timeline);
+/// <summary>Where a promoted recovery instance stands (pg_is_in_recovery() answered false): the last replayed WAL location, the timeline it writes.</summary>
+public sealed record RecoveryState(string? ReplayedLsn, uint Timeline);
 
 /// <summary>
 /// PostgreSQL recovering a restored data folder, in a throwaway container of the database's own
@@ -147,7 +147,7 @@ public sealed class RecoveryInstance : IAsyncDisposable
                 if (recovering == "f")
                 {
                     var timeline = uint.Parse(walFile[..8], NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-                    return new RecoveryState(false, replayed.Length > 0 ? replayed : null, timeline);
+                    return new RecoveryState(replayed.Length > 0 ? replayed : null, timeline);
                 }
 
                 progress($"replayed up to {(replayed.Length > 0 ? replayed : "(starting)")}");

@@ -24,9 +24,6 @@ public sealed record WalFileName(string Name, WalFileKind Kind, uint Timeline, u
     /// <summary>The LSN at which the segment starts.</summary>
     public ulong StartLsn(long segmentSize) => SegmentNumber(segmentSize) * (ulong)segmentSize;
 
-    /// <summary>The name of the segment (without .partial).</summary>
-    public string SegmentName => Kind == WalFileKind.Partial ? Name[..24] : Name;
-
     public static ulong SegmentsPerLog(long segmentSize) => 0x1_0000_0000UL / (ulong)segmentSize;
 
     public static string Format(uint timeline, ulong segmentNumber, long segmentSize) =>

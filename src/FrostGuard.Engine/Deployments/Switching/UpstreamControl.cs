@@ -14,7 +14,7 @@ public static class UpstreamControl
     public static FrostUpstream Read(FrostConfig config)
     {
         var proxy = ProxyOf(config);
-        var target = new UpstreamSwitch(proxy, NoControl.Instance).Written()
+        var target = UpstreamSwitch.WrittenAt(proxy.UpstreamPath)
                      ?? throw new FrostException(ErrorIds.UpstreamUnreadable, FailureKind.InvalidData,
                          $"{proxy.UpstreamPath} is missing or not an upstream include FrostGuard wrote.", proxy.UpstreamPath,
                          "Write it once with Set-FrostUpstream -Server <host:port>..., or restore it from the deployment's backup.");
@@ -38,16 +38,4 @@ public static class UpstreamControl
         config.Update.Proxy ?? throw new FrostException(ErrorIds.UpstreamUnreadable, FailureKind.InvalidConfiguration,
             $"{config.SourcePath} has no update.proxy section: FrostGuard does not manage this host's proxy.", config.SourcePath,
             "Add update.proxy (service, upstreamFolder, upstreamFile, upstreamName, internalUrl) to the configuration; docs/configuration.md describes it.");
-
-    /// <summary>For reading the file only: nothing is tested, reloaded or asked.</summary>
-    private sealed class NoControl : IProxyControl
-    {
-        public static readonly NoControl Instance = new();
-
-        public Task<ProxyTest> TestAsync(CancellationToken cancellationToken) => throw new InvalidOperationException("read only");
-
-        public Task ReloadAsync(CancellationToken cancellationToken) => throw new InvalidOperationException("read only");
-
-        public Task<ProxyAnswer?> AskAsync(CancellationToken cancellationToken) => throw new InvalidOperationException("read only");
-    }
 }

@@ -30,7 +30,10 @@ public sealed class UpstreamSwitch
     public string Path => _proxy.UpstreamPath;
 
     /// <summary>The target the include names now; null when it is missing or not FrostGuard's.</summary>
-    public UpstreamTarget? Written() => File.Exists(Path) ? UpstreamFile.Parse(File.ReadAllText(Path)) : null;
+    public UpstreamTarget? Written() => WrittenAt(Path);
+
+    /// <summary>The target the include at <paramref name="path"/> names; null when it is missing or not FrostGuard's.</summary>
+    public static UpstreamTarget? WrittenAt(string path) => File.Exists(path) ? UpstreamFile.Parse(File.ReadAllText(path)) : null;
 
     /// <summary>True when the include is exactly what a switch to the target writes (a hand edit naming the same target is not).</summary>
     public bool HoldsExactly(UpstreamTarget target) => File.Exists(Path) && File.ReadAllText(Path) == UpstreamFile.Render(_proxy.UpstreamName, target);
