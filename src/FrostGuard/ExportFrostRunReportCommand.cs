@@ -64,7 +64,7 @@ public sealed class ExportFrostRunReportCommand : FrostCmdlet
             return;
         }
 
-        var found = JournalReader.ReadAll(StateFolderWithoutDeployment()).FirstOrDefault(r => r.RunId.Equals(runId, StringComparison.OrdinalIgnoreCase));
+        var found = JournalReader.Find(StateFolderWithoutDeployment(), runId);
         if (found is null)
         {
             ThrowFrostError(new FrostException(ErrorIds.RunbookRunNotFound, FailureKind.NotFound, $"No run {runId} in the journal.", runId,

@@ -76,7 +76,7 @@ public sealed class GetFrostHostCommand : FleetCmdlet
 
         var identity = Controller.Identity;
         using var connection = Connect(inventory);
-        RunQueued((reporter, ct) => FanOutAsync(connection, hosts, reporter, ct, async (host, token) =>
+        RunQueued((reporter, ct) => FanOutAsync(hosts, reporter, ct, async (host, token) =>
         {
             var clock = Stopwatch.StartNew();
             var session = await connection.SessionAsync(host, token);
@@ -92,15 +92,9 @@ public sealed class GetFrostHostCommand : FleetCmdlet
 
             FrostDeployment? deployment = null;
             var errors = new List<ErrorRecord>();
-            var parameters = new Hashtable();
-            if (host.ConfigPath is { } configPath)
-            {
-                parameters["ConfigPath"] = configPath;
-            }
-
             try
             {
-                await RemoteCommand.RunAsync(session, identity, "Get-FrostDeployment", parameters, o => deployment ??= o as FrostDeployment, errors.Add, token);
+                await RemoteCommand.RunAsync(session, identity, "Get-FrostDeployment", new Hashtable(), o => deployment ??= o as FrostDeployment, errors.Add, token);
             }
             catch (FrostException e)
             {

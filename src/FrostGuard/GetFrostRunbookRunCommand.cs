@@ -47,7 +47,6 @@ public sealed class GetFrostRunbookRunCommand : FrostCmdlet
             return;
         }
 
-        var runs = JournalReader.ReadAll(stateFolder);
         if (ParameterSetName == "Id")
         {
             foreach (var id in Id)
@@ -67,7 +66,7 @@ public sealed class GetFrostRunbookRunCommand : FrostCmdlet
                     continue;
                 }
 
-                var run = runs.FirstOrDefault(r => r.RunId.Equals(id, StringComparison.OrdinalIgnoreCase));
+                var run = JournalReader.Find(stateFolder, id);
                 if (run is null)
                 {
                     WriteFrostError(new FrostException(ErrorIds.RunbookRunNotFound, FailureKind.NotFound, $"No run {id} in the journal.", id,
@@ -82,7 +81,7 @@ public sealed class GetFrostRunbookRunCommand : FrostCmdlet
         }
 
         var path = Runbook is null ? null : GetUnresolvedProviderPathFromPSPath(Runbook);
-        foreach (var run in runs.Where(r => path is null || r.Runbook == path).Take(Last))
+        foreach (var run in JournalReader.ReadAll(stateFolder).Where(r => path is null || r.Runbook == path).Take(Last))
         {
             WriteObject(run);
         }

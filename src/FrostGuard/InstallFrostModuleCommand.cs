@@ -45,7 +45,7 @@ public sealed class InstallFrostModuleCommand : FleetCmdlet
 
         // What each host has now, asked at once; then every decision on the pipeline thread.
         var found = new Dictionary<string, (string Active, string Root)>(StringComparer.OrdinalIgnoreCase);
-        RunQueued((reporter, ct) => FanOutAsync(connection, hosts, reporter, ct, async (host, token) =>
+        RunQueued((reporter, ct) => FanOutAsync(hosts, reporter, ct, async (host, token) =>
         {
             var session = await connection.SessionAsync(host, token);
             PSObject? probe = null;
@@ -93,7 +93,7 @@ public sealed class InstallFrostModuleCommand : FleetCmdlet
                 controller.Folder, "Start a new pwsh, import FrostGuard again, and install from there."));
         }
 
-        RunQueued((reporter, ct) => FanOutAsync(connection, chosen, reporter, ct, async (host, token) =>
+        RunQueued((reporter, ct) => FanOutAsync(chosen, reporter, ct, async (host, token) =>
         {
             var clock = Stopwatch.StartNew();
             var session = await connection.SessionAsync(host, token);

@@ -31,14 +31,15 @@ public sealed class UndoFrostRunbookRunCommand : FrostCmdlet
     protected override void ProcessRecord()
     {
         var stateFolder = StateFolderWithoutDeployment();
-        var run = JournalReader.ReadAll(stateFolder).FirstOrDefault(r => r.RunId.Equals(Id, StringComparison.OrdinalIgnoreCase));
+        var all = JournalReader.ReadAll(stateFolder);
+        var run = all.FirstOrDefault(r => r.RunId.Equals(Id, StringComparison.OrdinalIgnoreCase));
         if (run is null)
         {
             ThrowFrostError(new FrostException(ErrorIds.RunbookRunNotFound, FailureKind.NotFound, $"No run {Id} in the journal.", Id, "Get-FrostRunbookRun lists the runs."));
             return;
         }
 
-        if (Refusal(run, JournalReader.ReadAll(stateFolder)) is { } reason)
+        if (Refusal(run, all) is { } reason)
         {
             ThrowFrostError(new FrostException(ErrorIds.RunbookUndoRefused, FailureKind.OperationFailed, $"Run {run.RunId} of {run.Runbook} cannot be undone: {reason}.", run.RunId,
                 "Get-FrostRunbookRun -Id " + run.RunId + " shows the run; undo by hand what its steps did."));
@@ -55,7 +56,6 @@ public sealed class UndoFrostRunbookRunCommand : FrostCmdlet
         }
 
         // Rollbacks an earlier undo of this run already ran (one that failed or was cut off) are not run again.
-        var all = JournalReader.ReadAll(stateFolder);
         var undoneBefore = all.Where(r => r.UndoOf == run.RunId)
             .SelectMany(r => r.Steps).Where(s => s.Phase == StepPhase.Rollback && s.Status == StepStatus.RolledBack)
             .Select(s => s.StepId).ToHashSet(StringComparer.OrdinalIgnoreCase);

@@ -85,16 +85,10 @@ public abstract class FleetCmdlet : FrostCmdlet
         var command = MyInvocation.MyCommand.Name;
         hostFailed ??= (_, e) => WriteFrostError(e);
         using var connection = Connect(inventory);
-        RunQueued((reporter, ct) => FanOutAsync(connection, hosts, reporter, ct, async (host, token) =>
+        RunQueued((reporter, ct) => FanOutAsync(hosts, reporter, ct, async (host, token) =>
         {
             var session = await connection.SessionAsync(host, token);
-            var parameters = (Hashtable)forwarded.Clone();
-            if (host.ConfigPath is { } configPath)
-            {
-                parameters["ConfigPath"] = configPath;
-            }
-
-            await RemoteCommand.RunAsync(session, identity, command, parameters,
+            await RemoteCommand.RunAsync(session, identity, command, forwarded,
                 item => reporter.Post(_ => write(item)),
                 record => reporter.Post(c => c.WriteError(record)), token);
         }, (host, e) => reporter.Post(_ => hostFailed(host, e))));
@@ -118,7 +112,7 @@ public abstract class FleetCmdlet : FrostCmdlet
     private protected virtual TimeSpan ConnectTimeout => TimeSpan.FromSeconds(10);
 
     /// <summary>Runs <paramref name="work"/> for each host, at most TargetThrottleLimit at once, with one progress bar.</summary>
-    private protected async Task<bool> FanOutAsync(FleetConnection connection, IReadOnlyList<FleetHost> hosts, QueuedReporter reporter, CancellationToken cancellationToken,
+    private protected async Task<bool> FanOutAsync(IReadOnlyList<FleetHost> hosts, QueuedReporter reporter, CancellationToken cancellationToken,
         Func<FleetHost, CancellationToken, Task> work, Action<FleetHost, FrostException> failed)
     {
         using var gate = new SemaphoreSlim(TargetThrottleLimit);

@@ -285,11 +285,6 @@ internal sealed class FleetRunner(
                 check["Check"] = ledger.Run.GateChecks.ToArray();
             }
 
-            if (host.ConfigPath is { } config)
-            {
-                check["ConfigPath"] = config;
-            }
-
             await RemoteCommand.RunAsync(session, identity, "Test-FrostHealth", check, o =>
             {
                 if (o is FrostHealthResult { Status: HealthStatus.Critical } result)
@@ -336,11 +331,6 @@ internal sealed class FleetRunner(
                 {
                     var session = await connection.SessionAsync(host, cancellationToken);
                     var undo = new Hashtable { ["Id"] = line.RunId, ["Confirm"] = false };
-                    if (host.ConfigPath is { } config)
-                    {
-                        undo["ConfigPath"] = config;
-                    }
-
                     await RemoteCommand.RunAsync(session, identity, "Undo-FrostRunbookRun", undo, o =>
                     {
                         if (o is FrostStepResult step)

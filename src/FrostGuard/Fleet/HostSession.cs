@@ -15,21 +15,17 @@ internal sealed class HostSession : IDisposable
 {
     private readonly Runspace _local;
 
-    private HostSession(FleetHost host, PSSession session, Runspace local, TimeSpan setUp)
+    private HostSession(FleetHost host, PSSession session, Runspace local)
     {
         Host = host;
         Session = session;
         _local = local;
-        SetUp = setUp;
     }
 
     public FleetHost Host { get; }
 
     /// <summary>The PSSession itself, for cmdlets that take one (Copy-Item -ToSession).</summary>
     public PSSession Session { get; }
-
-    /// <summary>How long opening the session took.</summary>
-    public TimeSpan SetUp { get; }
 
     /// <summary>
     /// Opens the session; null and the ssh error when it did not open. New-PSSession runs in a
@@ -38,7 +34,6 @@ internal sealed class HostSession : IDisposable
     /// </summary>
     public static async Task<(HostSession? Session, string? Error)> OpenAsync(FleetHost host, string knownHostsFile, TimeSpan connectTimeout, CancellationToken cancellationToken)
     {
-        var started = System.Diagnostics.Stopwatch.StartNew();
         var local = RunspaceFactory.CreateRunspace();
         local.Open();
         using var shell = PowerShell.Create();
@@ -76,7 +71,7 @@ internal sealed class HostSession : IDisposable
 
         if (output.Count == 1 && output[0].BaseObject is PSSession session && !cancellationToken.IsCancellationRequested)
         {
-            return (new HostSession(host, session, local, started.Elapsed), null);
+            return (new HostSession(host, session, local), null);
         }
 
         var error = shell.Streams.Error.Count > 0 ? shell.Streams.Error[0].Exception.Message : "New-PSSession returned no session";

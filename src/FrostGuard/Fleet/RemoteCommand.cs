@@ -3,11 +3,13 @@ using System.Management.Automation;
 using System.Management.Automation.Remoting;
 using System.Text.Json;
 using FrostGuard.Engine;
+using FrostGuard.Hosting;
 
 namespace FrostGuard.Fleet;
 
 /// <summary>
-/// Runs one FrostGuard command on a host, as the controller's own build: each object it writes
+/// Runs one FrostGuard command on a host, as the controller's own build, with the host's own
+/// configuration (the inventory's ConfigPath) when it names one: each object it writes
 /// comes back as the same FrostGuard type with <c>Host</c> set; each error the host writes comes
 /// back as an error record of the same id, its message prefixed by the host's name.
 /// </summary>
@@ -19,7 +21,13 @@ internal static class RemoteCommand
         var host = session.Host;
         PSObject? probe = null;
         FrostException? unreadable = null;
-        var arguments = new Hashtable { ["Identity"] = identity, ["Command"] = command, ["Parameters"] = parameters };
+        var forwarded = (Hashtable)parameters.Clone();
+        if (host.ConfigPath is { } configPath)
+        {
+            forwarded["ConfigPath"] = configPath;
+        }
+
+        var arguments = new Hashtable { ["Identity"] = identity, ["Command"] = command, ["Parameters"] = forwarded };
         IReadOnlyList<ErrorRecord> errors;
         try
         {
@@ -86,9 +94,7 @@ internal static class RemoteCommand
     {
         var id = record.FullyQualifiedErrorId?.Split(',')[0] is { Length: > 0 } first ? first : ErrorIds.HostCommandFailed;
         var message = record.ErrorDetails?.Message is { Length: > 0 } details ? details : record.Exception.Message;
-        var copy = new ErrorRecord(new RemoteHostException($"[{host}] {message}", record.Exception), id, record.CategoryInfo.Category, host);
-        copy.ErrorDetails = new ErrorDetails($"[{host}] {message}") { RecommendedAction = record.ErrorDetails?.RecommendedAction ?? "" };
-        return copy;
+        return FrostErrors.Create(new RemoteHostException($"[{host}] {message}", record.Exception), id, record.CategoryInfo.Category, host, record.ErrorDetails?.RecommendedAction ?? "");
     }
 
     private static object Unpack(string packed, string host)

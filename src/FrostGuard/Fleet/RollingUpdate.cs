@@ -206,16 +206,10 @@ internal sealed class RollingUpdate(
     private async Task<List<string>> RunAsync(FleetHost host, string command, Hashtable parameters, Action<object> write, CancellationToken cancellationToken)
     {
         var failures = new List<string>();
-        var arguments = (Hashtable)parameters.Clone();
-        if (host.ConfigPath is { } config)
-        {
-            arguments["ConfigPath"] = config;
-        }
-
         try
         {
             var session = await connection.SessionAsync(host, cancellationToken);
-            await RemoteCommand.RunAsync(session, identity, command, arguments, write, record =>
+            await RemoteCommand.RunAsync(session, identity, command, parameters, write, record =>
             {
                 lock (failures)
                 {

@@ -22,6 +22,22 @@ public static class JournalReader
             .ToList();
     }
 
+    /// <summary>
+    /// The run with this id (any letter case), or null: its own journal (runs/&lt;id&gt;.jsonl) is read
+    /// when it is there under that name, every journal only when it is not. A fleet controller asks
+    /// this of each running host twice a second.
+    /// </summary>
+    public static FrostRunbookRun? Find(string stateFolder, string runId)
+    {
+        var own = Path.Combine(RunJournal.RunsFolder(stateFolder), runId + ".jsonl");
+        if (runId.Length > 0 && Path.GetFileName(runId) == runId && File.Exists(own) && Read(own) is { } run && run.RunId.Equals(runId, StringComparison.OrdinalIgnoreCase))
+        {
+            return run;
+        }
+
+        return ReadAll(stateFolder).FirstOrDefault(r => r.RunId.Equals(runId, StringComparison.OrdinalIgnoreCase));
+    }
+
     /// <summary>Every whole line of a journal; a torn last line (kill -9) is left out.</summary>
     public static IReadOnlyList<JournalEntry> Entries(string journalPath)
     {
