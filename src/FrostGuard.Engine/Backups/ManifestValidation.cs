@@ -64,7 +64,7 @@ public static class ManifestValidation
         }
         else if (manifest.Physical is { } physical)
         {
-            if (!IsLsn(physical.StartLsn) || !IsLsn(physical.EndLsn))
+            if (!Wal.Lsn.TryParse(physical.StartLsn, out _) || !Wal.Lsn.TryParse(physical.EndLsn, out _))
             {
                 problems.Add($"its WAL range '{physical.StartLsn}'..'{physical.EndLsn}' is not two WAL locations");
             }
@@ -86,19 +86,6 @@ public static class ManifestValidation
         }
 
         return problems;
-    }
-
-    private static bool IsLsn(string text)
-    {
-        try
-        {
-            Wal.Lsn.Parse(text);
-            return true;
-        }
-        catch (FormatException)
-        {
-            return false;
-        }
     }
 
     /// <summary>A name the manifest gives must be the one its id gives, and what is there must be of the expected kind (missing is not a problem here: the catalog reports it).</summary>

@@ -7,15 +7,20 @@ public static class Lsn
 {
     public static string Format(ulong lsn) => string.Create(CultureInfo.InvariantCulture, $"{lsn >> 32:X}/{lsn & 0xFFFFFFFF:X}");
 
-    public static ulong Parse(string text)
+    public static ulong Parse(string text) =>
+        TryParse(text, out var lsn) ? lsn : throw new FormatException($"'{text}' is not a WAL location (like 16/B374D848).");
+
+    public static bool TryParse(string? text, out ulong lsn)
     {
-        var slash = text.IndexOf('/', StringComparison.Ordinal);
+        lsn = 0;
+        var slash = text?.IndexOf('/', StringComparison.Ordinal) ?? -1;
         if (slash <= 0 || !uint.TryParse(text.AsSpan(0, slash), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var high)
             || !uint.TryParse(text.AsSpan(slash + 1), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var low))
         {
-            throw new FormatException($"'{text}' is not a WAL location (like 16/B374D848).");
+            return false;
         }
 
-        return ((ulong)high << 32) | low;
+        lsn = ((ulong)high << 32) | low;
+        return true;
     }
 }

@@ -28,8 +28,7 @@ public static class TimelineHistory
         string text;
         try
         {
-            using var handle = Posix.OpenNoFollow(path, FileMode.Open, FileAccess.Read, 0);
-            using var stream = new FileStream(handle, FileAccess.Read, 1);
+            using var stream = PrivateFiles.OpenRead(path, 1);
             var buffer = new byte[MaxBytes + 1];
             var length = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
             if (length > MaxBytes)
@@ -58,16 +57,10 @@ public static class TimelineHistory
         foreach (var line in text.Split('\n'))
         {
             var fields = line.Trim().Split('\t', ' ');
-            if (fields.Length >= 2 && uint.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var timeline))
+            // Anything else is a comment or a line FrostGuard does not read.
+            if (fields.Length >= 2 && uint.TryParse(fields[0], NumberStyles.None, CultureInfo.InvariantCulture, out var timeline) && Lsn.TryParse(fields[1], out var at))
             {
-                try
-                {
-                    switches.Add(new TimelineSwitch(timeline, Lsn.Parse(fields[1])));
-                }
-                catch (FormatException)
-                {
-                    // a comment or a line FrostGuard does not read
-                }
+                switches.Add(new TimelineSwitch(timeline, at));
             }
         }
 
