@@ -108,12 +108,7 @@ public sealed class InvokeFrostRunbookCommand : Fleet.FleetTargetCmdlet
                 "Add -Target <hosts or roles>, or leave them out to run on this machine."));
         }
 
-        var path = GetUnresolvedProviderPathFromPSPath(Path);
-        if (!File.Exists(path))
-        {
-            ThrowFrostError(new FrostException(ErrorIds.RunbookNotFound, FailureKind.NotFound, $"No runbook file at {path}.", path,
-                "Check the path; Get-FrostRunbook <folder> lists runbooks."));
-        }
+        var path = ExistingRunbookPath();
 
         var whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var w) ? ((SwitchParameter)w).IsPresent
             : GetVariableValue("WhatIfPreference") is true or SwitchParameter { IsPresent: true };
@@ -219,12 +214,8 @@ public sealed class InvokeFrostRunbookCommand : Fleet.FleetTargetCmdlet
         }
     }
 
-    /// <summary>
-    /// The runbook on fleet hosts in waves (docs/fleet.md): checked here first (parameters bound,
-    /// nothing that would ask a person without -Force, no secrets), then each host's run started
-    /// detached on the host and followed; one result per host as each finishes.
-    /// </summary>
-    private void RunOnFleet()
+    /// <summary>The runbook's full path; a terminating RunbookNotFound when there is no file.</summary>
+    private string ExistingRunbookPath()
     {
         var path = GetUnresolvedProviderPathFromPSPath(Path);
         if (!File.Exists(path))
@@ -233,8 +224,20 @@ public sealed class InvokeFrostRunbookCommand : Fleet.FleetTargetCmdlet
                 "Check the path; Get-FrostRunbook <folder> lists runbooks."));
         }
 
-        var runbook = RunbookParser.ParseFile(path);
-        var runbookText = File.ReadAllText(path);
+        return path;
+    }
+
+    /// <summary>
+    /// The runbook on fleet hosts in waves (docs/fleet.md): checked here first (parameters bound,
+    /// nothing that would ask a person without -Force, no secrets), then each host's run started
+    /// detached on the host and followed; one result per host as each finishes.
+    /// </summary>
+    private void RunOnFleet()
+    {
+        var path = ExistingRunbookPath();
+
+        // One read: the text the hosts get is the text whose hash names the run.
+        var (runbook, runbookText) = RunbookParser.ParseFileWithText(path);
         var inventory = LoadInventory();
         var targeted = Terminating(() => inventory.Select(Target));
         var stateFolder = StateFolderWithoutDeployment();

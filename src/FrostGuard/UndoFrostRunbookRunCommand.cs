@@ -55,11 +55,7 @@ public sealed class UndoFrostRunbookRunCommand : FrostCmdlet
             return;
         }
 
-        // Rollbacks an earlier undo of this run already ran (one that failed or was cut off) are not run again.
-        var undoneBefore = all.Where(r => r.UndoOf == run.RunId)
-            .SelectMany(r => r.Steps).Where(s => s.Phase == StepPhase.Rollback && s.Status == StepStatus.RolledBack)
-            .Select(s => s.StepId).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var inPlace = JournalReader.EffectsInPlaceInOrder(JournalReader.Entries(run.JournalPath)).Where(id => !undoneBefore.Contains(id)).ToList();
+        var inPlace = InPlace(run, all);
         var undone = inPlace.AsEnumerable().Reverse().Select(id => runbook.FindStep(id)).OfType<RunbookStep>().ToList();
         var description = undone.Count == 0 ? "nothing to roll back" : "roll back " + string.Join(", ", undone.Select(s => s.Rollback is null ? $"{s.Id} (no rollback: stays)" : s.Id));
         if (!ShouldProcess($"run {run.RunId} of {run.Runbook}", $"Undo: {description}"))
@@ -95,6 +91,15 @@ public sealed class UndoFrostRunbookRunCommand : FrostCmdlet
         try
         {
             using var runLock = AcquireLock(stateFolder, runbook.Path, run.Deployment, options.RunId);
+            // Decided again under the lock: an undo that ran between the read above and now is not run twice.
+            var allNow = JournalReader.ReadAll(stateFolder);
+            if (Refusal(run, allNow) is { } lateReason)
+            {
+                ThrowFrostError(new FrostException(ErrorIds.RunbookUndoRefused, FailureKind.OperationFailed, $"Run {run.RunId} of {run.Runbook} cannot be undone: {lateReason}.", run.RunId,
+                    "Get-FrostRunbookRun -Id " + run.RunId + " shows the run; undo by hand what its steps did."));
+            }
+
+            inPlace = InPlace(run, allNow);
             using var journal = RunJournal.Create(stateFolder, options.RunId);
             var bash = new BashStepHost(parameters.ToDictionary(p => p.Key, p => p.Value.PlainValue));
             var outcome = RunQueued((queue, ct) =>
@@ -127,6 +132,18 @@ public sealed class UndoFrostRunbookRunCommand : FrostCmdlet
             ThrowFrostError(e);
             throw; // not reached
         }
+    }
+
+    /// <summary>
+    /// The run's steps whose effect is in place, in the order they took effect, less those an
+    /// earlier undo of it already rolled back (one that failed or was cut off).
+    /// </summary>
+    private static List<string> InPlace(FrostRunbookRun run, IReadOnlyList<FrostRunbookRun> all)
+    {
+        var undoneBefore = all.Where(r => r.UndoOf == run.RunId)
+            .SelectMany(r => r.Steps).Where(s => s.Phase == StepPhase.Rollback && s.Status == StepStatus.RolledBack)
+            .Select(s => s.StepId).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return JournalReader.EffectsInPlaceInOrder(JournalReader.Entries(run.JournalPath)).Where(id => !undoneBefore.Contains(id)).ToList();
     }
 
     /// <summary>Why the run cannot be undone; null when it can.</summary>

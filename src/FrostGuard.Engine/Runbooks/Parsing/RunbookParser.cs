@@ -35,7 +35,10 @@ public static class RunbookParser
         .UseTaskLists()
         .UseGenericAttributes(); // last: it reads attributes the other extensions leave
 
-    public static FrostRunbook ParseFile(string path)
+    public static FrostRunbook ParseFile(string path) => ParseFileWithText(path).Runbook;
+
+    /// <summary>As <see cref="ParseFile"/>, with the text it parsed: one read, so the text and the content hash are of the same bytes.</summary>
+    public static (FrostRunbook Runbook, string Text) ParseFileWithText(string path)
     {
         var full = Path.GetFullPath(path);
         using var collections = BatchCollectionScope.Enter();
@@ -43,7 +46,8 @@ public static class RunbookParser
         try
         {
             var bytes = buffer.AsSpan(0, length);
-            return Parse(Decode(bytes), full, Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant());
+            var text = Decode(bytes);
+            return (Parse(text, full, Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant()), text);
         }
         finally
         {
