@@ -403,10 +403,9 @@ public sealed partial class WalArchiver
     {
         var reader = new WalArchiveReader(_session);
         var deadline = DateTime.UtcNow + StreamingTimeout;
-        await using var connection = await _session.Database.OpenAsync(cancellationToken).ConfigureAwait(false);
         while (true)
         {
-            var slot = await reader.ReadSlotAsync(connection, cancellationToken).ConfigureAwait(false);
+            var slot = await reader.ReadSlotAsync(cancellationToken).ConfigureAwait(false);
             if (slot.Active)
             {
                 return;

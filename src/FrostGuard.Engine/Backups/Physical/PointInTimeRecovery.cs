@@ -63,7 +63,7 @@ public sealed class PointInTimeRecovery
             var archive = new WalArchiveReader(_session);
             while (DateTime.UtcNow < deadline)
             {
-                var slot = await archive.ReadSlotAsync(connection, cancellationToken).ConfigureAwait(false);
+                var slot = await archive.ReadSlotAsync(cancellationToken).ConfigureAwait(false);
                 if (!slot.Active || slot.FlushedLsn >= wanted)
                 {
                     return;

@@ -41,12 +41,6 @@ public sealed class WalArchiveReader
     public async Task<WalSlotState> ReadSlotAsync(CancellationToken cancellationToken)
     {
         await using var connection = await _session.Database.OpenAsync(cancellationToken).ConfigureAwait(false);
-        return await ReadSlotAsync(connection, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>The slot, on a connection the caller keeps (a wait that asks several times a second).</summary>
-    public async Task<WalSlotState> ReadSlotAsync(Npgsql.NpgsqlConnection connection, CancellationToken cancellationToken)
-    {
         await using var command = connection.CreateCommand();
         command.CommandText = SlotQuery;
         command.Parameters.AddWithValue(_session.Config.WalArchive.Slot);
