@@ -60,11 +60,7 @@ BeforeAll {
     function Stop-Pwsh($Child) {
         if ($Child.Pid -le 1) { throw "refusing to kill process $($Child.Pid)" }
         kill -9 $Child.Pid 2>$null
-        $deadline = [DateTime]::UtcNow.AddSeconds(30)
-        while ((Test-Path "/proc/$($Child.Pid)") -and ((Get-Content "/proc/$($Child.Pid)/stat" -ErrorAction SilentlyContinue) -notmatch '^\d+ \(.*\) Z')) {
-            if ([DateTime]::UtcNow -gt $deadline) { throw "process $($Child.Pid) did not die" }
-            Start-Sleep -Milliseconds 20
-        }
+        Wait-ProcessDead $Child.Pid
         if (-not $Child.Launcher.HasExited) { Stop-Process -Id $Child.Launcher.Id -ErrorAction Ignore }
         $Child.Launcher.WaitForExit()
     }

@@ -338,12 +338,7 @@ Describe 'Invoke-FrostBackup preconditions' {
         finally {
             if ($holderPid) {
                 kill -9 $holderPid
-                # kill returns before the process is gone: wait until it is dead (absent or a zombie).
-                $deadline = [DateTime]::UtcNow.AddSeconds(30)
-                while ((Test-Path "/proc/$holderPid") -and ((Get-Content "/proc/$holderPid/stat" -ErrorAction SilentlyContinue) -notmatch '^\d+ \(.*\) Z')) {
-                    if ([DateTime]::UtcNow -gt $deadline) { throw "process $holderPid did not die" }
-                    Start-Sleep -Milliseconds 20
-                }
+                Wait-ProcessDead $holderPid
             }
             # The launcher exits by itself once its child is gone, possibly between these two lines.
             if (-not $holder.HasExited) { Stop-Process -Id $holder.Id -ErrorAction Ignore }

@@ -42,11 +42,7 @@ Invoke-FrostRunbook '$Runbook' $Extra 6>`$null | Out-Null
     function Stop-Runner($Runner) {
         if ($Runner.Pid -le 1) { throw "refusing to kill process $($Runner.Pid)" }
         kill -9 $Runner.Pid 2>$null
-        $deadline = [DateTime]::UtcNow.AddSeconds(30)
-        while ((Test-Path "/proc/$($Runner.Pid)") -and ((Get-Content "/proc/$($Runner.Pid)/stat" -ErrorAction SilentlyContinue) -notmatch '^\d+ \(.*\) Z')) {
-            if ([DateTime]::UtcNow -gt $deadline) { throw "runner $($Runner.Pid) did not die" }
-            Start-Sleep -Milliseconds 20
-        }
+        Wait-ProcessDead $Runner.Pid
         if (-not $Runner.Launcher.HasExited) { Stop-Process -Id $Runner.Launcher.Id -ErrorAction Ignore }
         $Runner.Launcher.WaitForExit()
     }

@@ -79,6 +79,18 @@ function Invoke-SandboxSql([string] $Sql) {
     Invoke-Psql $Sql -HostName $config.database.host -Port $config.database.port -User $config.database.user -Database $config.database.name -Password $line.Substring($line.IndexOf('=') + 1)
 }
 
+# kill -9 returns before the process is gone. Dead means every thread has exited (zombie or
+# gone), not only the first: the leader turns zombie while other threads still exit holding the
+# process's files, and with them its locks.
+function Wait-ProcessDead([int] $ProcessId, [int] $TimeoutSeconds = 30) {
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)
+    while (@(Get-ChildItem "/proc/$ProcessId/task" -ErrorAction SilentlyContinue |
+            Where-Object { (Get-Content "$($_.FullName)/stat" -ErrorAction SilentlyContinue) -notmatch '^\d+ \(.*\) [ZX]' }).Count -gt 0) {
+        if ([DateTime]::UtcNow -gt $deadline) { throw "process $ProcessId did not die within $TimeoutSeconds s" }
+        Start-Sleep -Milliseconds 20
+    }
+}
+
 function Wait-ServiceState {
     param([Parameter(Mandatory)] [string] $Service, [Parameter(Mandatory)] [string] $State, [int] $TimeoutSeconds = 60)
     $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSeconds)

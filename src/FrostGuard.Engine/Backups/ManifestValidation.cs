@@ -74,6 +74,12 @@ public static class ManifestValidation
                 problems.Add($"its start segment '{physical.StartSegment}' is not a WAL segment name");
             }
 
+            // Without it, WAL of another cluster in the archive could not be told apart (and retention could prune it).
+            if (!ulong.TryParse(physical.SystemIdentifier, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out _))
+            {
+                problems.Add($"its system identifier '{physical.SystemIdentifier}' is not the number PostgreSQL gives a cluster");
+            }
+
             if (physical.WalSegmentSize is < 1 << 20 or > 1 << 30 || (physical.WalSegmentSize & (physical.WalSegmentSize - 1)) != 0)
             {
                 problems.Add($"its WAL segment size {physical.WalSegmentSize} is not a power of two between 1 MB and 1 GB");

@@ -30,8 +30,13 @@ public sealed record WalFileName(string Name, WalFileKind Kind, uint Timeline, u
         string.Create(CultureInfo.InvariantCulture,
             $"{timeline:X8}{segmentNumber / SegmentsPerLog(segmentSize):X8}{segmentNumber % SegmentsPerLog(segmentSize):X8}");
 
-    public static WalFileName? Parse(string name)
+    public static WalFileName? Parse(string? name)
     {
+        if (name is null)
+        {
+            return null;
+        }
+
         if (name.Length == 16 && name.EndsWith(".history", StringComparison.Ordinal) && IsHex(name.AsSpan(0, 8)))
         {
             return new WalFileName(name, WalFileKind.History, Hex(name, 0), 0, 0);
